@@ -1,0 +1,92 @@
+package dev.switchboard.core;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The body of a request or of one response item: either JSON text (UTF-8) or raw binary.
+ *
+ * <p>Immutable. The factories that take a {@code byte[]} take ownership of it: the caller must
+ * not change the array afterwards. A JSON payload must hold exactly one valid JSON value; the
+ * default codec embeds it verbatim.
+ */
+public final class Payload {
+
+    private static final byte[] NULL_JSON = "null".getBytes(StandardCharsets.US_ASCII);
+    private static final Payload NULL = new Payload(false, NULL_JSON);
+
+    private final boolean binary;
+    private final byte[] data;
+
+    private Payload(boolean binary, byte[] data) {
+        this.binary = binary;
+        this.data = data;
+    }
+
+    /** A JSON payload from its text. */
+    public static Payload json(String json) {
+        return new Payload(false, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A JSON payload over UTF-8 bytes, which it now owns. */
+    public static Payload json(byte[] utf8Json) {
+        return new Payload(false, Objects.requireNonNull(utf8Json, "utf8Json"));
+    }
+
+    /** A binary payload over {@code data}, which it now owns. */
+    public static Payload binary(byte[] data) {
+        return new Payload(true, Objects.requireNonNull(data, "data"));
+    }
+
+    /** The JSON {@code null} payload. */
+    public static Payload jsonNull() {
+        return NULL;
+    }
+
+    /** Whether the payload is raw binary rather than JSON text. */
+    public boolean isBinary() {
+        return binary;
+    }
+
+    /** The size in bytes. */
+    public int size() {
+        return data.length;
+    }
+
+    /** A read-only view of the bytes, without copying. */
+    public ByteBuffer data() {
+        return ByteBuffer.wrap(data).asReadOnlyBuffer();
+    }
+
+    /** A copy of the bytes. */
+    public byte[] toByteArray() {
+        return data.clone();
+    }
+
+    /** The bytes decoded as UTF-8. */
+    public String utf8() {
+        return new String(data, StandardCharsets.UTF_8);
+    }
+
+    /** The backing array, for core's codecs only: never exposed, never written. */
+    byte[] array() {
+        return data;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Payload p && p.binary == binary && Arrays.equals(p.data, data);
+    }
+
+    @Override
+    public int hashCode() {
+        return (binary ? 31 : 0) + Arrays.hashCode(data);
+    }
+
+    @Override
+    public String toString() {
+        return binary ? "Payload[" + data.length + " bytes]" : "Payload[" + utf8() + "]";
+    }
+}

@@ -1,0 +1,151 @@
+package dev.switchboard.core;
+
+import dev.switchboard.core.metrics.RelayMetrics;
+import dev.switchboard.core.routing.Router;
+import dev.switchboard.core.transport.Connection;
+import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * Relays client connections, message by message, to the workers of a {@link Router}.
+ *
+ * <p>Each connection becomes a {@link Session}: its frames are decoded into requests, each
+ * request is routed to a worker, and the worker's items are encoded back as frames, one frame
+ * per item with the completion riding on the last. Every buffer is bounded: a session reads
+ * no more frames than it has room for requests in flight, holds at most
+ * {@code maxQueuedResponses} frames for its client, and is closed with 1008 when its client
+ * reads nothing for {@code slowConsumerTimeout} while the queue is full.
+ *
+ * <p>Immutable and thread-safe; build with {@link #builder()}.
+ */
+public interface Relay {
+
+    /** Default requests in flight per session. */
+    int DEFAULT_MAX_IN_FLIGHT = 64;
+    /** Default response frames queued per session. */
+    int DEFAULT_MAX_QUEUED_RESPONSES = 256;
+    /** Default time a full response queue may go unread before the session is closed. */
+    long DEFAULT_SLOW_CONSUMER_TIMEOUT_MS = 10_000;
+    /** Default longest wait for a request's next response item. */
+    long DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+    /**
+     * A builder with the JSON codec, {@link Ordering#ORDERED}, {@value #DEFAULT_MAX_IN_FLIGHT}
+     * requests in flight and {@value #DEFAULT_MAX_QUEUED_RESPONSES} queued frames per session, a
+     * slow-consumer timeout of {@value #DEFAULT_SLOW_CONSUMER_TIMEOUT_MS} ms, a request timeout of
+     * {@value #DEFAULT_REQUEST_TIMEOUT_MS} ms and Reactor's parallel scheduler for timers. A
+     * router is required.
+     */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Serves one connection until it closes. Subscribing starts the session; the Mono completes
+     * when the session has ended and freed everything it held. Cancelling it ends the session.
+     */
+    Mono<Void> serve(Connection connection);
+
+    /** The relay's metrics. */
+    RelayMetrics metrics();
+
+    /** The router requests go through. */
+    Router router();
+
+    /** Builds a {@link Relay}. Not thread-safe; each {@link #build()} returns an immutable relay. */
+    final class Builder {
+        @Nullable Router router;
+        Codec codec = Codec.json();
+        Ordering ordering = Ordering.ORDERED;
+        int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+        int maxQueuedResponses = DEFAULT_MAX_QUEUED_RESPONSES;
+        Duration slowConsumerTimeout = Duration.ofMillis(DEFAULT_SLOW_CONSUMER_TIMEOUT_MS);
+        Duration requestTimeout = Duration.ofMillis(DEFAULT_REQUEST_TIMEOUT_MS);
+        @Nullable Scheduler timer;
+
+        private Builder() {
+        }
+
+        /** The router (required). */
+        public Builder router(Router router) {
+            this.router = Objects.requireNonNull(router, "router");
+            return this;
+        }
+
+        /** The codec (default {@link Codec#json()}). */
+        public Builder codec(Codec codec) {
+            this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        /** The ordering of responses in a session (default {@link Ordering#ORDERED}). */
+        public Builder ordering(Ordering ordering) {
+            this.ordering = Objects.requireNonNull(ordering, "ordering");
+            return this;
+        }
+
+        /** Requests in flight per session, strictly positive. */
+        public Builder maxInFlight(int maxInFlight) {
+            if (maxInFlight < 1) {
+                throw new IllegalArgumentException("maxInFlight must be strictly positive, was " + maxInFlight);
+            }
+            this.maxInFlight = maxInFlight;
+            return this;
+        }
+
+        /**
+         * Response frames a session holds for its client, strictly positive. It also caps the
+         * requests that make progress at once: each holds room for its next frame.
+         */
+        public Builder maxQueuedResponses(int maxQueuedResponses) {
+            if (maxQueuedResponses < 1) {
+                throw new IllegalArgumentException(
+                        "maxQueuedResponses must be strictly positive, was " + maxQueuedResponses);
+            }
+            this.maxQueuedResponses = maxQueuedResponses;
+            return this;
+        }
+
+        /** How long a full response queue may go unread before the session is closed with 1008. */
+        public Builder slowConsumerTimeout(Duration timeout) {
+            this.slowConsumerTimeout = positive(timeout, "slowConsumerTimeout");
+            return this;
+        }
+
+        /** The longest wait for a request's next item (queueing included) before {@code timeout}. */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = positive(timeout, "requestTimeout");
+            return this;
+        }
+
+        /** The scheduler for timers (default: Reactor's parallel scheduler, resolved per session). */
+        public Builder timer(Scheduler timer) {
+            this.timer = Objects.requireNonNull(timer, "timer");
+            return this;
+        }
+
+        /**
+         * The relay.
+         *
+         * @throws IllegalStateException if no router was set
+         */
+        public Relay build() {
+            if (router == null) {
+                throw new IllegalStateException(
+                        "a Relay needs a router: call router(Router.builder().worker(...).build())");
+            }
+            return new RelayImpl(this);
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be strictly positive, was " + d);
+            }
+            return d;
+        }
+    }
+}

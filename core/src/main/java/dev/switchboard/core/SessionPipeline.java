@@ -1,0 +1,605 @@
+package dev.switchboard.core;
+
+import dev.switchboard.core.transport.Connection;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.CoreSubscriber;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * One session: reads frames as room allows, routes each request, and hands response frames to
+ * the connection as it asks for them.
+ *
+ * <p>Accounting, all guarded by {@code this}: a request is <em>in flight</em> from the frame that
+ * carried it until its last frame was handed to the connection; at most {@code maxInFlight} are,
+ * counting the frames requested and not yet received. A <em>permit</em> is room for one frame in
+ * the response queue; an exchange holds one before it asks its worker for the next item, so a
+ * worker's item always has room, and at most {@code maxQueuedResponses} permits exist. In ORDERED
+ * mode the last permit is kept for the head of the line, so it can always make progress.
+ * An exchange without a permit is <em>starved</em> and waits; its worker is not asked for more.
+ *
+ * <p>Frames go to the connection through a drain loop ({@code WIP} plus {@code missed}, as in
+ * reactor-core's FluxPublishOn); side effects (requests to workers and to the connection) run
+ * outside the lock.
+ */
+final class SessionPipeline implements CoreSubscriber<Frame> {
+
+    private static final Logger log = LoggerFactory.getLogger(SessionPipeline.class);
+
+    private static final AtomicIntegerFieldUpdater<SessionPipeline> WIP =
+            AtomicIntegerFieldUpdater.newUpdater(SessionPipeline.class, "wip");
+
+    private final RelayImpl relay;
+    private final Connection connection;
+    private final Session session;
+    private final Scheduler timer;
+    private final boolean ordered;
+    private final int maxQueued;
+    private final long requestTimeoutNanos;
+    private final long slowConsumerNanos;
+    private final Sinks.Empty<Void> done = Sinks.empty();
+
+    private volatile int wip;
+
+    // guarded by this
+    private @Nullable Subscription inbound;
+    private final ArrayDeque<Exchange> exchanges = new ArrayDeque<>();
+    private final ArrayDeque<Exchange> ready = new ArrayDeque<>();
+    private final ArrayDeque<Exchange> starved = new ArrayDeque<>();
+    private int permits;
+    private int queuedFrames;
+    private long demand;
+    private long lastProgressNanos;
+    private boolean terminated;
+    private boolean outboundDone;
+    private @Nullable CoreSubscriber<? super Frame> out;
+    private @Nullable List<Exchange> actions;
+    private int framesToRequest;
+
+    private Disposable sweeper = () -> { };
+    private Disposable sendWatch = () -> { };
+    private Disposable closeWatch = () -> { };
+
+    SessionPipeline(RelayImpl relay, Connection connection, Session session, Scheduler timer) {
+        this.relay = relay;
+        this.connection = connection;
+        this.session = session;
+        this.timer = timer;
+        this.ordered = session.ordering() == Ordering.ORDERED;
+        this.maxQueued = session.maxQueuedResponses();
+        this.requestTimeoutNanos = relay.requestTimeout.toNanos();
+        this.slowConsumerNanos = relay.slowConsumerTimeout.toNanos();
+    }
+
+    Mono<Void> start() {
+        relay.sessions.incrementAndGet();
+        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10),
+                Math.min(requestTimeoutNanos, slowConsumerNanos) / 4);
+        sweeper = timer.schedulePeriodically(this::sweep, period, period, TimeUnit.NANOSECONDS);
+        sendWatch = connection.send(new Outbound()).subscribe(null,
+                e -> terminate(CloseStatus.INTERNAL_ERROR.withReason("send failed")));
+        closeWatch = connection.onClose().subscribe(s -> terminate(null), e -> terminate(null),
+                () -> terminate(null));
+        connection.receive().subscribe(this);
+        return done.asMono().doOnCancel(() -> terminate(CloseStatus.GOING_AWAY));
+    }
+
+    Session session() {
+        return session;
+    }
+
+    // ---- inbound frames
+
+    @Override
+    public void onSubscribe(Subscription s) {
+        synchronized (this) {
+            if (terminated || inbound != null) {
+                s.cancel();
+                return;
+            }
+            inbound = s;
+        }
+        s.request(session.maxInFlight());
+    }
+
+    @Override
+    public void onNext(Frame frame) {
+        relay.requests.increment();
+        Request request = null;
+        Response bad = null;
+        try {
+            request = relay.codec.decode(frame, session);
+        } catch (CodecException e) {
+            bad = Response.error(e.requestId().orElse(null), ErrorCode.BAD_REQUEST, e.getMessage());
+        } catch (RuntimeException e) {
+            bad = Response.error(null, ErrorCode.BAD_REQUEST, "undecodable frame");
+        }
+        if (bad != null) {
+            relay.countError(ErrorCode.BAD_REQUEST);
+            if (log.isDebugEnabled()) {
+                log.debug("{}: bad request: {}", session, bad.message());
+            }
+        }
+        Exchange ex = new Exchange(request, bad);
+        boolean go;
+        synchronized (this) {
+            if (terminated) {
+                return;
+            }
+            exchanges.add(ex);
+            relay.inFlight.increment();
+            ex.lastActivityNanos = now();
+            go = grant(ex);
+        }
+        if (go) {
+            ex.proceed();
+        }
+        drain();
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        log.debug("{}: inbound failed", session, t);
+        terminate(CloseStatus.INTERNAL_ERROR.withReason("transport error"));
+    }
+
+    @Override
+    public void onComplete() {
+        terminate(CloseStatus.NORMAL);
+    }
+
+    // ---- permits (call under the lock)
+
+    private boolean canGrant(Exchange ex) {
+        return permits < maxQueued && (!ordered || permits < maxQueued - 1 || ex == exchanges.peekFirst());
+    }
+
+    /** Takes a permit for {@code ex}'s next step, or parks it. Returns whether it may proceed. */
+    private boolean grant(Exchange ex) {
+        if (canGrant(ex)) {
+            permits++;
+            return true;
+        }
+        starved.add(ex);
+        return false;
+    }
+
+    /** Hands freed permits to starved exchanges, head of the line first in ORDERED mode. */
+    private void grantStarved() {
+        while (!starved.isEmpty()) {
+            Exchange candidate = null;
+            if (ordered) {
+                Exchange head = exchanges.peekFirst();
+                if (head != null && starved.remove(head)) {
+                    candidate = head;
+                }
+            }
+            if (candidate == null) {
+                candidate = starved.peekFirst();
+                if (!canGrant(candidate)) {
+                    return;
+                }
+                starved.pollFirst();
+            } else if (!canGrant(candidate)) {
+                starved.addFirst(candidate);
+                return;
+            }
+            permits++;
+            candidate.lastActivityNanos = now();
+            if (candidate.pendingTerminal != null && candidate.held != null) {
+                // a stream that failed while starved: its last item first, then its error
+                enqueue(candidate, relay.codec.encode(Response.data(candidate.id, candidate.held, false)));
+                candidate.held = null;
+                starved.addFirst(candidate);
+                continue;
+            }
+            if (candidate.pendingTerminal != null) {
+                enqueue(candidate, relay.codec.encode(candidate.pendingTerminal));
+                candidate.pendingTerminal = null;
+                candidate.finished = true;
+            } else {
+                if (actions == null) {
+                    actions = new ArrayList<>(4);
+                }
+                actions.add(candidate);
+            }
+        }
+    }
+
+    /** Queues a frame of {@code ex}, using the permit it holds. */
+    private void enqueue(Exchange ex, Frame f) {
+        if (queuedFrames == 0) {
+            lastProgressNanos = now();
+        }
+        queuedFrames++;
+        relay.queued.increment();
+        ex.frames.add(f);
+        if (!ordered) {
+            ready.add(ex);
+        }
+    }
+
+    // ---- outbound frames
+
+    private final class Outbound extends Flux<Frame> implements Subscription {
+        @Override
+        public void subscribe(CoreSubscriber<? super Frame> actual) {
+            synchronized (SessionPipeline.this) {
+                if (out != null) {
+                    Operators.error(actual, new IllegalStateException("the outbound frames allow one subscriber"));
+                    return;
+                }
+                out = actual;
+            }
+            actual.onSubscribe(this);
+            drain();
+        }
+
+        @Override
+        public void request(long n) {
+            if (Operators.validate(n)) {
+                synchronized (SessionPipeline.this) {
+                    demand = Operators.addCap(demand, n);
+                }
+                drain();
+            }
+        }
+
+        @Override
+        public void cancel() {
+            terminate(null);
+        }
+    }
+
+    void drain() {
+        if (WIP.getAndIncrement(this) != 0) {
+            return;
+        }
+        int missed = 1;
+        for (;;) {
+            for (;;) {
+                CoreSubscriber<? super Frame> o;
+                Frame f = null;
+                boolean complete = false;
+                List<Exchange> todo;
+                int toRequest;
+                Subscription in;
+                synchronized (this) {
+                    o = out;
+                    if (o == null) {
+                        break;
+                    }
+                    if (terminated) {
+                        if (!outboundDone) {
+                            outboundDone = true;
+                            complete = true;
+                        }
+                    } else if (demand > 0) {
+                        f = poll();
+                        if (f != null) {
+                            demand--;
+                        }
+                    }
+                    todo = actions;
+                    actions = null;
+                    toRequest = framesToRequest;
+                    framesToRequest = 0;
+                    in = inbound;
+                }
+                if (complete) {
+                    o.onComplete();
+                    break;
+                }
+                if (f == null) {
+                    break;
+                }
+                relay.frames.increment();
+                o.onNext(f);
+                if (todo != null) {
+                    for (Exchange ex : todo) {
+                        ex.proceed();
+                    }
+                }
+                if (toRequest > 0 && in != null) {
+                    in.request(toRequest);
+                }
+            }
+            missed = WIP.addAndGet(this, -missed);
+            if (missed == 0) {
+                break;
+            }
+        }
+    }
+
+    /** The next frame for the client, releasing its permit. Under the lock. */
+    private @Nullable Frame poll() {
+        Exchange ex = ordered ? exchanges.peekFirst() : ready.poll();
+        if (ex == null) {
+            return null;
+        }
+        Frame f = ex.frames.poll();
+        if (f == null) {
+            return null;
+        }
+        queuedFrames--;
+        relay.queued.decrement();
+        permits--;
+        lastProgressNanos = now();
+        if (ex.finished && ex.frames.isEmpty()) {
+            if (ordered) {
+                exchanges.pollFirst();
+            } else {
+                exchanges.remove(ex);
+            }
+            relay.inFlight.decrement();
+            framesToRequest++;
+        }
+        grantStarved();
+        return f;
+    }
+
+    // ---- timers
+
+    private long now() {
+        return timer.now(TimeUnit.NANOSECONDS);
+    }
+
+    private void sweep() {
+        List<Exchange> expired = null;
+        boolean slow;
+        synchronized (this) {
+            if (terminated) {
+                return;
+            }
+            long now = now();
+            slow = queuedFrames > 0 && now - lastProgressNanos >= slowConsumerNanos;
+            if (!slow) {
+                for (Exchange ex : exchanges) {
+                    if (!ex.finished && ex.pendingTerminal == null && ex.begun && !starved.contains(ex)
+                            && now - ex.lastActivityNanos >= requestTimeoutNanos) {
+                        if (expired == null) {
+                            expired = new ArrayList<>();
+                        }
+                        expired.add(ex);
+                    }
+                }
+            }
+        }
+        if (slow) {
+            relay.slowConsumersClosed.increment();
+            log.debug("{}: closing a client that does not read its responses", session);
+            terminate(CloseStatus.POLICY_VIOLATION.withReason("slow consumer"));
+            return;
+        }
+        if (expired != null) {
+            for (Exchange ex : expired) {
+                ex.cancelUpstream();
+                ex.fail(new RelayException(ErrorCode.TIMEOUT, "no response within "
+                        + relay.requestTimeout.toMillis() + " ms"));
+            }
+        }
+    }
+
+    // ---- the end
+
+    void terminate(@Nullable CloseStatus status) {
+        List<Exchange> open;
+        Subscription in;
+        synchronized (this) {
+            if (terminated) {
+                return;
+            }
+            terminated = true;
+            open = new ArrayList<>(exchanges);
+            exchanges.clear();
+            ready.clear();
+            starved.clear();
+            relay.queued.add(-queuedFrames);
+            relay.inFlight.add(-open.size());
+            queuedFrames = 0;
+            permits = 0;
+            in = inbound;
+        }
+        if (in != null) {
+            in.cancel();
+        }
+        for (Exchange ex : open) {
+            ex.cancelUpstream();
+        }
+        sweeper.dispose();
+        drain();
+        if (status != null) {
+            connection.close(status).subscribe(null, e -> log.debug("{}: close failed", session, e));
+        }
+        relay.sessions.decrementAndGet();
+        closeWatch.dispose();
+        done.tryEmitEmpty();
+    }
+
+    // ---- one request
+
+    private final class Exchange implements CoreSubscriber<Payload> {
+        final @Nullable Request request;
+        final RequestId id;
+        final ArrayDeque<Frame> frames = new ArrayDeque<>(2);
+        // guarded by the pipeline's lock
+        @Nullable Payload held;
+        @Nullable Response pendingTerminal;
+        boolean finished;
+        boolean begun;
+        long lastActivityNanos;
+        // the worker's side
+        volatile @Nullable Subscription upstream;
+        volatile boolean cancelled;
+
+        Exchange(@Nullable Request request, @Nullable Response bad) {
+            this.request = request;
+            if (bad != null) {
+                this.pendingTerminal = bad;
+                this.id = bad.idOrNull() != null ? bad.idOrNull() : RequestId.of("");
+            } else {
+                this.id = java.util.Objects.requireNonNull(request).id();
+            }
+        }
+
+        /** Runs after a permit was granted: begin, or ask the worker for the next item. */
+        void proceed() {
+            boolean first;
+            synchronized (SessionPipeline.this) {
+                if (terminated) {
+                    return;
+                }
+                if (!begun && pendingTerminal != null) {
+                    begun = true;
+                    finished = true;
+                    enqueue(this, relay.codec.encode(pendingTerminal));
+                    pendingTerminal = null;
+                    first = false;
+                } else {
+                    first = !begun;
+                    begun = true;
+                }
+            }
+            if (first) {
+                relay.router.route(java.util.Objects.requireNonNull(request)).subscribe(this);
+            } else {
+                Subscription s = upstream;
+                if (s != null) {
+                    s.request(1);
+                }
+            }
+            drain();
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            if (Operators.validate(upstream, s)) {
+                upstream = s;
+                if (cancelled) {
+                    s.cancel();
+                } else {
+                    s.request(1);
+                }
+            }
+        }
+
+        @Override
+        public void onNext(Payload payload) {
+            boolean more;
+            synchronized (SessionPipeline.this) {
+                if (finished || terminated || pendingTerminal != null) {
+                    return;
+                }
+                lastActivityNanos = now();
+                Payload previous = held;
+                held = payload;
+                if (previous == null) {
+                    more = true;
+                } else {
+                    enqueue(this, relay.codec.encode(Response.data(id, previous, false)));
+                    more = grant(this);
+                }
+            }
+            if (more) {
+                Subscription s = upstream;
+                if (s != null) {
+                    s.request(1);
+                }
+            }
+            drain();
+        }
+
+        @Override
+        public void onComplete() {
+            synchronized (SessionPipeline.this) {
+                if (finished || terminated || pendingTerminal != null) {
+                    return;
+                }
+                Payload last = held;
+                held = null;
+                enqueue(this, relay.codec.encode(last != null ? Response.data(id, last, true) : Response.end(id)));
+                finished = true;
+            }
+            drain();
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (cancelled) {
+                return;
+            }
+            fail(t);
+        }
+
+        void fail(Throwable t) {
+            ErrorCode code;
+            String message;
+            if (t instanceof RelayException re) {
+                code = re.code();
+                message = re.getMessage();
+            } else if (t instanceof TimeoutException) {
+                code = ErrorCode.TIMEOUT;
+                message = "no response in time";
+            } else {
+                code = ErrorCode.WORKER_FAILED;
+                message = "the worker failed: " + t;
+            }
+            if (log.isDebugEnabled()) {
+                log.debug("{}: request {} failed: {}", session, id, message, t);
+            }
+            Response error = Response.error(id, code, message == null ? code.wireName() : message);
+            synchronized (SessionPipeline.this) {
+                if (finished || terminated || pendingTerminal != null) {
+                    return;
+                }
+                relay.countError(code);
+                if (starved.contains(this)) {
+                    // no permit held: the error (after any held item) waits for one
+                    pendingTerminal = error;
+                    return;
+                }
+                Payload last = held;
+                held = null;
+                if (last == null) {
+                    enqueue(this, relay.codec.encode(error));
+                    finished = true;
+                } else {
+                    enqueue(this, relay.codec.encode(Response.data(id, last, false)));
+                    if (grant(this)) {
+                        enqueue(this, relay.codec.encode(error));
+                        finished = true;
+                    } else {
+                        pendingTerminal = error;
+                    }
+                }
+            }
+            drain();
+        }
+
+        void cancelUpstream() {
+            cancelled = true;
+            Subscription s = upstream;
+            if (s != null) {
+                s.cancel();
+            }
+        }
+
+        @Override
+        public reactor.util.context.Context currentContext() {
+            return reactor.util.context.Context.empty();
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.switchboard.core.routing;
+
+import dev.switchboard.core.transport.WorkerLink;
+import java.util.Objects;
+
+/**
+ * A worker joined or left the membership.
+ *
+ * @param type   joined or left
+ * @param worker the worker
+ */
+public record MembershipEvent(Type type, WorkerLink worker) {
+
+    /** What happened. */
+    public enum Type {
+        /** The worker joined and takes requests. */
+        JOINED,
+        /** The worker left, closed or was declared dead. */
+        LEFT
+    }
+
+    /** Checks both fields. */
+    public MembershipEvent {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(worker, "worker");
+    }
+}

@@ -1,0 +1,487 @@
+package dev.switchboard.core.routing;
+
+import dev.switchboard.core.ErrorCode;
+import dev.switchboard.core.Payload;
+import dev.switchboard.core.RelayException;
+import dev.switchboard.core.Request;
+import dev.switchboard.core.transport.CacheEvent;
+import dev.switchboard.core.transport.ServiceTimes;
+import dev.switchboard.core.transport.WorkerLink;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.CoreSubscriber;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
+
+/**
+ * The router. All state is guarded by {@code this}; links are subscribed to outside the lock.
+ */
+final class RouterImpl implements Router, RoutingView {
+
+    private static final Logger log = LoggerFactory.getLogger(RouterImpl.class);
+
+    /** A worker may report at most this many cached keys; further CACHED reports are ignored. */
+    static final int MAX_REPORTED_KEYS = 1 << 20;
+
+    private final Membership membership;
+    private final RoutingStrategy strategy;
+    private final int maxWaiting;
+    private final LongSupplier clock;
+    private final ArrayList<Slot> slots = new ArrayList<>();
+    private final Map<String, Slot> byId = new HashMap<>();
+    private final Disposable membershipWatch;
+
+    private int waiting;
+    private long routed;
+    private long affinityHits;
+    private long rejected;
+    private long noWorkers;
+    private long retried;
+    private volatile boolean disposed;
+
+    RouterImpl(Membership membership, RoutingStrategy strategy, int maxWaiting, LongSupplier clock) {
+        this.membership = membership;
+        this.strategy = strategy;
+        this.maxWaiting = maxWaiting;
+        this.clock = clock;
+        this.membershipWatch = membership.events().subscribe(this::onMembership,
+                e -> log.error("membership events failed; the router no longer follows joins and leaves", e));
+    }
+
+    @Override
+    public Flux<Payload> route(Request request) {
+        Flux<Payload> first = new Routed(this, request);
+        if (!request.idempotent()) {
+            return first;
+        }
+        return first.onErrorResume(WorkerLostException.class, e -> {
+            synchronized (this) {
+                retried++;
+            }
+            return new Routed(this, request).onErrorMap(WorkerLostException.class, RouterImpl::lost);
+        });
+    }
+
+    private static Throwable lost(Throwable e) {
+        return new RelayException(ErrorCode.WORKER_FAILED, "worker lost: " + e.getMessage());
+    }
+
+    @Override
+    public Membership membership() {
+        return membership;
+    }
+
+    @Override
+    public String strategyName() {
+        return strategy.name();
+    }
+
+    @Override
+    public synchronized List<WorkerLoad> loads() {
+        List<WorkerLoad> out = new ArrayList<>(slots.size());
+        for (Slot s : slots) {
+            out.add(new WorkerLoad(s.id(), s.capacity, s.active, s.queue.size(), s.served, s.cached.size()));
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized RouterStats stats() {
+        return new RouterStats(routed, affinityHits, waiting, rejected, noWorkers, retried);
+    }
+
+    @Override
+    public void dispose() {
+        disposed = true;
+        membershipWatch.dispose();
+        List<Slot> gone;
+        synchronized (this) {
+            gone = new ArrayList<>(slots);
+        }
+        for (Slot s : gone) {
+            s.cacheWatch.dispose();
+        }
+    }
+
+    @Override
+    public boolean isDisposed() {
+        return disposed;
+    }
+
+    // ---- RoutingView, only valid under the lock
+
+    @Override
+    public int size() {
+        return slots.size();
+    }
+
+    @Override
+    public WorkerState worker(int index) {
+        return slots.get(index);
+    }
+
+    @Override
+    public long nanoTime() {
+        return clock.getAsLong();
+    }
+
+    // ---- membership
+
+    private void onMembership(MembershipEvent event) {
+        WorkerLink link = event.worker();
+        if (event.type() == MembershipEvent.Type.JOINED) {
+            Slot slot = new Slot(link);
+            List<Call> toDispatch;
+            synchronized (this) {
+                slots.add(slot);
+                byId.put(link.id(), slot);
+                toDispatch = pullWaiting(slot);
+            }
+            slot.cacheWatch = link.cacheEvents().subscribe(e -> onCacheEvent(slot, e),
+                    e -> log.warn("cache events of worker {} failed", link.id(), e));
+            dispatchAll(toDispatch);
+        } else {
+            List<Call> orphans;
+            Slot slot;
+            synchronized (this) {
+                slot = byId.remove(link.id());
+                if (slot == null) {
+                    return;
+                }
+                slots.remove(slot);
+                slot.alive = false;
+                orphans = new ArrayList<>(slot.queue);
+                slot.queue.clear();
+                for (Call c : orphans) {
+                    c.state = Call.NEW;
+                    c.slot = null;
+                }
+                waiting -= orphans.size();
+                slot.cached.clear();
+            }
+            slot.cacheWatch.dispose();
+            for (Call c : orphans) {
+                c.start();
+            }
+        }
+    }
+
+    private void onCacheEvent(Slot slot, CacheEvent event) {
+        synchronized (this) {
+            if (!slot.alive) {
+                return;
+            }
+            if (event.type() == CacheEvent.Type.CACHED) {
+                if (slot.cached.size() < MAX_REPORTED_KEYS) {
+                    slot.cached.add(event.key());
+                }
+            } else {
+                slot.cached.remove(event.key());
+            }
+        }
+    }
+
+    // ---- admission and release
+
+    /** Chooses a worker for {@code call}; returns whether to dispatch it now. */
+    private boolean admit(Call call) {
+        RelayException failure;
+        synchronized (this) {
+            if (call.state != Call.NEW) {
+                return false;
+            }
+            if (slots.isEmpty()) {
+                noWorkers++;
+                call.state = Call.DONE;
+                failure = new RelayException(ErrorCode.NO_WORKERS, "no worker is available");
+            } else {
+                int index = strategy.select(call.request, this);
+                Slot slot = slots.get(index);
+                if (slot.active < slot.capacity) {
+                    activate(call, slot);
+                    return true;
+                }
+                if (waiting >= maxWaiting) {
+                    rejected++;
+                    call.state = Call.DONE;
+                    failure = new RelayException(ErrorCode.OVERLOADED,
+                            "relay overloaded: " + waiting + " requests already wait for a worker");
+                } else {
+                    call.slot = slot;
+                    call.state = Call.WAITING;
+                    slot.queue.add(call);
+                    waiting++;
+                    return false;
+                }
+            }
+        }
+        call.actual.onError(failure);
+        return false;
+    }
+
+    private void activate(Call call, Slot slot) {
+        slot.active++;
+        slot.served++;
+        routed++;
+        if (slot.cached.contains(call.request.key())) {
+            affinityHits++;
+        }
+        call.slot = slot;
+        call.state = Call.ACTIVE;
+    }
+
+    /** The call ended or was cancelled: frees its credit or its place in the queue. */
+    void release(Call call) {
+        List<Call> next;
+        synchronized (this) {
+            int state = call.state;
+            call.state = Call.DONE;
+            Slot slot = call.slot;
+            if (slot == null) {
+                return;
+            }
+            if (state == Call.WAITING) {
+                slot.queue.remove(call);
+                waiting--;
+                return;
+            }
+            if (state != Call.ACTIVE || !slot.alive) {
+                return;
+            }
+            slot.active--;
+            next = pullWaiting(slot);
+        }
+        dispatchAll(next);
+    }
+
+    /**
+     * Fills the free credits of {@code slot}: its own waiting requests first, then the oldest
+     * waiting for the worker with the longest queue, so that no worker idles while requests wait.
+     */
+    private List<Call> pullWaiting(Slot slot) {
+        List<Call> out = null;
+        while (slot.active < slot.capacity) {
+            Call c = slot.queue.poll();
+            if (c == null) {
+                Slot longest = null;
+                for (Slot s : slots) {
+                    if (!s.queue.isEmpty() && (longest == null || s.queue.size() > longest.queue.size())) {
+                        longest = s;
+                    }
+                }
+                if (longest == null) {
+                    break;
+                }
+                c = longest.queue.poll();
+            }
+            waiting--;
+            activate(c, slot);
+            if (out == null) {
+                out = new ArrayList<>(2);
+            }
+            out.add(c);
+        }
+        return out == null ? List.of() : out;
+    }
+
+    private static void dispatchAll(List<Call> calls) {
+        for (Call c : calls) {
+            c.dispatch();
+        }
+    }
+
+    synchronized boolean isAlive(@Nullable Slot slot) {
+        return slot != null && slot.alive;
+    }
+
+    // ---- per worker state
+
+    private final class Slot implements WorkerState {
+        final WorkerLink link;
+        final int capacity;
+        final ArrayDeque<Call> queue = new ArrayDeque<>();
+        final Set<String> cached = new HashSet<>();
+        int active;
+        long served;
+        boolean alive = true;
+        Disposable cacheWatch = () -> { };
+
+        Slot(WorkerLink link) {
+            this.link = link;
+            this.capacity = link.capacity();
+        }
+
+        @Override
+        public String id() {
+            return link.id();
+        }
+
+        @Override
+        public int capacity() {
+            return capacity;
+        }
+
+        @Override
+        public int active() {
+            return active;
+        }
+
+        @Override
+        public int waiting() {
+            return queue.size();
+        }
+
+        @Override
+        public boolean holds(String key) {
+            return cached.contains(key);
+        }
+
+        @Override
+        public ServiceTimes serviceTimes() {
+            return link.serviceTimes();
+        }
+    }
+
+    // ---- one routed request
+
+    /** Signals that a request's worker was lost before it answered anything. */
+    static final class WorkerLostException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        WorkerLostException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static final class Routed extends Flux<Payload> {
+        final RouterImpl router;
+        final Request request;
+
+        Routed(RouterImpl router, Request request) {
+            this.router = router;
+            this.request = request;
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super Payload> actual) {
+            Call call = new Call(router, request, actual);
+            actual.onSubscribe(call);
+            call.start();
+        }
+    }
+
+    /** One attempt at a request: waits for a credit, then forwards the worker's items. */
+    static final class Call extends Operators.DeferredSubscription implements CoreSubscriber<Payload> {
+        static final int NEW = 0;
+        static final int WAITING = 1;
+        static final int ACTIVE = 2;
+        static final int DONE = 3;
+
+        final RouterImpl router;
+        final Request request;
+        final CoreSubscriber<? super Payload> actual;
+        /** Guarded by the router's lock. */
+        int state = NEW;
+        /** Guarded by the router's lock. */
+        @Nullable Slot slot;
+        boolean emitted;
+        boolean done;
+
+        Call(RouterImpl router, Request request, CoreSubscriber<? super Payload> actual) {
+            this.router = router;
+            this.request = request;
+            this.actual = actual;
+        }
+
+        void start() {
+            if (isCancelled()) {
+                return;
+            }
+            if (router.admit(this)) {
+                dispatch();
+            }
+        }
+
+        void dispatch() {
+            Slot s;
+            synchronized (router) {
+                s = slot;
+            }
+            Flux<Payload> exchange;
+            try {
+                exchange = s.link.exchange(request);
+            } catch (Throwable e) {
+                onError(e);
+                return;
+            }
+            exchange.subscribe(this);
+        }
+
+        @Override
+        public reactor.util.context.Context currentContext() {
+            return actual.currentContext();
+        }
+
+        @Override
+        public void onSubscribe(org.reactivestreams.Subscription s) {
+            set(s);
+        }
+
+        @Override
+        public void onNext(Payload payload) {
+            if (done) {
+                Operators.onNextDropped(payload, actual.currentContext());
+                return;
+            }
+            emitted = true;
+            actual.onNext(payload);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (done) {
+                Operators.onErrorDropped(t, actual.currentContext());
+                return;
+            }
+            done = true;
+            Slot s;
+            synchronized (router) {
+                s = slot;
+            }
+            boolean lost = s != null && !router.isAlive(s);
+            router.release(this);
+            if (lost && !emitted) {
+                actual.onError(new WorkerLostException("worker " + s.id() + " left before answering"));
+            } else {
+                actual.onError(t);
+            }
+        }
+
+        @Override
+        public void onComplete() {
+            if (done) {
+                return;
+            }
+            done = true;
+            router.release(this);
+            actual.onComplete();
+        }
+
+        @Override
+        public void cancel() {
+            super.cancel();
+            done = true;
+            router.release(this);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package dev.switchboard.core.routing;
+
+/**
+ * Counters of a {@link Router} since it was built.
+ *
+ * @param routed       requests given to a worker (retries included)
+ * @param affinityHits of those, requests given to a worker that reported their key cached
+ * @param waiting      requests waiting for a credit now
+ * @param rejected     requests refused because the waiting queue was full ({@code overloaded})
+ * @param noWorkers    requests refused because no worker was live ({@code no_workers})
+ * @param retried      requests sent again after their worker was lost
+ */
+public record RouterStats(long routed, long affinityHits, int waiting, long rejected, long noWorkers, long retried) {
+}

@@ -1,0 +1,14 @@
+package dev.switchboard.core.routing;
+
+/**
+ * A snapshot of one worker's load as the router sees it.
+ *
+ * @param id       the worker's id
+ * @param capacity its credits
+ * @param active   requests it serves now
+ * @param waiting  requests waiting in the relay for it
+ * @param served   requests it has been given since it joined
+ * @param cachedKeys how many keys it reported as cached
+ */
+public record WorkerLoad(String id, int capacity, int active, int waiting, long served, int cachedKeys) {
+}

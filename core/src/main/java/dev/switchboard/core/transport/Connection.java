@@ -1,0 +1,59 @@
+package dev.switchboard.core.transport;
+
+import dev.switchboard.core.CloseStatus;
+import dev.switchboard.core.Frame;
+import java.net.SocketAddress;
+import java.util.Map;
+import java.util.Optional;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * One client connection, as a client transport (WebSocket, in-JVM, ...) presents it to the relay.
+ *
+ * <p>Implementations MUST honour demand: {@link #receive()} MUST NOT read from the socket beyond
+ * what its subscriber requested, so that a relay with full queues pushes back, through TCP, on
+ * the client. {@link #send} MUST request frames from its publisher only as fast as the socket can
+ * take them. Frames handed to core MUST NOT share memory with transport buffers.
+ */
+public interface Connection {
+
+    /**
+     * The inbound frames. There is exactly one subscriber. It completes when the peer closes and
+     * errors when the transport fails; control frames (ping, pong, close) never appear.
+     */
+    Flux<Frame> receive();
+
+    /**
+     * Sends the frames of {@code frames}, requesting more only when the socket can take them. The
+     * returned Mono completes when {@code frames} completes and all were written, and errors when
+     * writing fails. It is subscribed once per connection.
+     */
+    Mono<Void> send(Publisher<Frame> frames);
+
+    /**
+     * Closes the connection with {@code status}: a close frame where the protocol has one, then
+     * the socket. Idempotent; the Mono completes once the close is done.
+     */
+    Mono<Void> close(CloseStatus status);
+
+    /**
+     * Completes with the status the connection closed with, whoever closed it. MUST complete on
+     * every path (peer close, error, local close) so that the relay frees what the session held.
+     */
+    Mono<CloseStatus> onClose();
+
+    /** The peer's address, when the transport knows it. */
+    Optional<SocketAddress> remoteAddress();
+
+    /** Attributes the transport took from the handshake (path, query, headers it exposes). */
+    default Map<String, String> attributes() {
+        return Map.of();
+    }
+
+    /** The principal the transport authenticated at the handshake, if any. */
+    default Optional<String> principal() {
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,214 @@
+package dev.switchboard.core.worker;
+
+import dev.switchboard.core.ErrorCode;
+import dev.switchboard.core.Payload;
+import dev.switchboard.core.RelayException;
+import dev.switchboard.core.Request;
+import dev.switchboard.core.transport.CacheEvent;
+import dev.switchboard.core.transport.ServiceTimes;
+import dev.switchboard.core.transport.WorkerLink;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Runs a {@link WorkerHandler} in this JVM as a {@link WorkerLink}.
+ *
+ * <p>It serves at most {@link #capacity()} requests at once (the router holds it to that; a
+ * caller that does not is answered {@code overloaded}). A non-blocking handler runs on the
+ * thread that subscribes; a blocking one ({@link Builder#blocking()}) on a bounded scheduler,
+ * never on the caller's thread. It measures its hit and miss service times against its
+ * {@link ResourceCache}, and publishes that cache's events.
+ */
+public final class LocalWorker implements WorkerLink, AutoCloseable {
+
+    /** Default number of requests served at once. */
+    public static final int DEFAULT_CAPACITY = 4;
+    /** Weight of the newest sample in the service-time moving averages. */
+    static final double EWMA_ALPHA = 0.1;
+
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final String id;
+    private final int capacity;
+    private final WorkerHandler handler;
+    private final @Nullable Scheduler scheduler;
+    private final @Nullable ResourceCache<String, ?> cache;
+    private final LongSupplier clock;
+    private final AtomicInteger active = new AtomicInteger();
+    private final Sinks.Empty<Void> closed = Sinks.empty();
+    private volatile boolean isClosed;
+    private double hitNanos;
+    private double missNanos;
+
+    private LocalWorker(Builder b) {
+        this.id = b.id != null ? b.id : "local-" + IDS.incrementAndGet();
+        this.capacity = b.capacity;
+        this.handler = b.handler;
+        this.scheduler = b.scheduler;
+        this.cache = b.cache;
+        this.clock = b.clock;
+    }
+
+    /**
+     * A builder for a worker running {@code handler}: id {@code local-N}, capacity
+     * {@value #DEFAULT_CAPACITY}, non-blocking, no cache.
+     */
+    public static Builder builder(WorkerHandler handler) {
+        return new Builder(handler);
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public int capacity() {
+        return capacity;
+    }
+
+    @Override
+    public Flux<Payload> exchange(Request request) {
+        Flux<Payload> work = Flux.defer(() -> {
+            if (isClosed) {
+                return Flux.error(new RelayException(ErrorCode.WORKER_FAILED, "worker " + id + " is closed"));
+            }
+            if (active.incrementAndGet() > capacity) {
+                active.decrementAndGet();
+                return Flux.error(new RelayException(ErrorCode.OVERLOADED,
+                        "worker " + id + " already serves " + capacity + " requests"));
+            }
+            boolean hit = cache != null && cache.contains(request.key());
+            long start = clock.getAsLong();
+            Context ctx = new Context(id, hit);
+            Flux<Payload> items;
+            try {
+                items = Objects.requireNonNull(handler.handle(request, ctx), "the handler returned null");
+            } catch (Throwable e) {
+                items = Flux.error(e);
+            }
+            return items.doFinally(signal -> {
+                active.decrementAndGet();
+                if (signal == SignalType.ON_COMPLETE) {
+                    record(hit, clock.getAsLong() - start);
+                }
+            });
+        });
+        return scheduler == null ? work : work.subscribeOn(scheduler);
+    }
+
+    private synchronized void record(boolean hit, long nanos) {
+        if (hit) {
+            hitNanos = hitNanos == 0 ? nanos : hitNanos + EWMA_ALPHA * (nanos - hitNanos);
+        } else {
+            missNanos = missNanos == 0 ? nanos : missNanos + EWMA_ALPHA * (nanos - missNanos);
+        }
+    }
+
+    @Override
+    public synchronized ServiceTimes serviceTimes() {
+        return new ServiceTimes(hitNanos, missNanos);
+    }
+
+    @Override
+    public Flux<CacheEvent> cacheEvents() {
+        return cache == null ? Flux.never() : cache.events();
+    }
+
+    /** Requests it serves now. */
+    public int active() {
+        return active.get();
+    }
+
+    @Override
+    public Mono<Void> onClose() {
+        return closed.asMono();
+    }
+
+    /**
+     * Stops taking requests and completes {@link #onClose()}, so that it leaves its membership.
+     * Requests already running finish. It does not close the cache, which the application owns.
+     */
+    @Override
+    public void close() {
+        isClosed = true;
+        closed.tryEmitEmpty();
+    }
+
+    @Override
+    public String toString() {
+        return "LocalWorker[" + id + ", capacity " + capacity + "]";
+    }
+
+    private record Context(String workerId, boolean cachedAtStart) implements WorkerContext {
+    }
+
+    /** Builds a {@link LocalWorker}. Not thread-safe. */
+    public static final class Builder {
+        private final WorkerHandler handler;
+        private @Nullable String id;
+        private int capacity = DEFAULT_CAPACITY;
+        private @Nullable Scheduler scheduler;
+        private @Nullable ResourceCache<String, ?> cache;
+        private LongSupplier clock = System::nanoTime;
+
+        private Builder(WorkerHandler handler) {
+            this.handler = Objects.requireNonNull(handler, "handler");
+        }
+
+        /** The worker's id (default {@code local-N}). */
+        public Builder id(String id) {
+            if (id.isBlank()) {
+                throw new IllegalArgumentException("id must not be blank");
+            }
+            this.id = id;
+            return this;
+        }
+
+        /** How many requests it serves at once, strictly positive. */
+        public Builder capacity(int capacity) {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("capacity must be strictly positive, was " + capacity);
+            }
+            this.capacity = capacity;
+            return this;
+        }
+
+        /** The handler blocks: run it on Reactor's bounded elastic scheduler. */
+        public Builder blocking() {
+            return blocking(Schedulers.boundedElastic());
+        }
+
+        /** The handler blocks: run it on {@code scheduler}, which must be bounded. */
+        public Builder blocking(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /** The cache whose keys are request keys: for hit/miss timing and cache events. */
+        public Builder cache(ResourceCache<String, ?> cache) {
+            this.cache = Objects.requireNonNull(cache, "cache");
+            return this;
+        }
+
+        /** The clock for service times, in nanoseconds (default {@link System#nanoTime()}). */
+        public Builder clock(LongSupplier clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The worker. */
+        public LocalWorker build() {
+            return new LocalWorker(this);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.switchboard.core.test;
+
+import dev.switchboard.core.CloseStatus;
+import dev.switchboard.core.Frame;
+import dev.switchboard.core.transport.Connection;
+import java.net.SocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * An in-JVM {@link Connection} for tests, with the client's side in the test's hands: frames the
+ * client sends wait in a client-side buffer until the relay requests them (as bytes wait in a TCP
+ * send buffer), and the client reads response frames only as fast as the test lets it.
+ */
+public final class LocalConnection implements Connection {
+
+    private final Sinks.Many<Frame> inbound = Sinks.many().unicast().onBackpressureBuffer();
+    private final Sinks.One<CloseStatus> closed = Sinks.one();
+    private final AtomicLong requestedFrames = new AtomicLong();
+    private final List<Frame> received = new CopyOnWriteArrayList<>();
+    private final AtomicReference<@Nullable CloseStatus> closeStatus = new AtomicReference<>();
+    private final AtomicReference<@Nullable Subscription> outbound = new AtomicReference<>();
+    private final Map<String, String> attributes;
+    private final @Nullable String principal;
+    private volatile boolean autoRead;
+
+    private LocalConnection(boolean autoRead, Map<String, String> attributes, @Nullable String principal) {
+        this.autoRead = autoRead;
+        this.attributes = attributes;
+        this.principal = principal;
+    }
+
+    /** A connection whose client reads every response at once. */
+    public static LocalConnection reading() {
+        return new LocalConnection(true, Map.of(), null);
+    }
+
+    /** A connection whose client reads nothing until {@link #read(long)}. */
+    public static LocalConnection notReading() {
+        return new LocalConnection(false, Map.of(), null);
+    }
+
+    /** A reading connection with a principal and handshake attributes. */
+    public static LocalConnection reading(@Nullable String principal, Map<String, String> attributes) {
+        return new LocalConnection(true, Map.copyOf(attributes), principal);
+    }
+
+    // ---- the client's side
+
+    /** The client sends a frame. */
+    public void send(Frame frame) {
+        Sinks.EmitResult r = inbound.tryEmitNext(frame);
+        if (r.isFailure() && r != Sinks.EmitResult.FAIL_CANCELLED && r != Sinks.EmitResult.FAIL_TERMINATED) {
+            throw new IllegalStateException("client send failed: " + r);
+        }
+    }
+
+    /** The client sends a text frame. */
+    public void sendText(String text) {
+        send(Frame.text(text));
+    }
+
+    /** The client reads {@code n} more frames (or starts reading everything, for Long.MAX_VALUE). */
+    public void read(long n) {
+        if (n == Long.MAX_VALUE) {
+            autoRead = true;
+        }
+        Subscription s = outbound.get();
+        if (s != null) {
+            s.request(n);
+        }
+    }
+
+    /** The client goes away without a close handshake. */
+    public void vanish() {
+        inbound.tryEmitComplete();
+        closed.tryEmitValue(new CloseStatus(1001, "vanished"));
+    }
+
+    /** Frames the client has received so far. */
+    public List<Frame> received() {
+        return received;
+    }
+
+    /** Frames the relay has requested from the client so far. */
+    public long requestedFrames() {
+        return requestedFrames.get();
+    }
+
+    /** The status the relay closed with, if it did. */
+    public Optional<CloseStatus> closeStatus() {
+        return Optional.ofNullable(closeStatus.get());
+    }
+
+    // ---- the relay's side
+
+    @Override
+    public Flux<Frame> receive() {
+        return inbound.asFlux().doOnRequest(n -> requestedFrames.addAndGet(n));
+    }
+
+    @Override
+    public Mono<Void> send(Publisher<Frame> frames) {
+        return Mono.create(sink -> frames.subscribe(new BaseSubscriber<Frame>() {
+            @Override
+            protected void hookOnSubscribe(Subscription s) {
+                outbound.set(s);
+                if (autoRead) {
+                    s.request(Long.MAX_VALUE);
+                }
+            }
+
+            @Override
+            protected void hookOnNext(Frame f) {
+                received.add(f);
+            }
+
+            @Override
+            protected void hookOnComplete() {
+                sink.success();
+            }
+
+            @Override
+            protected void hookOnError(Throwable t) {
+                sink.error(t);
+            }
+        }));
+    }
+
+    @Override
+    public Mono<Void> close(CloseStatus status) {
+        return Mono.fromRunnable(() -> {
+            closeStatus.compareAndSet(null, status);
+            inbound.tryEmitComplete();
+            closed.tryEmitValue(status);
+        });
+    }
+
+    @Override
+    public Mono<CloseStatus> onClose() {
+        return closed.asMono();
+    }
+
+    @Override
+    public Optional<SocketAddress> remoteAddress() {
+        return Optional.empty();
+    }
+
+    @Override
+    public Map<String, String> attributes() {
+        return attributes;
+    }
+
+    @Override
+    public Optional<String> principal() {
+        return Optional.ofNullable(principal);
+    }
+}
