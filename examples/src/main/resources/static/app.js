@@ -1,0 +1,199 @@
+// The tile viewer: a gallery, an OpenSeadragon deep-zoom view whose tiles come over the relay's
+// WebSocket (binary framing), and a stats panel fed by /stats every second.
+(function () {
+  'use strict';
+
+  // ---- the relay connection: one WebSocket, requests tagged by id, jittered reconnect
+  const pending = new Map();
+  let nextId = 1;
+  let ws = null;
+  let backoff = 250;
+  const conn = document.getElementById('conn');
+  const counters = { tiles: 0, errors: 0 };
+  window.switchboardTiles = counters;
+
+  function connect() {
+    const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
+    ws = new WebSocket(url);
+    ws.binaryType = 'arraybuffer';
+    ws.onopen = () => { backoff = 250; conn.textContent = 'connected'; conn.className = 'pill ok'; };
+    ws.onclose = () => {
+      conn.textContent = 'reconnecting…'; conn.className = 'pill bad';
+      for (const [, p] of pending) p.reject(new Error('connection closed'));
+      pending.clear();
+      const delay = backoff * (0.5 + Math.random());
+      backoff = Math.min(backoff * 2, 10000);
+      setTimeout(connect, delay);
+    };
+    ws.onmessage = (ev) => onFrame(ev.data);
+  }
+
+  function onFrame(data) {
+    let header, body = null;
+    if (typeof data === 'string') {
+      header = JSON.parse(data);
+    } else {
+      const bytes = new Uint8Array(data);
+      if (bytes[0] !== 1) { console.warn('unknown binary framing version', bytes[0]); return; }
+      const len = (bytes[1] << 8) | bytes[2];
+      header = JSON.parse(new TextDecoder().decode(bytes.subarray(3, 3 + len)));
+      body = bytes.subarray(3 + len);
+    }
+    const p = pending.get(header.id);
+    if (!p) return;
+    if (header.error) {
+      pending.delete(header.id);
+      counters.errors++;
+      p.reject(new Error(header.error.code + ': ' + header.error.message));
+      return;
+    }
+    if (body !== null || header.body !== undefined) p.items.push(body !== null ? body : header.body);
+    if (header.end) { pending.delete(header.id); p.resolve(p.items); }
+  }
+
+  function request(key, body) {
+    return new Promise((resolve, reject) => {
+      if (!ws || ws.readyState !== WebSocket.OPEN) { reject(new Error('not connected')); return; }
+      const id = nextId++;
+      pending.set(id, { resolve, reject, items: [] });
+      ws.send(JSON.stringify({ id, key, body }));
+    });
+  }
+
+  function whenOpen() {
+    return new Promise((resolve) => {
+      const check = () => (ws && ws.readyState === WebSocket.OPEN) ? resolve() : setTimeout(check, 50);
+      check();
+    });
+  }
+
+  async function tileBlob(image, level, x, y) {
+    const items = await request(image, { level, x, y });
+    counters.tiles++;
+    return new Blob([items[0]], { type: 'image/png' });
+  }
+
+  // ---- the deep-zoom viewer
+  const viewer = OpenSeadragon({
+    id: 'viewer',
+    prefixUrl: '/vendor/openseadragon/images/',
+    showNavigator: true,
+    tileRetryMax: 3,
+    timeout: 15000,
+  });
+  window.switchboardViewer = viewer;
+
+  function tileSource(info) {
+    return {
+      width: info.width,
+      height: info.height,
+      tileSize: info.tileSize,
+      minLevel: info.minLevel,
+      maxLevel: info.maxLevel,
+      getTileUrl: (level, x, y) => 'tile:' + info.name + '/' + level + '/' + x + '/' + y,
+      downloadTileStart: (context) => {
+        const [, level, x, y] = context.src.slice(5).split('/');
+        tileBlob(info.name, +level, +x, +y)
+          .then((blob) => context.finish(blob, null, 'rasterBlob'))
+          .catch((e) => context.fail('tile failed: ' + e.message, null));
+      },
+      downloadTileAbort: () => {},
+    };
+  }
+
+  function open(info, figure) {
+    document.querySelectorAll('#gallery figure').forEach((f) => f.classList.remove('active'));
+    figure.classList.add('active');
+    document.getElementById('viewer-title').textContent = info.name + ' — ' + info.width + '×' + info.height;
+    viewer.open(tileSource(info));
+  }
+  window.switchboardOpen = (name) => {
+    const f = document.querySelector('#gallery figure[data-name="' + name + '"]');
+    if (f) f.click();
+  };
+
+  async function gallery() {
+    const images = await (await fetch('/images')).json();
+    const root = document.getElementById('gallery');
+    await whenOpen();
+    for (const info of images) {
+      const fig = document.createElement('figure');
+      fig.dataset.name = info.name;
+      const img = document.createElement('img');
+      img.alt = info.name;
+      const cap = document.createElement('figcaption');
+      cap.textContent = info.name;
+      fig.append(img, cap);
+      fig.addEventListener('click', () => open(info, fig));
+      root.append(fig);
+      tileBlob(info.name, info.minLevel, 0, 0).then((b) => { img.src = URL.createObjectURL(b); })
+        .catch((e) => console.warn('thumbnail', info.name, e.message));
+    }
+    document.body.dataset.images = String(images.length);
+  }
+
+  // ---- the stats panel
+  const history = { t: [], fps: [], affinity: [], cache: [], load: {} };
+  const MAX_POINTS = 120;
+  let lastFrames = null;
+  let charts = null;
+
+  function chartOpts(title, series) {
+    const width = document.getElementById('stats').clientWidth - 40;
+    return { width, height: 140, legend: { show: true }, series: [{}].concat(series), axes: [{}, { size: 50 }] };
+  }
+
+  function makeCharts(workerIds) {
+    const colors = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#9a6324'];
+    for (const el of document.querySelectorAll('.chart')) el.textContent = '';
+    return {
+      ids: workerIds.join(','),
+      throughput: new uPlot(chartOpts('throughput', [{ label: 'frames/s', stroke: '#4363d8' }]),
+        [[], []], document.getElementById('chart-throughput')),
+      hits: new uPlot(chartOpts('hits', [{ label: 'affinity', stroke: '#3cb44b', scale: 'r' },
+        { label: 'cache', stroke: '#f58231', scale: 'r' }]), [[], [], []], document.getElementById('chart-hits')),
+      load: new uPlot(chartOpts('load', workerIds.map((id, i) => ({ label: id, stroke: colors[i % colors.length] }))),
+        [[]].concat(workerIds.map(() => [])), document.getElementById('chart-load')),
+    };
+  }
+
+  function push(arr, v) { arr.push(v); if (arr.length > MAX_POINTS) arr.shift(); }
+
+  async function refresh() {
+    let s;
+    try { s = await (await fetch('/stats')).json(); } catch (e) { return; }
+    const now = Date.now() / 1000;
+    const fps = lastFrames === null ? 0 : Math.max(0, s.frames - lastFrames);
+    lastFrames = s.frames;
+    push(history.t, now);
+    push(history.fps, fps);
+    push(history.affinity, s.affinityHitRatio);
+    push(history.cache, s.cacheHitRatio);
+    const ids = s.workers.map((w) => w.id);
+    for (const w of s.workers) {
+      if (!history.load[w.id]) history.load[w.id] = history.t.map(() => 0).slice(0, -1);
+      push(history.load[w.id], w.active);
+    }
+    if (!charts || charts.ids !== ids.join(',')) charts = makeCharts(ids);
+    charts.throughput.setData([history.t, history.fps]);
+    charts.hits.setData([history.t, history.affinity, history.cache]);
+    charts.load.setData([history.t].concat(ids.map((id) => {
+      const a = history.load[id]; return a.length < history.t.length ? history.t.map((_, i) => a[i] ?? null) : a;
+    })));
+    const dl = document.getElementById('numbers');
+    const rows = [
+      ['sessions', s.sessions], ['workers', s.workers.length], ['in flight', s.inFlight], ['waiting', s.waiting],
+      ['requests', s.requests], ['frames', s.frames], ['affinity hit ratio', s.affinityHitRatio.toFixed(3)],
+      ['cache hit ratio', s.cacheHitRatio.toFixed(3)], ['errors', Object.values(s.errors).reduce((a, b) => a + b, 0)],
+    ];
+    dl.innerHTML = rows.map(([k, v]) => '<dt>' + k + '</dt><dd data-stat="' + k + '">' + v + '</dd>').join('');
+    const tbody = document.querySelector('#workers tbody');
+    tbody.innerHTML = s.workers.map((w) => '<tr><td>' + w.id + '</td><td>' + w.active + '</td><td>' + w.waiting +
+      '</td><td>' + w.served + '</td><td class="files">' + (w.cached || []).join(', ') + '</td></tr>').join('');
+  }
+
+  connect();
+  gallery().catch((e) => console.error('gallery failed', e));
+  refresh();
+  setInterval(refresh, 1000);
+})();
