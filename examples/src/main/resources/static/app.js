@@ -80,6 +80,7 @@
     showNavigator: true,
     tileRetryMax: 3,
     timeout: 15000,
+    drawer: 'canvas',
   });
   window.switchboardViewer = viewer;
 

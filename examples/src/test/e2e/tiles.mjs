@@ -1,0 +1,56 @@
+// Drives headless Chromium (Debian's, through playwright-core) against a running tile server:
+// opens the page, browses images, zooms in twice on each, and prints one JSON line of findings
+// for the JUnit test that started it. Usage: node tiles.mjs URL SCREENSHOT VISITS
+import { chromium } from 'playwright-core';
+
+const [url, screenshot, visitsArg] = process.argv.slice(2);
+const visits = Number(visitsArg || 1);
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run', '--disable-quic'],
+});
+const result = { errors: [], visits: 0, drawnPixels: [], clientTiles: 0, panel: {} };
+try {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on('pageerror', (e) => result.errors.push('pageerror: ' + e.message));
+  page.on('console', (m) => { if (m.type() === 'error') result.errors.push('console: ' + m.text()); });
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForFunction(() => Number(document.body.dataset.images || 0) >= 12, null, { timeout: 30000 });
+  const names = await page.$$eval('#gallery figure', (fs) => fs.map((f) => f.dataset.name));
+  const settled = () => page.waitForFunction(() => {
+    const v = window.switchboardViewer;
+    return v.world.getItemCount() > 0 && v.world.getItemAt(0).getFullyLoaded();
+  }, null, { timeout: 30000 });
+  for (let i = 0; i < visits; i++) {
+    await page.evaluate((n) => window.switchboardOpen(n), names[i % names.length]);
+    await settled();
+    for (let z = 0; z < 2; z++) {
+      await page.evaluate(() => {
+        const v = window.switchboardViewer;
+        v.viewport.zoomBy(2.5, v.viewport.getCenter(), true);
+        v.viewport.applyConstraints(true);
+      });
+      await page.waitForTimeout(100);
+      await settled();
+    }
+    result.drawnPixels.push(await page.evaluate(() => {
+      const c = window.switchboardViewer.drawer.canvas;
+      const ctx = c.getContext('2d');
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      let lit = 0;
+      for (let p = 0; p < d.length; p += 4) if (d[p] + d[p + 1] + d[p + 2] > 30) lit++;
+      return lit;
+    }));
+    result.visits++;
+  }
+  await page.waitForTimeout(1500);
+  result.clientTiles = await page.evaluate(() => window.switchboardTiles.tiles);
+  result.panel = await page.$$eval('#numbers dd', (dds) => Object.fromEntries(dds.map((d) => [d.dataset.stat, d.textContent])));
+  await page.screenshot({ path: screenshot, fullPage: false });
+} catch (e) {
+  result.errors.push('driver: ' + e.message);
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(result));
