@@ -10,4 +10,5 @@ mkdir -p "$dest"
 cp node_modules/openseadragon/build/openseadragon/openseadragon.min.js "$dest/"
 cp -r node_modules/openseadragon/build/openseadragon/images "$dest/"
 cp node_modules/openseadragon/LICENSE.txt "$dest/LICENSE.txt"
+(cd "$dest" && find . -type f ! -name files.txt | sed 's|^\./||' | sort > files.txt)
 echo "openseadragon $(node -p "require('./node_modules/openseadragon/package.json').version")" > "$dest/VERSION"

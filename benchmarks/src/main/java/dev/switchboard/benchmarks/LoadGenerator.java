@@ -63,6 +63,8 @@ public final class LoadGenerator implements Callable<Integer> {
     double rate;
     @Option(names = "--threads", defaultValue = "1", description = "event-loop threads of the client")
     int threads;
+    @Option(names = "--key-in-url", description = "append ?key=<a key> to each connection's URL (per-connection routing)")
+    boolean keyInUrl;
 
     private final Recorder recorder = new Recorder(3);
     private final AtomicLong responses = new AtomicLong();
@@ -91,7 +93,7 @@ public final class LoadGenerator implements Callable<Integer> {
         for (int c = 0; c < connections; c++) {
             Conn conn = new Conn(c, cdf, body);
             sessions.add(client.websocket(WebsocketClientSpec.builder().maxFramePayloadLength(1 << 20).build())
-                    .uri(url)
+                    .uri(keyInUrl ? URI.create(url + (url.getQuery() == null ? "?" : "&") + "key=k" + (c % keys)) : url)
                     .handle((in, out) -> {
                         open.countDown();
                         Mono<Void> receive = in.receive().asString().doOnNext(conn::onResponse).then();
@@ -207,32 +209,46 @@ public final class LoadGenerator implements Callable<Integer> {
             out.tryEmitNext("{\"id\":" + id + ",\"key\":\"k" + key + "\",\"body\":" + body + "}");
         }
 
+        /** Every frame that names a request id answers it (a one-item answer is one frame). */
         void onResponse(String frame) {
             long now = System.nanoTime();
             int at = frame.indexOf("\"id\":");
-            int end = at < 0 ? -1 : frame.indexOf(',', at);
-            if (end < 0) {
-                end = frame.indexOf('}', at);
+            int end = at < 0 ? -1 : indexOfAny(frame, at + 5);
+            if (at < 0 || end < 0) {
+                errors.incrementAndGet();
+                return;
             }
-            if (at < 0 || end < 0 || frame.contains("\"error\"")) {
+            if (frame.contains("\"error\"")) {
                 errors.incrementAndGet();
             }
-            if (at >= 0 && end > at) {
-                long id = Long.parseLong(frame.substring(at + 5, end).trim());
-                if (frame.contains("\"end\":true") || frame.contains("\"error\"")) {
-                    long due = dueAt.get((int) (id & (RING - 1)));
-                    if (measuring) {
-                        recorder.recordValue(Math.max(0, now - due));
-                    }
-                    responses.incrementAndGet();
-                    synchronized (this) {
-                        inFlight--;
-                        if (rate <= 0 && !stopping) {
-                            send(now);
-                        }
-                    }
+            long id;
+            try {
+                id = Long.parseLong(frame.substring(at + 5, end).trim());
+            } catch (NumberFormatException e) {
+                errors.incrementAndGet();
+                return;
+            }
+            long due = dueAt.get((int) (id & (RING - 1)));
+            if (measuring) {
+                recorder.recordValue(Math.max(0, now - due));
+            }
+            responses.incrementAndGet();
+            synchronized (this) {
+                inFlight--;
+                if (rate <= 0 && !stopping) {
+                    send(now);
                 }
             }
+        }
+
+        private int indexOfAny(String s, int from) {
+            for (int i = from; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c == ',' || c == '}') {
+                    return i;
+                }
+            }
+            return -1;
         }
     }
 }

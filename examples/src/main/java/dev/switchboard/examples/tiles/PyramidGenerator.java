@@ -82,7 +82,7 @@ final class PyramidGenerator {
         int h = Math.min(TILE, dim - y0);
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         double scale = s.span() / dim;
-        int maxIter = 300;
+        int maxIter = 200;
         for (int py = 0; py < h; py++) {
             double im0 = s.cy() + (y0 + py - dim / 2.0) * scale;
             for (int px = 0; px < w; px++) {
