@@ -53,8 +53,12 @@ final class TestClient implements AutoCloseable {
     private final Disposable connection;
 
     private TestClient(URI uri, Consumer<HttpHeaders> headers, boolean answerPings, boolean compress) {
+        this(HttpClient.create(), uri, headers, answerPings, compress);
+    }
+
+    private TestClient(HttpClient http, URI uri, Consumer<HttpHeaders> headers, boolean answerPings, boolean compress) {
         this.answerPings = answerPings;
-        this.connection = HttpClient.create()
+        this.connection = http
                 .headers(headers)
                 .websocket(WebsocketClientSpec.builder().handlePing(true).compress(compress)
                         .maxFramePayloadLength(1 << 20).build())
@@ -81,6 +85,13 @@ final class TestClient implements AutoCloseable {
 
     static TestClient connect(URI uri, Consumer<HttpHeaders> headers, boolean answerPings) {
         TestClient c = new TestClient(uri, headers, answerPings, false);
+        c.handshakeStatus();
+        return c;
+    }
+
+    /** A client on {@code http} (for example one configured for TLS). */
+    static TestClient connect(HttpClient http, URI uri) {
+        TestClient c = new TestClient(http, uri, h -> { }, true, false);
         c.handshakeStatus();
         return c;
     }

@@ -12,7 +12,18 @@ import dev.switchboard.core.routing.RoutingStrategy;
 import dev.switchboard.core.worker.LocalWorker;
 import dev.switchboard.core.worker.WorkerHandler;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import javax.net.ssl.KeyManagerFactory;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.netty.http.Http11SslContextSpec;
+import reactor.netty.tcp.SslProvider;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -145,6 +156,50 @@ class WebSocketRelayTest {
         TestClient c = connect(start(WebSocketRelaySpec.defaults()));
         c.sendBinary(new byte[64 * 1024 + 1]);
         assertEquals(1009, c.awaitClose().code());
+    }
+
+    @Test
+    void closesWith1009OnAFragmentedMessageOverTheLimit() {
+        TestClient c = connect(start(WebSocketRelaySpec.builder().maxFramePayloadBytes(1024).build()));
+        c.send(new TextWebSocketFrame(false, 0, Unpooled.copiedBuffer("x".repeat(600), StandardCharsets.UTF_8)));
+        c.send(new ContinuationWebSocketFrame(true, 0, Unpooled.copiedBuffer("x".repeat(600), StandardCharsets.UTF_8)));
+        assertEquals(1009, c.awaitClose().code());
+    }
+
+    @Test
+    void aggregatesAFragmentedMessageWithinTheLimit() {
+        TestClient c = connect(start(WebSocketRelaySpec.defaults()));
+        c.send(new TextWebSocketFrame(false, 0, Unpooled.copiedBuffer("{\"id\":1,\"key\":", StandardCharsets.UTF_8)));
+        c.send(new ContinuationWebSocketFrame(true, 0, Unpooled.copiedBuffer("\"stream\"}", StandardCharsets.UTF_8)));
+        assertEquals("{\"id\":1,\"body\":1}", c.nextText());
+    }
+
+    @Test
+    void servesTlsWithTheHostsSslProvider(@TempDir Path dir) throws Exception {
+        Path keystore = dir.resolve("relay.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "relay", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
+                "-dname", "CN=localhost", "-ext", "san=ip:127.0.0.1", "-storetype", "PKCS12",
+                "-keystore", keystore.toString(), "-storepass", "changeit").redirectErrorStream(true).start();
+        assertTrue(keytool.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && keytool.exitValue() == 0,
+                new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(keystore)) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, "changeit".toCharArray());
+        server = WebSocketRelayServer.builder(relay(RoutingStrategies.roundRobin(), 1))
+                .secure(SslProvider.builder().sslContext(Http11SslContextSpec.forServer(kmf)).build())
+                .bindNow();
+        assertTrue(server.uri().toString().startsWith("wss://127.0.0.1:"), server.uri().toString());
+        HttpClient tls = HttpClient.create().secure(s -> s.sslContext(Http11SslContextSpec.forClient()
+                .configure(b -> b.trustManager(InsecureTrustManagerFactory.INSTANCE))));
+        TestClient c = TestClient.connect(tls, server.uri());
+        clients.add(c);
+        assertEquals(101, c.handshakeStatus());
+        c.sendText("{\"id\":1,\"key\":\"stream\"}");
+        assertEquals("{\"id\":1,\"body\":1}", c.nextText());
     }
 
     @Test
