@@ -71,9 +71,16 @@ public final class NettyLeakCheck implements BeforeAllCallback, AfterEachCallbac
     }
 
     private static final class RecordingFactory extends ResourceLeakDetectorFactory {
+        // the abstract method every factory must implement, deprecated in favour of the two-argument one
+        @SuppressWarnings("deprecation")
         @Override
         public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
                                                                    long maxActive) {
+            return new RecordingDetector<>(resource, samplingInterval);
+        }
+
+        @Override
+        public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval) {
             return new RecordingDetector<>(resource, samplingInterval);
         }
     }

@@ -190,16 +190,21 @@ class WebSocketRelayTest {
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, "changeit".toCharArray());
         server = WebSocketRelayServer.builder(relay(RoutingStrategies.roundRobin(), 1))
-                .secure(SslProvider.builder().sslContext(Http11SslContextSpec.forServer(kmf)).build())
+                .secure(SslProvider.builder().sslContext(generic(Http11SslContextSpec.forServer(kmf))).build())
                 .bindNow();
         assertTrue(server.uri().toString().startsWith("wss://127.0.0.1:"), server.uri().toString());
-        HttpClient tls = HttpClient.create().secure(s -> s.sslContext(Http11SslContextSpec.forClient()
-                .configure(b -> b.trustManager(InsecureTrustManagerFactory.INSTANCE))));
+        HttpClient tls = HttpClient.create().secure(s -> s.sslContext(generic(Http11SslContextSpec.forClient()
+                .configure(b -> b.trustManager(InsecureTrustManagerFactory.INSTANCE)))));
         TestClient c = TestClient.connect(tls, server.uri());
         clients.add(c);
         assertEquals(101, c.handshakeStatus());
         c.sendText("{\"id\":1,\"key\":\"stream\"}");
         assertEquals("{\"id\":1,\"body\":1}", c.nextText());
+    }
+
+    /** Picks the non-deprecated {@code sslContext(GenericSslContextSpec)} overload. */
+    private static SslProvider.GenericSslContextSpec<?> generic(Http11SslContextSpec spec) {
+        return spec;
     }
 
     @Test
