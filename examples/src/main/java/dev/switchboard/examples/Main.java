@@ -1,11 +1,51 @@
 package dev.switchboard.examples;
 
-/** Placeholder entry point; replaced as examples land. */
+import dev.switchboard.examples.echo.EchoExample;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.ToIntFunction;
+
+/**
+ * Runs the example its first argument names, with the remaining arguments:
+ * {@code java -jar switchboard-examples.jar echo --port 0 --workers 4 --cache 16}. An unknown or
+ * missing name prints the usage on stderr and exits with 2.
+ */
 public final class Main {
+
+    /** Exit code for a command line that names no known example. */
+    public static final int EXIT_USAGE = 2;
+
+    /** Example name → entry point taking the remaining arguments and returning the exit code. */
+    private static final Map<String, ToIntFunction<String[]>> EXAMPLES = new LinkedHashMap<>();
+
+    static {
+        EXAMPLES.put("echo", EchoExample::run);
+    }
+
     private Main() {
     }
 
     public static void main(String[] args) {
-        System.out.println("switchboard examples");
+        int code = run(args, System.err);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /** Dispatches {@code args}; returns the example's exit code, or {@link #EXIT_USAGE}. */
+    static int run(String[] args, PrintStream err) {
+        ToIntFunction<String[]> example = args.length == 0 ? null : EXAMPLES.get(args[0]);
+        if (example == null) {
+            if (args.length > 0) {
+                err.println("unknown example '" + args[0] + "'");
+            }
+            err.println("usage: java -jar switchboard-examples.jar <example> [options]");
+            err.println("examples: " + String.join(", ", EXAMPLES.keySet()));
+            err.println("options of an example: java -jar switchboard-examples.jar <example> --help");
+            return EXIT_USAGE;
+        }
+        return example.applyAsInt(Arrays.copyOfRange(args, 1, args.length));
     }
 }

@@ -1,0 +1,35 @@
+package dev.switchboard.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+
+    @Test
+    void anUnknownExamplePrintsTheUsageAndExitsWith2() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"tetris"}, new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, code);
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("unknown example 'tetris'"), text);
+        assertTrue(text.contains("examples: echo"), text);
+    }
+
+    @Test
+    void noExampleAtAllPrintsTheUsageAndExitsWith2() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(2, Main.run(new String[0], new PrintStream(err, true, StandardCharsets.UTF_8)));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("usage:"));
+    }
+
+    @Test
+    void badOptionsOfAnExampleExitWith2() {
+        assertEquals(2, Main.run(new String[] {"echo", "--workers"}, new PrintStream(new ByteArrayOutputStream(),
+                true, StandardCharsets.UTF_8)));
+    }
+}

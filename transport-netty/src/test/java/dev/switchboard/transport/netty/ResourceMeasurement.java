@@ -1,0 +1,152 @@
+package dev.switchboard.transport.netty;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.core.Relay;
+import dev.switchboard.core.routing.RoutingStrategies;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+
+/**
+ * Resource measurements, run on demand, not in every build:
+ * {@code mvn -B -o verify -pl transport-netty -am -Pmeasure}. Leak detection is off in that
+ * profile so that its records do not count as heap.
+ *
+ * <ul>
+ *   <li>10,000 connect–request–disconnect cycles (client and server in this JVM): open file
+ *       descriptors ({@code /proc/self/fd}) within +20 of the start, heap after GC within +5 MiB;</li>
+ *   <li>5,000 idle connections held by a Python client in another process: the server's heap per
+ *       connection.</li>
+ * </ul>
+ */
+class ResourceMeasurement {
+
+    static final int CYCLES = Integer.getInteger("measure.cycles", 10_000);
+    static final int IDLE = Integer.getInteger("measure.idle", 5_000);
+    static final int CONCURRENCY = 8;
+
+    @Test
+    void connectRequestDisconnectCyclesLeaveFileDescriptorsAndHeapWhereTheyWere() {
+        Relay relay = WebSocketRelayTest.relay(RoutingStrategies.roundRobin(), 4);
+        WebSocketRelayServer server = WebSocketRelayServer.builder(relay).bindNow();
+        try {
+            HttpClient client = HttpClient.newConnection();
+            String uri = server.uri().toString();
+            cycles(client, uri, 500); // warm up: event loops, pools, JIT
+            awaitTrue(() -> server.handler().connections() == 0);
+            long fdStart = openFds();
+            long heapStart = heapAfterGc();
+            long t0 = System.nanoTime();
+            cycles(client, uri, CYCLES);
+            long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            awaitTrue(() -> server.handler().connections() == 0 && openFds() <= fdStart + 20);
+            long fdEnd = openFds();
+            long heapEnd = heapAfterGc();
+            System.out.printf("MEASURE churn: %d cycles in %d ms (%.0f/s); fds %d -> %d (%+d); heap after GC %.2f -> %.2f MiB (%+.2f MiB); "
+                            + "direct memory of the default allocator %.2f MiB; sessions %d%n",
+                    CYCLES, elapsedMs, CYCLES * 1000.0 / Math.max(1, elapsedMs), fdStart, fdEnd, fdEnd - fdStart,
+                    mib(heapStart), mib(heapEnd), mib(heapEnd - heapStart),
+                    mib(directMemory()),
+                    relay.metrics().snapshot().sessions());
+            assertTrue(fdEnd <= fdStart + 20, "fds " + fdStart + " -> " + fdEnd);
+            assertTrue(heapEnd - heapStart <= 5L << 20, "heap grew by " + mib(heapEnd - heapStart) + " MiB");
+            assertEquals(0, relay.metrics().snapshot().sessions());
+        } finally {
+            server.shutdown(Duration.ZERO).block(Duration.ofSeconds(30));
+        }
+    }
+
+    private static void cycles(HttpClient client, String uri, int n) {
+        Long done = Flux.range(0, n)
+                .flatMap(i -> client.websocket().uri(uri).handle((in, out) -> out
+                                .sendString(Mono.just("{\"id\":" + i + ",\"key\":\"k" + (i % 64) + "\",\"body\":" + i + "}"))
+                                .then()
+                                .thenMany(in.receive().asString().take(1))
+                                .concatWith(out.sendClose().then(Mono.empty())))
+                        .count(), CONCURRENCY)
+                .reduce(0L, Long::sum)
+                .block(Duration.ofMinutes(5));
+        assertEquals(n, done);
+    }
+
+    @Test
+    void holdsFiveThousandIdleConnectionsAndReportsHeapPerConnection() throws IOException, InterruptedException {
+        Relay relay = WebSocketRelayTest.relay(RoutingStrategies.roundRobin(), 4);
+        WebSocketRelayServer server = WebSocketRelayServer.builder(relay)
+                .spec(WebSocketRelaySpec.builder().maxConnections(IDLE + 100).build()).bindNow();
+        Process python = null;
+        try {
+            long heapStart = heapAfterGc();
+            long fdStart = openFds();
+            python = new ProcessBuilder(PythonClientTest.PYTHON, "src/test/python/hold_connections.py",
+                    server.uri().toString(), String.valueOf(IDLE)).redirectErrorStream(true).start();
+            BufferedReader lines = new BufferedReader(new InputStreamReader(python.getInputStream(), StandardCharsets.UTF_8));
+            String line = lines.readLine();
+            assertEquals("ready " + IDLE, line);
+            awaitTrue(() -> server.handler().connections() == IDLE);
+            long heapHeld = heapAfterGc();
+            long fdHeld = openFds();
+            double perConnection = (heapHeld - heapStart) / (double) IDLE;
+            System.out.printf("MEASURE idle: %d connections held; heap after GC %.2f -> %.2f MiB: %.0f bytes (%.2f KiB) per connection; "
+                            + "fds %d -> %d; direct memory of the default allocator %.2f MiB; relay sessions %d%n",
+                    IDLE, mib(heapStart), mib(heapHeld), perConnection, perConnection / 1024, fdStart, fdHeld,
+                    mib(directMemory()),
+                    relay.metrics().snapshot().sessions());
+            python.getOutputStream().close();
+            assertEquals("closed", lines.readLine());
+            assertTrue(python.waitFor(60, TimeUnit.SECONDS));
+            awaitTrue(() -> server.handler().connections() == 0);
+            assertTrue(perConnection <= 16 * 1024, "heap per connection " + perConnection + " bytes");
+        } finally {
+            if (python != null) {
+                python.destroyForcibly();
+            }
+            server.shutdown(Duration.ZERO).block(Duration.ofSeconds(60));
+        }
+    }
+
+    static long openFds() {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static long heapAfterGc() {
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
+
+    static long directMemory() {
+        return ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider p
+                ? p.metric().usedDirectMemory() : -1;
+    }
+
+    static double mib(long bytes) {
+        return bytes / 1024.0 / 1024.0;
+    }
+
+    static void awaitTrue(java.util.function.BooleanSupplier condition) {
+        WebSocketRelayTest.awaitTrue(condition, "the measurement's condition");
+    }
+}
