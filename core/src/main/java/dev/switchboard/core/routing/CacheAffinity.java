@@ -1,0 +1,162 @@
+package dev.switchboard.core.routing;
+
+import dev.switchboard.core.Request;
+import dev.switchboard.core.transport.ServiceTimes;
+
+/**
+ * Sends each request where it is expected to finish soonest. See
+ * {@link RoutingStrategies#cacheAffinity()} for the policy.
+ *
+ * <p>A request's score on a worker is its expected wait there plus its service time there (the
+ * worker's t_hit if it reports the key cached, else its t_miss). The expected wait is 0 while the
+ * worker has a free credit, else (outstanding − credits + 1) × mean service time / credits.
+ */
+final class CacheAffinity implements RoutingStrategy {
+
+    /** Factor of the safety cap on a worker's outstanding requests over the mean. */
+    static final double CAP_FACTOR = 1.25;
+    /** t_hit assumed for a worker that has not measured one yet. */
+    static final double DEFAULT_HIT_NANOS = 1_000_000;
+    /** t_miss assumed for a worker that has not measured one yet. */
+    static final double DEFAULT_MISS_NANOS = 10_000_000;
+
+    private final HotKeys hot = new HotKeys();
+    private int[] holders = new int[8];
+    private int[] marks = new int[8];
+    private int epoch;
+
+    @Override
+    public String name() {
+        return "cache-affinity";
+    }
+
+    /** The hot set's bound: min(2 × workers, a quarter of the largest reported cache). */
+    static int hotBound(int workers, int largestCache) {
+        return Math.min(2 * workers, largestCache / 4);
+    }
+
+    /** The number of hot keys now (for tests). */
+    int hotKeys() {
+        return hot.size();
+    }
+
+    @Override
+    public int select(Request request, RoutingView view) {
+        int n = view.size();
+        if (holders.length < n) {
+            holders = new int[Math.max(n, 2 * holders.length)];
+            marks = new int[holders.length];
+            epoch = 0;
+        }
+        if (++epoch == 0) {
+            java.util.Arrays.fill(marks, 0);
+            epoch = 1;
+        }
+        String key = request.key();
+        long keyHash = Rendezvous.hash(key);
+        long total = 0;
+        int largestCache = 0;
+        for (int i = 0; i < n; i++) {
+            WorkerState w = view.worker(i);
+            total += w.outstanding();
+            largestCache = Math.max(largestCache, w.cachedKeys());
+        }
+        boolean isHot = hot.record(keyHash, hotBound(n, largestCache));
+        int held = view.holders(key, holders);
+        for (int j = 0; j < held; j++) {
+            marks[holders[j]] = epoch;
+        }
+        // the cap counts outstanding requests over the mean (this one included)
+        double capBase = Math.ceil(CAP_FACTOR * (total + 1) / n);
+
+        int owner = 0;
+        long ownerWeight = Long.MIN_VALUE;
+        int best = -1;
+        double bestScore = 0;
+        long bestWeight = 0;
+        int free = -1;
+        long freeWeight = 0;
+        for (int i = 0; i < n; i++) {
+            WorkerState w = view.worker(i);
+            long weight = Rendezvous.weight(keyHash, w.hash());
+            if (i == 0 || weight > ownerWeight) {
+                owner = i;
+                ownerWeight = weight;
+            }
+            boolean holds = marks[i] == epoch;
+            if (w.hasFreeSlot() && !holds && (free < 0 || weight > freeWeight)) {
+                free = i;
+                freeWeight = weight;
+            }
+            if ((isHot || holds) && w.outstanding() < capBase + w.capacity()) {
+                double score = score(w, holds);
+                if (best < 0 || score < bestScore || score == bestScore && weight > bestWeight) {
+                    best = i;
+                    bestScore = score;
+                    bestWeight = weight;
+                }
+            }
+        }
+        if (!isHot && marks[owner] != epoch) {
+            WorkerState w = view.worker(owner);
+            if (w.outstanding() < capBase + w.capacity()) {
+                double score = score(w, false);
+                if (best < 0 || score < bestScore || score == bestScore && ownerWeight > bestWeight) {
+                    best = owner;
+                    bestScore = score;
+                }
+            }
+        }
+        if (best < 0) {
+            // every candidate is at its cap: the lowest score anywhere
+            for (int i = 0; i < n; i++) {
+                double score = score(view.worker(i), marks[i] == epoch);
+                if (best < 0 || score < bestScore) {
+                    best = i;
+                    bestScore = score;
+                }
+            }
+            return best;
+        }
+        if (free >= 0 && free != best && bestScore > missNanos(view.worker(free).serviceTimes())) {
+            return free;
+        }
+        return best;
+    }
+
+    @Override
+    public boolean takeWaiting(Request request, int owner, long waitedNanos, int idle, RoutingView view) {
+        WorkerState w = view.worker(idle);
+        if (w.holds(request.key())) {
+            return true;
+        }
+        ServiceTimes t = w.serviceTimes();
+        return waitedNanos >= missNanos(t) - hitNanos(t);
+    }
+
+    static double score(WorkerState w, boolean holds) {
+        ServiceTimes t = w.serviceTimes();
+        return expectedWait(w, t) + (holds ? hitNanos(t) : missNanos(t));
+    }
+
+    static double expectedWait(WorkerState w, ServiceTimes t) {
+        int outstanding = w.outstanding();
+        int capacity = w.capacity();
+        if (outstanding < capacity) {
+            return 0;
+        }
+        double mean = w.meanServiceNanos();
+        if (mean <= 0) {
+            mean = (hitNanos(t) + missNanos(t)) / 2;
+        }
+        return (outstanding - capacity + 1) * mean / capacity;
+    }
+
+    static double hitNanos(ServiceTimes t) {
+        return t.hitNanos() > 0 ? t.hitNanos() : DEFAULT_HIT_NANOS;
+    }
+
+    static double missNanos(ServiceTimes t) {
+        return t.missNanos() > 0 ? t.missNanos() : DEFAULT_MISS_NANOS;
+    }
+}
