@@ -21,8 +21,15 @@ final class CacheAffinity implements RoutingStrategy {
     static final double DEFAULT_MISS_NANOS = 10_000_000;
 
     private final HotKeys hot = new HotKeys();
-    private int[] holders = new int[8];
-    private int[] marks = new int[8];
+    // scratch, one entry per worker, reused from decision to decision
+    private int[] holders = new int[0];
+    private int[] marks = new int[0];
+    private long[] weights = new long[0];
+    private int[] outstanding = new int[0];
+    private int[] capacity = new int[0];
+    private double[] hit = new double[0];
+    private double[] miss = new double[0];
+    private double[] waitUnit = new double[0];
     private int epoch;
 
     @Override
@@ -44,8 +51,15 @@ final class CacheAffinity implements RoutingStrategy {
     public int select(Request request, RoutingView view) {
         int n = view.size();
         if (holders.length < n) {
-            holders = new int[Math.max(n, 2 * holders.length)];
-            marks = new int[holders.length];
+            int length = Math.max(n, 2 * holders.length);
+            holders = new int[length];
+            marks = new int[length];
+            weights = new long[length];
+            outstanding = new int[length];
+            capacity = new int[length];
+            hit = new double[length];
+            miss = new double[length];
+            waitUnit = new double[length];
             epoch = 0;
         }
         if (++epoch == 0) {
@@ -54,12 +68,31 @@ final class CacheAffinity implements RoutingStrategy {
         }
         String key = request.key();
         long keyHash = Rendezvous.hash(key);
+        // one pass over the workers gathers what the choice needs
         long total = 0;
         int largestCache = 0;
+        int owner = 0;
+        int free = -1;
         for (int i = 0; i < n; i++) {
             WorkerState w = view.worker(i);
-            total += w.outstanding();
+            int out = w.active() + w.waiting();
+            int cap = w.capacity();
+            long weight = Rendezvous.weight(keyHash, w.hash());
+            ServiceTimes t = w.serviceTimes();
+            double h = hitNanos(t);
+            double m = missNanos(t);
+            double mean = w.meanServiceNanos();
+            outstanding[i] = out;
+            capacity[i] = cap;
+            weights[i] = weight;
+            hit[i] = h;
+            miss[i] = m;
+            waitUnit[i] = (mean > 0 ? mean : (h + m) / 2) / cap;
+            total += out;
             largestCache = Math.max(largestCache, w.cachedKeys());
+            if (weight > weights[owner]) {
+                owner = i;
+            }
         }
         boolean isHot = hot.record(keyHash, hotBound(n, largestCache));
         int held = view.holders(key, holders);
@@ -69,40 +102,18 @@ final class CacheAffinity implements RoutingStrategy {
         // the cap counts outstanding requests over the mean (this one included)
         double capBase = Math.ceil(CAP_FACTOR * (total + 1) / n);
 
-        int owner = 0;
-        long ownerWeight = Long.MIN_VALUE;
         int best = -1;
         double bestScore = 0;
-        long bestWeight = 0;
-        int free = -1;
-        long freeWeight = 0;
         for (int i = 0; i < n; i++) {
-            WorkerState w = view.worker(i);
-            long weight = Rendezvous.weight(keyHash, w.hash());
-            if (i == 0 || weight > ownerWeight) {
-                owner = i;
-                ownerWeight = weight;
-            }
             boolean holds = marks[i] == epoch;
-            if (w.hasFreeSlot() && !holds && (free < 0 || weight > freeWeight)) {
+            int out = outstanding[i];
+            if (out < capacity[i] && !holds && (free < 0 || weights[i] > weights[free])) {
                 free = i;
-                freeWeight = weight;
             }
-            if ((isHot || holds) && w.outstanding() < capBase + w.capacity()) {
-                double score = score(w, holds);
-                if (best < 0 || score < bestScore || score == bestScore && weight > bestWeight) {
+            if ((isHot || holds || i == owner) && out < capBase + capacity[i]) {
+                double score = score(i, holds);
+                if (best < 0 || score < bestScore || score == bestScore && weights[i] > weights[best]) {
                     best = i;
-                    bestScore = score;
-                    bestWeight = weight;
-                }
-            }
-        }
-        if (!isHot && marks[owner] != epoch) {
-            WorkerState w = view.worker(owner);
-            if (w.outstanding() < capBase + w.capacity()) {
-                double score = score(w, false);
-                if (best < 0 || score < bestScore || score == bestScore && ownerWeight > bestWeight) {
-                    best = owner;
                     bestScore = score;
                 }
             }
@@ -110,18 +121,25 @@ final class CacheAffinity implements RoutingStrategy {
         if (best < 0) {
             // every candidate is at its cap: the lowest score anywhere
             for (int i = 0; i < n; i++) {
-                double score = score(view.worker(i), marks[i] == epoch);
-                if (best < 0 || score < bestScore) {
+                double score = score(i, marks[i] == epoch);
+                if (best < 0 || score < bestScore || score == bestScore && weights[i] > weights[best]) {
                     best = i;
                     bestScore = score;
                 }
             }
             return best;
         }
-        if (free >= 0 && free != best && bestScore > missNanos(view.worker(free).serviceTimes())) {
+        if (free >= 0 && free != best && bestScore > miss[free]) {
             return free;
         }
         return best;
+    }
+
+    /** The score of worker {@code i} as gathered by {@link #select}. */
+    private double score(int i, boolean holds) {
+        int queued = outstanding[i] - capacity[i];
+        double wait = queued < 0 ? 0 : (queued + 1) * waitUnit[i];
+        return wait + (holds ? hit[i] : miss[i]);
     }
 
     @Override

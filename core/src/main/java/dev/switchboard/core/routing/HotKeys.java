@@ -33,6 +33,12 @@ final class HotKeys {
         while (size > bound) {
             removeAt(min());
         }
+        if (size > 0 && size >= bound && estimate <= counts[min()]) {
+            // A hot key's estimate only grows between halvings (which halve the set's counts too),
+            // so it now exceeds the count the set holds for it, which is at least the minimum:
+            // this key is not hot, and it does not beat the coldest hot key.
+            return false;
+        }
         for (int i = 0; i < size; i++) {
             if (hashes[i] == hash) {
                 counts[i] = estimate;
