@@ -3,17 +3,23 @@ package dev.switchboard.benchmarks.routing;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.Shape;
+import java.awt.geom.Ellipse2D;
+import java.awt.geom.Rectangle2D;
 import java.io.IOException;
+import java.text.DecimalFormat;
 import java.nio.file.Path;
 import java.util.List;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.util.ExportUtils;
+import org.jfree.chart.util.ShapeUtils;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -52,12 +58,17 @@ final class Plot {
 
         LogAxis cacheAxis = new LogAxis("cache entries per worker");
         cacheAxis.setBase(2);
-        cacheAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        cacheAxis.setNumberFormatOverride(new DecimalFormat("0"));
+        cacheAxis.setTickUnit(new NumberTickUnit(1), false, true);
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(cacheAxis);
         plot.add(new XYPlot(hit, null, new NumberAxis("hit ratio"), renderer(strategies.size(), true)), 1);
-        LogAxis latency = new LogAxis("p99 latency (ms)");
-        latency.setStandardTickUnits(NumberAxis.createStandardTickUnits());
-        plot.add(new XYPlot(p99, null, latency, renderer(strategies.size(), false)), 1);
+        LogAxis latency = new LogAxis("p99 latency (ms), log scale");
+        latency.setNumberFormatOverride(new DecimalFormat("#,##0"));
+        latency.setTickUnit(new NumberTickUnit(1), false, true);
+        XYLineAndShapeRenderer latencyRenderer = renderer(strategies.size(), false);
+        // one legend for both plots: the series are the same strategies in the same colours
+        latencyRenderer.setDefaultSeriesVisibleInLegend(false);
+        plot.add(new XYPlot(p99, null, latency, latencyRenderer), 1);
         plot.setGap(12);
 
         JFreeChart chart = new JFreeChart("Routing strategies over cache size", new Font(Font.SANS_SERIF, Font.BOLD, 16),
@@ -79,9 +90,12 @@ final class Plot {
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
         Color[] colors = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728),
             new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2)};
+        Shape[] shapes = {new Rectangle2D.Double(-3, -3, 6, 6), new Ellipse2D.Double(-3, -3, 6, 6),
+            ShapeUtils.createUpTriangle(3.5f), ShapeUtils.createDiamond(4f), ShapeUtils.createDownTriangle(3.5f)};
         for (int i = 0; i < strategies; i++) {
             r.setSeriesPaint(i, colors[i % colors.length]);
             r.setSeriesStroke(i, new BasicStroke(2f));
+            r.setSeriesShape(i, shapes[i % shapes.length]);
         }
         if (withIdeal) {
             r.setSeriesPaint(strategies, Color.GRAY);

@@ -85,7 +85,8 @@ final class HashStrategies {
                     bestWeight = weight;
                 }
             }
-            return best;
+            // with c >= 1 the least loaded worker is always under the bound
+            return Math.max(best, 0);
         }
 
         @Override

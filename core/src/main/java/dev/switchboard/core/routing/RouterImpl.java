@@ -277,6 +277,9 @@ final class RouterImpl implements Router, RoutingView {
             }
         }
         if (failure != null) {
+            if (moved != null) {
+                dispatchAll(moved);
+            }
             call.actual.onError(failure);
             return false;
         }
