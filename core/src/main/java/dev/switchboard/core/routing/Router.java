@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 
@@ -25,7 +26,8 @@ public interface Router extends Disposable {
     int DEFAULT_MAX_WAITING = 4096;
 
     /**
-     * A builder with a new empty membership, the round-robin strategy, at most
+     * A builder with a new empty membership, the {@linkplain RoutingStrategies#cacheAffinity()
+     * cache-affinity} strategy, at most
      * {@value #DEFAULT_MAX_WAITING} waiting requests and {@link System#nanoTime()} as the clock.
      */
     static Builder builder() {
@@ -53,7 +55,7 @@ public interface Router extends Disposable {
     /** Builds a {@link Router}. Not thread-safe; {@link #build()} may be called more than once. */
     final class Builder {
         private Membership membership = Membership.create();
-        private RoutingStrategy strategy = RoutingStrategies.roundRobin();
+        private @Nullable RoutingStrategy strategy;
         private int maxWaiting = DEFAULT_MAX_WAITING;
         private LongSupplier clock = System::nanoTime;
         private final List<WorkerLink> workers = new ArrayList<>();
@@ -73,7 +75,10 @@ public interface Router extends Disposable {
             return this;
         }
 
-        /** The strategy, a fresh instance for this router (default: round robin). */
+        /**
+         * The strategy, a fresh instance for this router: strategies keep state (default: a new
+         * {@link RoutingStrategies#cacheAffinity()} for each router built).
+         */
         public Builder strategy(RoutingStrategy strategy) {
             this.strategy = Objects.requireNonNull(strategy, "strategy");
             return this;
@@ -96,7 +101,8 @@ public interface Router extends Disposable {
 
         /** The router; the workers given to {@link #worker} join its membership now. */
         public Router build() {
-            RouterImpl router = new RouterImpl(membership, strategy, maxWaiting, clock);
+            RoutingStrategy s = strategy != null ? strategy : RoutingStrategies.cacheAffinity();
+            RouterImpl router = new RouterImpl(membership, s, maxWaiting, clock);
             for (WorkerLink w : workers) {
                 membership.join(w);
             }

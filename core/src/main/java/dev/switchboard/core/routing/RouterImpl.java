@@ -32,6 +32,8 @@ final class RouterImpl implements Router, RoutingView {
 
     /** A worker may report at most this many cached keys; further CACHED reports are ignored. */
     static final int MAX_REPORTED_KEYS = 1 << 20;
+    /** Weight of the newest sample in each worker's mean service time. */
+    static final double SERVICE_EWMA_ALPHA = 0.05;
 
     private final Membership membership;
     private final RoutingStrategy strategy;
@@ -39,6 +41,8 @@ final class RouterImpl implements Router, RoutingView {
     private final LongSupplier clock;
     private final ArrayList<Slot> slots = new ArrayList<>();
     private final Map<String, Slot> byId = new HashMap<>();
+    /** Which live workers report each key cached: the inverse of every {@code Slot.cached}. */
+    private final Map<String, ArrayList<Slot>> holdersByKey = new HashMap<>();
     private final Disposable membershipWatch;
 
     private int waiting;
@@ -135,6 +139,19 @@ final class RouterImpl implements Router, RoutingView {
         return clock.getAsLong();
     }
 
+    @Override
+    public int holders(String key, int[] into) {
+        ArrayList<Slot> holders = holdersByKey.get(key);
+        if (holders == null) {
+            return 0;
+        }
+        int n = holders.size();
+        for (int i = 0; i < n; i++) {
+            into[i] = holders.get(i).index;
+        }
+        return n;
+    }
+
     // ---- membership
 
     private void onMembership(MembershipEvent event) {
@@ -143,9 +160,11 @@ final class RouterImpl implements Router, RoutingView {
             Slot slot = new Slot(link);
             List<Call> toDispatch;
             synchronized (this) {
+                slot.index = slots.size();
                 slots.add(slot);
                 byId.put(link.id(), slot);
-                toDispatch = pullWaiting(slot);
+                List<Call> moved = rebalance();
+                toDispatch = moved == null ? List.of() : moved;
             }
             slot.cacheWatch = link.cacheEvents().subscribe(e -> onCacheEvent(slot, e),
                     e -> log.warn("cache events of worker {} failed", link.id(), e));
@@ -159,6 +178,9 @@ final class RouterImpl implements Router, RoutingView {
                     return;
                 }
                 slots.remove(slot);
+                for (int i = 0; i < slots.size(); i++) {
+                    slots.get(i).index = i;
+                }
                 slot.alive = false;
                 orphans = new ArrayList<>(slot.queue);
                 slot.queue.clear();
@@ -167,6 +189,9 @@ final class RouterImpl implements Router, RoutingView {
                     c.slot = null;
                 }
                 waiting -= orphans.size();
+                for (String key : slot.cached) {
+                    unindex(key, slot);
+                }
                 slot.cached.clear();
             }
             slot.cacheWatch.dispose();
@@ -181,21 +206,34 @@ final class RouterImpl implements Router, RoutingView {
             if (!slot.alive) {
                 return;
             }
+            String key = event.key();
             if (event.type() == CacheEvent.Type.CACHED) {
-                if (slot.cached.size() < MAX_REPORTED_KEYS) {
-                    slot.cached.add(event.key());
+                if (slot.cached.size() < MAX_REPORTED_KEYS && slot.cached.add(key)) {
+                    holdersByKey.computeIfAbsent(key, k -> new ArrayList<>(2)).add(slot);
                 }
-            } else {
-                slot.cached.remove(event.key());
+            } else if (slot.cached.remove(key)) {
+                unindex(key, slot);
             }
+        }
+    }
+
+    private void unindex(String key, Slot slot) {
+        ArrayList<Slot> holders = holdersByKey.get(key);
+        if (holders != null && holders.remove(slot) && holders.isEmpty()) {
+            holdersByKey.remove(key);
         }
     }
 
     // ---- admission and release
 
-    /** Chooses a worker for {@code call}; returns whether to dispatch it now. */
+    /**
+     * Chooses a worker for {@code call}; returns whether to dispatch it now. Requests that idle
+     * workers take from other queues meanwhile are dispatched before it returns.
+     */
     private boolean admit(Call call) {
-        RelayException failure;
+        RelayException failure = null;
+        List<Call> moved = null;
+        boolean now = false;
         synchronized (this) {
             if (call.state != Call.NEW) {
                 return false;
@@ -205,13 +243,16 @@ final class RouterImpl implements Router, RoutingView {
                 call.state = Call.DONE;
                 failure = new RelayException(ErrorCode.NO_WORKERS, "no worker is available");
             } else {
+                if (waiting > 0) {
+                    // time passed: requests that waited long enough go first to idle workers
+                    moved = rebalance();
+                }
                 int index = strategy.select(call.request, this);
                 Slot slot = slots.get(index);
                 if (slot.active < slot.capacity) {
                     activate(call, slot);
-                    return true;
-                }
-                if (waiting >= maxWaiting) {
+                    now = true;
+                } else if (waiting >= maxWaiting) {
                     rejected++;
                     call.state = Call.DONE;
                     failure = new RelayException(ErrorCode.OVERLOADED,
@@ -219,14 +260,39 @@ final class RouterImpl implements Router, RoutingView {
                 } else {
                     call.slot = slot;
                     call.state = Call.WAITING;
+                    call.enqueuedAt = clock.getAsLong();
                     slot.queue.add(call);
                     waiting++;
-                    return false;
+                }
+                if (call.state == Call.WAITING) {
+                    List<Call> more = rebalance();
+                    if (more != null) {
+                        if (moved == null) {
+                            moved = more;
+                        } else {
+                            moved.addAll(more);
+                        }
+                    }
                 }
             }
         }
-        call.actual.onError(failure);
-        return false;
+        if (failure != null) {
+            if (moved != null) {
+                dispatchAll(moved);
+            }
+            call.actual.onError(failure);
+            return false;
+        }
+        if (moved != null) {
+            for (Call c : moved) {
+                if (c == call) {
+                    now = true;
+                } else {
+                    c.dispatch();
+                }
+            }
+        }
+        return now;
     }
 
     private void activate(Call call, Slot slot) {
@@ -238,6 +304,7 @@ final class RouterImpl implements Router, RoutingView {
         }
         call.slot = slot;
         call.state = Call.ACTIVE;
+        call.startedAt = clock.getAsLong();
     }
 
     /** The call ended or was cancelled: frees its credit or its place in the queue. */
@@ -259,30 +326,29 @@ final class RouterImpl implements Router, RoutingView {
                 return;
             }
             slot.active--;
+            slot.recordService(clock.getAsLong() - call.startedAt);
             next = pullWaiting(slot);
+            if (waiting > 0) {
+                List<Call> moved = rebalance();
+                if (moved != null) {
+                    if (next.isEmpty()) {
+                        next = moved;
+                    } else {
+                        next.addAll(moved);
+                    }
+                }
+            }
         }
         dispatchAll(next);
     }
 
-    /**
-     * Fills the free credits of {@code slot}: its own waiting requests first, then the oldest
-     * waiting for the worker with the longest queue, so that no worker idles while requests wait.
-     */
+    /** Fills the free credits of {@code slot} from its own waiting requests, oldest first. */
     private List<Call> pullWaiting(Slot slot) {
         List<Call> out = null;
         while (slot.active < slot.capacity) {
             Call c = slot.queue.poll();
             if (c == null) {
-                Slot longest = null;
-                for (Slot s : slots) {
-                    if (!s.queue.isEmpty() && (longest == null || s.queue.size() > longest.queue.size())) {
-                        longest = s;
-                    }
-                }
-                if (longest == null) {
-                    break;
-                }
-                c = longest.queue.poll();
+                break;
             }
             waiting--;
             activate(c, slot);
@@ -292,6 +358,53 @@ final class RouterImpl implements Router, RoutingView {
             out.add(c);
         }
         return out == null ? List.of() : out;
+    }
+
+    /**
+     * Lets every idle worker (a free credit, nothing of its own waiting) take requests waiting for
+     * other workers, oldest first, as far as the strategy agrees. Returns the requests to
+     * dispatch, or null if none moved.
+     */
+    private @Nullable List<Call> rebalance() {
+        List<Call> out = null;
+        long now = 0;
+        boolean timed = false;
+        for (int i = 0, n = slots.size(); i < n && waiting > 0; i++) {
+            Slot idle = slots.get(i);
+            if (idle.active >= idle.capacity || !idle.queue.isEmpty()) {
+                continue;
+            }
+            if (!timed) {
+                now = clock.getAsLong();
+                timed = true;
+            }
+            while (idle.active < idle.capacity && waiting > 0) {
+                Slot from = null;
+                Call best = null;
+                for (int j = 0; j < n; j++) {
+                    Slot other = slots.get(j);
+                    Call head = other.queue.peek();
+                    if (head == null || other == idle || best != null && head.enqueuedAt >= best.enqueuedAt) {
+                        continue;
+                    }
+                    if (strategy.takeWaiting(head.request, j, now - head.enqueuedAt, i, this)) {
+                        best = head;
+                        from = other;
+                    }
+                }
+                if (best == null) {
+                    break;
+                }
+                from.queue.poll();
+                waiting--;
+                activate(best, idle);
+                if (out == null) {
+                    out = new ArrayList<>(2);
+                }
+                out.add(best);
+            }
+        }
+        return out;
     }
 
     private static void dispatchAll(List<Call> calls) {
@@ -311,14 +424,43 @@ final class RouterImpl implements Router, RoutingView {
         final int capacity;
         final ArrayDeque<Call> queue = new ArrayDeque<>();
         final Set<String> cached = new HashSet<>();
+        final long hash;
+        int index;
         int active;
         long served;
+        double meanServiceNanos;
+        ServiceTimes times;
         boolean alive = true;
         Disposable cacheWatch = () -> { };
 
         Slot(WorkerLink link) {
             this.link = link;
             this.capacity = link.capacity();
+            this.hash = Rendezvous.hash(link.id());
+            this.times = link.serviceTimes();
+        }
+
+        /** A request it served ended after {@code nanos}; its reported times may have changed. */
+        void recordService(long nanos) {
+            double sample = Math.max(0, nanos);
+            meanServiceNanos = meanServiceNanos == 0 ? sample
+                    : meanServiceNanos + SERVICE_EWMA_ALPHA * (sample - meanServiceNanos);
+            times = link.serviceTimes();
+        }
+
+        @Override
+        public long hash() {
+            return hash;
+        }
+
+        @Override
+        public double meanServiceNanos() {
+            return meanServiceNanos;
+        }
+
+        @Override
+        public int cachedKeys() {
+            return cached.size();
         }
 
         @Override
@@ -348,7 +490,7 @@ final class RouterImpl implements Router, RoutingView {
 
         @Override
         public ServiceTimes serviceTimes() {
-            return link.serviceTimes();
+            return times;
         }
     }
 
@@ -394,6 +536,10 @@ final class RouterImpl implements Router, RoutingView {
         int state = NEW;
         /** Guarded by the router's lock. */
         @Nullable Slot slot;
+        /** When it started waiting, by the router's clock; guarded by the router's lock. */
+        long enqueuedAt;
+        /** When its worker took it, by the router's clock; guarded by the router's lock. */
+        long startedAt;
         boolean emitted;
         boolean done;
 

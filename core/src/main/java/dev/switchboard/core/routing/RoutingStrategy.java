@@ -17,4 +17,17 @@ public interface RoutingStrategy {
 
     /** The index in {@code view} of the worker that takes {@code request}. */
     int select(Request request, RoutingView view);
+
+    /**
+     * Whether worker {@code idle}, which has a free credit and no request of its own waiting,
+     * takes {@code request}, which waits for worker {@code owner} and has waited
+     * {@code waitedNanos}. The router asks, oldest first, about the longest-waiting request of each
+     * other worker whenever a request arrives or ends while a worker idles and requests wait.
+     *
+     * <p>The default answers yes: no worker idles while a request waits (strict work
+     * conservation). Cache-aware strategies answer yes only once waiting costs more than a miss.
+     */
+    default boolean takeWaiting(Request request, int owner, long waitedNanos, int idle, RoutingView view) {
+        return true;
+    }
 }

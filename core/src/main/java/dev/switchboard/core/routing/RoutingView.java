@@ -11,4 +11,19 @@ public interface RoutingView {
 
     /** The router's clock, in nanoseconds (a simulated clock in the simulator). */
     long nanoTime();
+
+    /**
+     * Writes into {@code into} the indexes of the workers that report {@code key} as cached, in
+     * no particular order, and returns how many there are. {@code into} MUST have room for
+     * {@link #size()} indexes. The default asks every worker; the router answers from an index.
+     */
+    default int holders(String key, int[] into) {
+        int n = 0;
+        for (int i = 0, size = size(); i < size; i++) {
+            if (worker(i).holds(key)) {
+                into[n++] = i;
+            }
+        }
+        return n;
+    }
 }

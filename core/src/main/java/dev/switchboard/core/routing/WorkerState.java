@@ -35,4 +35,25 @@ public interface WorkerState {
 
     /** The worker's reported hit and miss service times. */
     ServiceTimes serviceTimes();
+
+    /**
+     * The worker's {@link Rendezvous#hash} of its id. Implementations should cache it: strategies
+     * call it for every worker on every decision.
+     */
+    default long hash() {
+        return Rendezvous.hash(id());
+    }
+
+    /**
+     * The moving average of the time from handing the worker a request to its end, as the router
+     * measured it, in nanoseconds; 0 until a request ended.
+     */
+    default double meanServiceNanos() {
+        return 0;
+    }
+
+    /** How many keys the worker reports as cached. */
+    default int cachedKeys() {
+        return 0;
+    }
 }

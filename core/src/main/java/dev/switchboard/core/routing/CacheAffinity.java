@@ -1,0 +1,180 @@
+package dev.switchboard.core.routing;
+
+import dev.switchboard.core.Request;
+import dev.switchboard.core.transport.ServiceTimes;
+
+/**
+ * Sends each request where it is expected to finish soonest. See
+ * {@link RoutingStrategies#cacheAffinity()} for the policy.
+ *
+ * <p>A request's score on a worker is its expected wait there plus its service time there (the
+ * worker's t_hit if it reports the key cached, else its t_miss). The expected wait is 0 while the
+ * worker has a free credit, else (outstanding − credits + 1) × mean service time / credits.
+ */
+final class CacheAffinity implements RoutingStrategy {
+
+    /** Factor of the safety cap on a worker's outstanding requests over the mean. */
+    static final double CAP_FACTOR = 1.25;
+    /** t_hit assumed for a worker that has not measured one yet. */
+    static final double DEFAULT_HIT_NANOS = 1_000_000;
+    /** t_miss assumed for a worker that has not measured one yet. */
+    static final double DEFAULT_MISS_NANOS = 10_000_000;
+
+    private final HotKeys hot = new HotKeys();
+    // scratch, one entry per worker, reused from decision to decision
+    private int[] holders = new int[0];
+    private int[] marks = new int[0];
+    private long[] weights = new long[0];
+    private int[] outstanding = new int[0];
+    private int[] capacity = new int[0];
+    private double[] hit = new double[0];
+    private double[] miss = new double[0];
+    private double[] waitUnit = new double[0];
+    private int epoch;
+
+    @Override
+    public String name() {
+        return "cache-affinity";
+    }
+
+    /** The hot set's bound: min(2 × workers, a quarter of the largest reported cache). */
+    static int hotBound(int workers, int largestCache) {
+        return Math.min(2 * workers, largestCache / 4);
+    }
+
+    /** The number of hot keys now (for tests). */
+    int hotKeys() {
+        return hot.size();
+    }
+
+    @Override
+    public int select(Request request, RoutingView view) {
+        int n = view.size();
+        if (holders.length < n) {
+            int length = Math.max(n, 2 * holders.length);
+            holders = new int[length];
+            marks = new int[length];
+            weights = new long[length];
+            outstanding = new int[length];
+            capacity = new int[length];
+            hit = new double[length];
+            miss = new double[length];
+            waitUnit = new double[length];
+            epoch = 0;
+        }
+        if (++epoch == 0) {
+            java.util.Arrays.fill(marks, 0);
+            epoch = 1;
+        }
+        String key = request.key();
+        long keyHash = Rendezvous.hash(key);
+        // one pass over the workers gathers what the choice needs
+        long total = 0;
+        int largestCache = 0;
+        int owner = 0;
+        int free = -1;
+        for (int i = 0; i < n; i++) {
+            WorkerState w = view.worker(i);
+            int out = w.active() + w.waiting();
+            int cap = w.capacity();
+            long weight = Rendezvous.weight(keyHash, w.hash());
+            ServiceTimes t = w.serviceTimes();
+            double h = hitNanos(t);
+            double m = missNanos(t);
+            double mean = w.meanServiceNanos();
+            outstanding[i] = out;
+            capacity[i] = cap;
+            weights[i] = weight;
+            hit[i] = h;
+            miss[i] = m;
+            waitUnit[i] = (mean > 0 ? mean : (h + m) / 2) / cap;
+            total += out;
+            largestCache = Math.max(largestCache, w.cachedKeys());
+            if (weight > weights[owner]) {
+                owner = i;
+            }
+        }
+        boolean isHot = hot.record(keyHash, hotBound(n, largestCache));
+        int held = view.holders(key, holders);
+        for (int j = 0; j < held; j++) {
+            marks[holders[j]] = epoch;
+        }
+        // the cap counts outstanding requests over the mean (this one included)
+        double capBase = Math.ceil(CAP_FACTOR * (total + 1) / n);
+
+        int best = -1;
+        double bestScore = 0;
+        for (int i = 0; i < n; i++) {
+            boolean holds = marks[i] == epoch;
+            int out = outstanding[i];
+            if (out < capacity[i] && !holds && (free < 0 || weights[i] > weights[free])) {
+                free = i;
+            }
+            if ((isHot || holds || i == owner) && out < capBase + capacity[i]) {
+                double score = score(i, holds);
+                if (best < 0 || score < bestScore || score == bestScore && weights[i] > weights[best]) {
+                    best = i;
+                    bestScore = score;
+                }
+            }
+        }
+        if (best < 0) {
+            // every candidate is at its cap: the lowest score anywhere
+            for (int i = 0; i < n; i++) {
+                double score = score(i, marks[i] == epoch);
+                if (best < 0 || score < bestScore || score == bestScore && weights[i] > weights[best]) {
+                    best = i;
+                    bestScore = score;
+                }
+            }
+            return best;
+        }
+        if (free >= 0 && free != best && bestScore > miss[free]) {
+            return free;
+        }
+        return best;
+    }
+
+    /** The score of worker {@code i} as gathered by {@link #select}. */
+    private double score(int i, boolean holds) {
+        int queued = outstanding[i] - capacity[i];
+        double wait = queued < 0 ? 0 : (queued + 1) * waitUnit[i];
+        return wait + (holds ? hit[i] : miss[i]);
+    }
+
+    @Override
+    public boolean takeWaiting(Request request, int owner, long waitedNanos, int idle, RoutingView view) {
+        WorkerState w = view.worker(idle);
+        if (w.holds(request.key())) {
+            return true;
+        }
+        ServiceTimes t = w.serviceTimes();
+        return waitedNanos >= missNanos(t) - hitNanos(t);
+    }
+
+    static double score(WorkerState w, boolean holds) {
+        ServiceTimes t = w.serviceTimes();
+        return expectedWait(w, t) + (holds ? hitNanos(t) : missNanos(t));
+    }
+
+    static double expectedWait(WorkerState w, ServiceTimes t) {
+        int outstanding = w.outstanding();
+        int capacity = w.capacity();
+        if (outstanding < capacity) {
+            return 0;
+        }
+        double mean = w.meanServiceNanos();
+        if (mean <= 0) {
+            mean = (hitNanos(t) + missNanos(t)) / 2;
+        }
+        return (outstanding - capacity + 1) * mean / capacity;
+    }
+
+    static double hitNanos(ServiceTimes t) {
+        return t.hitNanos() > 0 ? t.hitNanos() : DEFAULT_HIT_NANOS;
+    }
+
+    static double missNanos(ServiceTimes t) {
+        return t.missNanos() > 0 ? t.missNanos() : DEFAULT_MISS_NANOS;
+    }
+}
