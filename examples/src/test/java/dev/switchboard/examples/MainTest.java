@@ -17,14 +17,15 @@ class MainTest {
         assertEquals(2, code);
         String text = err.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("unknown example 'tetris'"), text);
-        assertTrue(text.contains("examples: echo"), text);
+        assertTrue(text.contains("examples: tiles, echo"), text);
     }
 
     @Test
-    void noExampleAtAllPrintsTheUsageAndExitsWith2() {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        assertEquals(2, Main.run(new String[0], new PrintStream(err, true, StandardCharsets.UTF_8)));
-        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("usage:"));
+    void optionsWithoutANameGoToTheTileServer() {
+        assertEquals(0, Main.run(new String[] {"--help"}, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8)));
+        assertEquals(2, Main.run(new String[] {"--no-such-option"}, new PrintStream(new ByteArrayOutputStream(),
+                true, StandardCharsets.UTF_8)));
     }
 
     @Test
