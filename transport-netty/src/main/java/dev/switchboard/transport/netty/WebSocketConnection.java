@@ -163,10 +163,6 @@ final class WebSocketConnection implements Connection {
         closeAndEnd(CloseStatus.GOING_AWAY);
     }
 
-    boolean isOpen() {
-        return channel.isActive();
-    }
-
     // ---- closing
 
     /** Closes with {@code status} (if nothing closed it before) and completes the relay's inbound. */
@@ -190,9 +186,7 @@ final class WebSocketConnection implements Connection {
         long timeoutMs = spec.closeTimeout().toMillis();
         channel.eventLoop().execute(() -> {
             if (channel.isActive() && forceCloseTask == null) {
-                forceCloseTask = channel.eventLoop().schedule(() -> {
-                    channel.close();
-                }, timeoutMs, TimeUnit.MILLISECONDS);
+                forceCloseTask = channel.eventLoop().schedule(() -> channel.close(), timeoutMs, TimeUnit.MILLISECONDS);
             }
         });
         if (!sendFrame) {
