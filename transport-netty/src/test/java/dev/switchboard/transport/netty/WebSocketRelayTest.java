@@ -238,6 +238,22 @@ class WebSocketRelayTest {
     }
 
     @Test
+    void keepsAClientWhosePongWaitsUnreadWhileTheRelayPushesBack() {
+        // one request in flight at most: while the slow one runs, the socket is not read, pongs included
+        Router router = Router.builder().worker(LocalWorker.builder(HANDLER).id("w1").build()).build();
+        Relay relay = Relay.builder().router(router).maxInFlight(1).build();
+        URI uri = start(WebSocketRelaySpec.builder().pingInterval(Duration.ofMillis(100))
+                .pongTimeout(Duration.ofMillis(50)).build(), relay);
+        TestClient c = connect(uri);
+        c.sendText("{\"id\":1,\"key\":\"slow\",\"body\":1}");
+        c.sendText("{\"id\":2,\"key\":\"slow\",\"body\":2}");
+        assertEquals("{\"id\":1,\"body\":1,\"end\":true}", c.nextText());
+        assertEquals("{\"id\":2,\"body\":2,\"end\":true}", c.nextText());
+        c.sendText("{\"id\":3,\"key\":\"stream\"}");
+        assertEquals("{\"id\":3,\"body\":1}", c.nextText());
+    }
+
+    @Test
     void closesAnIdleConnection() {
         URI uri = start(WebSocketRelaySpec.builder().idleTimeout(Duration.ofMillis(300)).build());
         TestClient c = connect(uri);
