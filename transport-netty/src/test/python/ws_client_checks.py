@@ -122,7 +122,7 @@ async def no_pong_closed(url):
         code = await close_code(ws)
         took = time.monotonic() - start
         assert code == 1008, code
-        assert took <= PING_INTERVAL_S + PONG_TIMEOUT_S + 0.5, took
+        assert took <= PING_INTERVAL_S + PONG_TIMEOUT_S + 0.5, took  # delivery and scheduling slack
 
 
 async def client_ping_answered(url):

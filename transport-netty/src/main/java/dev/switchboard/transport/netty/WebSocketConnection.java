@@ -5,6 +5,7 @@ import dev.switchboard.core.Frame;
 import dev.switchboard.core.transport.Connection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -46,9 +47,11 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * Cancelling the inbound never reaches Reactor Netty (which would send an empty close frame):
  * it stops the reads, and {@link #close} ends the socket.
  *
- * <p>Outbound: core frames are copied into buffers of the channel's allocator and written by
- * Reactor Netty's {@code sendObject}, which writes only while the channel is writable and
- * requests more as writes complete (a bounded prefetch).
+ * <p>Outbound: core frames are wrapped (core's arrays are immutable) and written by Reactor
+ * Netty's {@code sendObject}, which writes only while the channel is writable and requests more
+ * only as writes complete: besides the relay's own bounded queue, a session holds at most that
+ * operator's prefetch (Reactor's small buffer size, 256 frames, as heap wrappers) plus Netty's
+ * outbound buffer up to its high-water mark.
  *
  * <p>Keep-alive and idle timers run on the channel's event loop; their state is confined to it.
  */
@@ -160,10 +163,6 @@ final class WebSocketConnection implements Connection {
         closeAndEnd(CloseStatus.GOING_AWAY);
     }
 
-    boolean isOpen() {
-        return channel.isActive();
-    }
-
     // ---- closing
 
     /** Closes with {@code status} (if nothing closed it before) and completes the relay's inbound. */
@@ -187,9 +186,7 @@ final class WebSocketConnection implements Connection {
         long timeoutMs = spec.closeTimeout().toMillis();
         channel.eventLoop().execute(() -> {
             if (channel.isActive() && forceCloseTask == null) {
-                forceCloseTask = channel.eventLoop().schedule(() -> {
-                    channel.close();
-                }, timeoutMs, TimeUnit.MILLISECONDS);
+                forceCloseTask = channel.eventLoop().schedule(() -> channel.close(), timeoutMs, TimeUnit.MILLISECONDS);
             }
         });
         if (!sendFrame) {
@@ -239,10 +236,13 @@ final class WebSocketConnection implements Connection {
 
     // ---- frames
 
+    /**
+     * Wraps the frame's immutable bytes without copying: a frame waiting in Reactor Netty's send
+     * queue holds no direct memory; the transport copies it into a direct buffer as it writes.
+     */
     private WebSocketFrame toWire(Frame f) {
         lastDataNanos = System.nanoTime();
-        ByteBuf buf = channel.alloc().buffer(f.size());
-        buf.writeBytes(f.data());
+        ByteBuf buf = Unpooled.wrappedBuffer(f.data());
         return f.isText() ? new TextWebSocketFrame(buf) : new BinaryWebSocketFrame(buf);
     }
 

@@ -16,11 +16,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.server.HttpServer;
 
 /**
  * Resource measurements, run on demand, not in every build:
@@ -31,7 +34,7 @@ import reactor.netty.http.client.HttpClient;
  *   <li>10,000 connect–request–disconnect cycles (client and server in this JVM): open file
  *       descriptors ({@code /proc/self/fd}) within +20 of the start, heap after GC within +5 MiB;</li>
  *   <li>5,000 idle connections held by a Python client in another process: the server's heap per
- *       connection.</li>
+ *       connection, against a bare Reactor Netty WebSocket route measured in the same run.</li>
  * </ul>
  */
 class ResourceMeasurement {
@@ -86,37 +89,59 @@ class ResourceMeasurement {
 
     @Test
     void holdsFiveThousandIdleConnectionsAndReportsHeapPerConnection() throws IOException, InterruptedException {
+        // baseline in the same run: a bare Reactor Netty WebSocket route that only waits for the close
+        AtomicInteger bareOpen = new AtomicInteger();
+        DisposableServer bare = HttpServer.create().host("127.0.0.1").port(0)
+                .route(r -> r.ws("/ws", (in, out) -> {
+                    bareOpen.incrementAndGet();
+                    return in.receiveFrames().then().doFinally(s -> bareOpen.decrementAndGet());
+                })).bindNow();
+        double barePerConnection;
+        try {
+            barePerConnection = heapPerConnection("bare Reactor Netty", "ws://127.0.0.1:" + bare.port() + "/ws", bareOpen::get);
+        } finally {
+            bare.disposeNow(Duration.ofSeconds(30));
+        }
         Relay relay = WebSocketRelayTest.relay(RoutingStrategies.roundRobin(), 4);
         WebSocketRelayServer server = WebSocketRelayServer.builder(relay)
                 .spec(WebSocketRelaySpec.builder().maxConnections(IDLE + 100).build()).bindNow();
-        Process python = null;
+        double perConnection;
         try {
-            long heapStart = heapAfterGc();
-            long fdStart = openFds();
-            python = new ProcessBuilder(PythonClientTest.PYTHON, "src/test/python/hold_connections.py",
-                    server.uri().toString(), String.valueOf(IDLE)).redirectErrorStream(true).start();
+            perConnection = heapPerConnection("relay", server.uri().toString(), server.handler()::connections);
+            assertEquals(0, relay.metrics().snapshot().sessions());
+        } finally {
+            server.shutdown(Duration.ZERO).block(Duration.ofSeconds(60));
+        }
+        System.out.printf("MEASURE idle: relay %.0f bytes per connection = %.2f x bare Reactor Netty (%.0f bytes)%n",
+                perConnection, perConnection / barePerConnection, barePerConnection);
+        assertTrue(perConnection <= 16 * 1024, "heap per connection " + perConnection + " bytes");
+    }
+
+    /** Holds {@link #IDLE} connections from a Python process and returns the server's heap per connection. */
+    private static double heapPerConnection(String what, String uri, java.util.function.IntSupplier open)
+            throws IOException, InterruptedException {
+        long heapStart = heapAfterGc();
+        long fdStart = openFds();
+        Process python = new ProcessBuilder(PythonClientTest.PYTHON, "src/test/python/hold_connections.py", uri,
+                String.valueOf(IDLE)).redirectErrorStream(true).start();
+        try {
             BufferedReader lines = new BufferedReader(new InputStreamReader(python.getInputStream(), StandardCharsets.UTF_8));
-            String line = lines.readLine();
-            assertEquals("ready " + IDLE, line);
-            awaitTrue(() -> server.handler().connections() == IDLE);
+            assertEquals("ready " + IDLE, lines.readLine());
+            awaitTrue(() -> open.getAsInt() == IDLE);
             long heapHeld = heapAfterGc();
             long fdHeld = openFds();
             double perConnection = (heapHeld - heapStart) / (double) IDLE;
-            System.out.printf("MEASURE idle: %d connections held; heap after GC %.2f -> %.2f MiB: %.0f bytes (%.2f KiB) per connection; "
-                            + "fds %d -> %d; direct memory of the default allocator %.2f MiB; relay sessions %d%n",
-                    IDLE, mib(heapStart), mib(heapHeld), perConnection, perConnection / 1024, fdStart, fdHeld,
-                    mib(directMemory()),
-                    relay.metrics().snapshot().sessions());
+            System.out.printf("MEASURE idle (%s): %d connections held; heap after GC %.2f -> %.2f MiB: %.0f bytes (%.2f KiB) "
+                            + "per connection; fds %d -> %d; direct memory of the default allocator %.2f MiB%n",
+                    what, IDLE, mib(heapStart), mib(heapHeld), perConnection, perConnection / 1024, fdStart, fdHeld,
+                    mib(directMemory()));
             python.getOutputStream().close();
             assertEquals("closed", lines.readLine());
             assertTrue(python.waitFor(60, TimeUnit.SECONDS));
-            awaitTrue(() -> server.handler().connections() == 0);
-            assertTrue(perConnection <= 16 * 1024, "heap per connection " + perConnection + " bytes");
+            awaitTrue(() -> open.getAsInt() == 0);
+            return perConnection;
         } finally {
-            if (python != null) {
-                python.destroyForcibly();
-            }
-            server.shutdown(Duration.ZERO).block(Duration.ofSeconds(60));
+            python.destroyForcibly();
         }
     }
 

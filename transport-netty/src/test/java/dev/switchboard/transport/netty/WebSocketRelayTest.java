@@ -1,6 +1,7 @@
 package dev.switchboard.transport.netty;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.core.CloseStatus;
@@ -232,8 +233,24 @@ class WebSocketRelayTest {
         assertEquals(1008, status.code());
         assertEquals("no pong", status.reason());
         // measured from after the handshake, so the bound holds with room for scheduling
-        assertTrue(took.compareTo(interval.plus(pongTimeout).plusMillis(250)) <= 0, "closed after " + took);
+        assertTrue(took.compareTo(interval.plus(pongTimeout).plusMillis(500)) <= 0, "closed after " + took);
         awaitConnections(0);
+    }
+
+    @Test
+    void keepsAClientWhosePongWaitsUnreadWhileTheRelayPushesBack() {
+        // one request in flight at most: while the slow one runs, the socket is not read, pongs included
+        Router router = Router.builder().worker(LocalWorker.builder(HANDLER).id("w1").build()).build();
+        Relay relay = Relay.builder().router(router).maxInFlight(1).build();
+        URI uri = start(WebSocketRelaySpec.builder().pingInterval(Duration.ofMillis(100))
+                .pongTimeout(Duration.ofMillis(50)).build(), relay);
+        TestClient c = connect(uri);
+        c.sendText("{\"id\":1,\"key\":\"slow\",\"body\":1}");
+        c.sendText("{\"id\":2,\"key\":\"slow\",\"body\":2}");
+        assertEquals("{\"id\":1,\"body\":1,\"end\":true}", c.nextText());
+        assertEquals("{\"id\":2,\"body\":2,\"end\":true}", c.nextText());
+        c.sendText("{\"id\":3,\"key\":\"stream\"}");
+        assertEquals("{\"id\":3,\"body\":1}", c.nextText());
     }
 
     @Test
@@ -338,6 +355,43 @@ class WebSocketRelayTest {
         assertEquals("{\"id\":7,\"body\":1}", c.nextText());
         relayRoute.shutdown(Duration.ZERO).block(TestClient.WAIT);
         assertEquals(1001, c.awaitClose().code());
+        // the host keeps serving; the drained relay route refuses new handshakes
+        TestClient late = TestClient.connect(URI.create("ws://" + base + "/relay"));
+        clients.add(late);
+        assertEquals(503, late.handshakeStatus());
+        assertEquals("ok", HttpClient.create().get().uri("http://" + base + "/health")
+                .responseContent().aggregate().asString().block(TestClient.WAIT));
+    }
+
+    @Test
+    void negotiatesPermessageDeflateOnlyWhenEnabled() throws Exception {
+        URI plain = start(WebSocketRelaySpec.defaults());
+        assertFalse(handshakeHead(plain).contains("permessage-deflate"));
+        server.shutdown(Duration.ZERO).block(TestClient.WAIT);
+        URI compressed = start(WebSocketRelaySpec.builder().compress(true).build());
+        String head = handshakeHead(compressed);
+        assertTrue(head.startsWith("HTTP/1.1 101"), head);
+        assertTrue(head.toLowerCase(java.util.Locale.ROOT).contains("sec-websocket-extensions: permessage-deflate"), head);
+    }
+
+    /** The response head of a raw handshake that offers permessage-deflate. */
+    private static String handshakeHead(URI uri) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.getOutputStream().write(("GET " + uri.getPath() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    break;
+                }
+                head.append((char) b);
+            }
+            return head.toString();
+        }
     }
 
     @Test
