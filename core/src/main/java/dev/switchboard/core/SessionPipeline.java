@@ -62,7 +62,9 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
     private int permits;
     private int queuedFrames;
     private long demand;
-    private long lastProgressNanos;
+    /** Whether a frame the client could take waits while it asks for none, and since when. */
+    private boolean stalled;
+    private long stalledSinceNanos;
     private boolean terminated;
     private boolean outboundDone;
     private @Nullable CoreSubscriber<? super Frame> out;
@@ -221,9 +223,6 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
 
     /** Queues a frame of {@code ex}, using the permit it holds. */
     private void enqueue(Exchange ex, Frame f) {
-        if (queuedFrames == 0) {
-            lastProgressNanos = now();
-        }
         queuedFrames++;
         relay.queued.increment();
         ex.frames.add(f);
@@ -280,6 +279,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                 synchronized (this) {
                     o = out;
                     if (o == null) {
+                        watchStall(false);
                         break;
                     }
                     if (terminated) {
@@ -293,6 +293,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                             demand--;
                         }
                     }
+                    watchStall(f != null);
                     todo = actions;
                     actions = null;
                     toRequest = framesToRequest;
@@ -324,6 +325,26 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         }
     }
 
+    /**
+     * Tracks how long the client has left a frame it could take unread: the slow-consumer clock
+     * runs only while a frame is deliverable and the client asks for none. A frame that waits
+     * behind a slow head of the line (ORDERED) does not count against the client. Under the lock.
+     */
+    private void watchStall(boolean delivered) {
+        if (delivered || terminated) {
+            stalled = false;
+            return;
+        }
+        Exchange next = ordered ? exchanges.peekFirst() : ready.peekFirst();
+        boolean deliverable = next != null && !next.frames.isEmpty();
+        if (!deliverable) {
+            stalled = false;
+        } else if (!stalled) {
+            stalled = true;
+            stalledSinceNanos = now();
+        }
+    }
+
     /** The next frame for the client, releasing its permit. Under the lock. */
     private @Nullable Frame poll() {
         Exchange ex = ordered ? exchanges.peekFirst() : ready.poll();
@@ -337,7 +358,6 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         queuedFrames--;
         relay.queued.decrement();
         permits--;
-        lastProgressNanos = now();
         if (ex.finished && ex.frames.isEmpty()) {
             if (ordered) {
                 exchanges.pollFirst();
@@ -365,7 +385,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                 return;
             }
             long now = now();
-            slow = queuedFrames > 0 && now - lastProgressNanos >= slowConsumerNanos;
+            slow = stalled && now - stalledSinceNanos >= slowConsumerNanos;
             if (!slow) {
                 for (Exchange ex : exchanges) {
                     if (!ex.finished && ex.pendingTerminal == null && ex.begun && !starved.contains(ex)
