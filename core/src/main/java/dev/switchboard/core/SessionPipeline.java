@@ -70,6 +70,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
     private @Nullable CoreSubscriber<? super Frame> out;
     private @Nullable List<Exchange> actions;
     private int framesToRequest;
+    private long routedCount;
 
     private Disposable sweeper = () -> { };
     private Disposable sendWatch = () -> { };
@@ -436,6 +437,10 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         if (in != null) {
             in.cancel();
         }
+        // Newest routed first: cancelling a request that holds a credit lets the router hand that
+        // credit to a waiting request at once, and the waiting ones of this session were routed
+        // after the ones holding credits; cancelling them first keeps them from reaching a worker.
+        open.sort((a, b) -> Long.compare(b.routedSeq, a.routedSeq));
         for (Exchange ex : open) {
             ex.cancelUpstream();
         }
@@ -460,6 +465,8 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         @Nullable Response pendingTerminal;
         boolean finished;
         boolean begun;
+        /** When it was routed, in this session's routing order (0 if never). */
+        long routedSeq;
         long lastActivityNanos;
         // the worker's side
         volatile @Nullable Subscription upstream;
@@ -491,6 +498,9 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                 } else {
                     first = !begun;
                     begun = true;
+                    if (first) {
+                        routedSeq = ++routedCount;
+                    }
                 }
             }
             if (first) {
