@@ -406,11 +406,24 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
             return;
         }
         if (expired != null) {
+            cancelNewestFirst(expired);
             for (Exchange ex : expired) {
-                ex.cancelUpstream();
                 ex.fail(new RelayException(ErrorCode.TIMEOUT, "no response within "
                         + relay.requestTimeout.toMillis() + " ms"));
             }
+        }
+    }
+
+    /**
+     * Cancels the exchanges, newest routed first. Cancelling a request that holds a credit lets
+     * the router hand that credit to a waiting request at once; the waiting ones of this session
+     * were routed after those holding credits, so cancelling them first keeps them from reaching
+     * a worker only to be cancelled.
+     */
+    private static void cancelNewestFirst(List<Exchange> toCancel) {
+        toCancel.sort((a, b) -> Long.compare(b.routedSeq, a.routedSeq));
+        for (Exchange ex : toCancel) {
+            ex.cancelUpstream();
         }
     }
 
@@ -437,13 +450,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         if (in != null) {
             in.cancel();
         }
-        // Newest routed first: cancelling a request that holds a credit lets the router hand that
-        // credit to a waiting request at once, and the waiting ones of this session were routed
-        // after the ones holding credits; cancelling them first keeps them from reaching a worker.
-        open.sort((a, b) -> Long.compare(b.routedSeq, a.routedSeq));
-        for (Exchange ex : open) {
-            ex.cancelUpstream();
-        }
+        cancelNewestFirst(open);
         sweeper.dispose();
         drain();
         if (status != null) {
