@@ -29,7 +29,10 @@ import reactor.core.scheduler.Scheduler;
  * the response queue; an exchange holds one before it asks its worker for the next item, so a
  * worker's item always has room, and at most {@code maxQueuedResponses} permits exist. In ORDERED
  * mode the last permit is kept for the head of the line, so it can always make progress.
- * An exchange without a permit is <em>starved</em> and waits; its worker is not asked for more.
+ * An exchange without a permit is <em>parked</em> and waits; its worker is not asked for more.
+ * Freed permits go to parked streams that already run on a worker before parked requests that
+ * have not started: a running stream holds a worker credit, and a permit given to a request that
+ * then waits for a credit could leave every credit held by streams waiting for permits.
  *
  * <p>Frames go to the connection through a drain loop ({@code WIP} plus {@code missed}, as in
  * reactor-core's FluxPublishOn); side effects (requests to workers and to the connection) run
@@ -58,6 +61,8 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
     private @Nullable Subscription inbound;
     private final ArrayDeque<Exchange> exchanges = new ArrayDeque<>();
     private final ArrayDeque<Exchange> ready = new ArrayDeque<>();
+    /** Parked exchanges that run on a worker (begun), and those not yet routed. */
+    private final ArrayDeque<Exchange> paused = new ArrayDeque<>();
     private final ArrayDeque<Exchange> starved = new ArrayDeque<>();
     private int permits;
     private int queuedFrames;
@@ -176,37 +181,48 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
             permits++;
             return true;
         }
-        starved.add(ex);
+        park(ex);
         return false;
     }
 
-    /** Hands freed permits to starved exchanges, head of the line first in ORDERED mode. */
-    private void grantStarved() {
-        while (!starved.isEmpty()) {
-            Exchange candidate = null;
-            if (ordered) {
-                Exchange head = exchanges.peekFirst();
-                if (head != null && starved.remove(head)) {
-                    candidate = head;
-                }
+    private void park(Exchange ex) {
+        ex.parked = true;
+        (ex.begun ? paused : starved).add(ex);
+    }
+
+    private void unpark(Exchange ex) {
+        ex.parked = false;
+        (ex.begun ? paused : starved).remove(ex);
+    }
+
+    /** The parked exchange that gets the next permit: the head (ORDERED), a running stream, the oldest. */
+    private @Nullable Exchange nextParked() {
+        if (ordered) {
+            Exchange head = exchanges.peekFirst();
+            if (head != null && head.parked) {
+                return head;
             }
-            if (candidate == null) {
-                candidate = starved.peekFirst();
-                if (!canGrant(candidate)) {
-                    return;
-                }
-                starved.pollFirst();
-            } else if (!canGrant(candidate)) {
-                starved.addFirst(candidate);
+        }
+        Exchange p = paused.peekFirst();
+        return p != null ? p : starved.peekFirst();
+    }
+
+    /** Hands freed permits to parked exchanges (see {@link #nextParked()}). */
+    private void grantStarved() {
+        for (;;) {
+            Exchange candidate = nextParked();
+            if (candidate == null || !canGrant(candidate)) {
                 return;
             }
+            unpark(candidate);
             permits++;
             candidate.lastActivityNanos = now();
             if (candidate.pendingTerminal != null && candidate.held != null) {
-                // a stream that failed while starved: its last item first, then its error
+                // a stream that failed while parked: its last item first, then its error
                 enqueue(candidate, relay.codec.encode(Response.data(candidate.id, candidate.held, false)));
                 candidate.held = null;
-                starved.addFirst(candidate);
+                candidate.parked = true;
+                paused.addFirst(candidate);
                 continue;
             }
             if (candidate.pendingTerminal != null) {
@@ -389,7 +405,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
             slow = stalled && now - stalledSinceNanos >= slowConsumerNanos;
             if (!slow) {
                 for (Exchange ex : exchanges) {
-                    if (!ex.finished && ex.pendingTerminal == null && ex.begun && !starved.contains(ex)
+                    if (!ex.finished && ex.pendingTerminal == null && ex.begun && !ex.parked
                             && now - ex.lastActivityNanos >= requestTimeoutNanos) {
                         if (expired == null) {
                             expired = new ArrayList<>();
@@ -441,6 +457,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
             exchanges.clear();
             ready.clear();
             starved.clear();
+            paused.clear();
             relay.queued.add(-queuedFrames);
             relay.inFlight.add(-open.size());
             queuedFrames = 0;
@@ -472,6 +489,8 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         @Nullable Response pendingTerminal;
         boolean finished;
         boolean begun;
+        /** Waits in {@code paused} or {@code starved} for a permit. */
+        boolean parked;
         /** When it was routed, in this session's routing order (0 if never). */
         long routedSeq;
         long lastActivityNanos;
@@ -567,7 +586,13 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                 }
                 Payload last = held;
                 held = null;
-                enqueue(this, relay.codec.encode(last != null ? Response.data(id, last, true) : Response.end(id)));
+                Response end = last != null ? Response.data(id, last, true) : Response.end(id);
+                if (parked) {
+                    // a stream may complete without further demand: its last item waits for a permit
+                    pendingTerminal = end;
+                    return;
+                }
+                enqueue(this, relay.codec.encode(end));
                 finished = true;
             }
             drain();
@@ -603,7 +628,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                     return;
                 }
                 relay.countError(code);
-                if (starved.contains(this)) {
+                if (parked) {
                     // no permit held: the error (after any held item) waits for one
                     pendingTerminal = error;
                     return;

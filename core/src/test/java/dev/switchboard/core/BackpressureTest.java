@@ -125,4 +125,53 @@ class BackpressureTest {
         }
         assertEquals(0, relay.metrics().snapshot().inFlight());
     }
+
+    @Test
+    void aStreamThatCompletesWhileWaitingForRoomStaysWithinTheQueueBound() {
+        ManualWorker w = ManualWorker.create("w1", 2);
+        Relay relay = Relay.builder().router(Router.builder().worker(w).build())
+                .ordering(Ordering.UNORDERED).maxQueuedResponses(1).build();
+        LocalConnection client = LocalConnection.notReading();
+        relay.serve(client).subscribe();
+        client.send(Wire.request(1, "k", "null"));
+        // a is held back until the stream says whether it is the last; b queues a and waits for room
+        w.exchange("1").next("\"a\"").next("\"b\"");
+        assertEquals(1, relay.metrics().snapshot().queuedResponses());
+        // a stream may complete without demand: its last item must still wait for room
+        w.exchange("1").complete();
+        assertEquals(1, relay.metrics().snapshot().queuedResponses(), "queued beyond maxQueuedResponses");
+
+        client.read(Long.MAX_VALUE);
+        assertEquals(List.of("{\"id\":1,\"body\":\"a\"}", "{\"id\":1,\"body\":\"b\",\"end\":true}"),
+                client.received().stream().map(Frame::text).toList());
+        client.send(Wire.request(2, "k", "null"));
+        w.exchange("2").next("2").complete();
+        assertEquals(3, client.receivedCount(), "the session lost its room");
+        assertEquals(0, relay.metrics().snapshot().inFlight());
+        assertEquals(0, relay.metrics().snapshot().queuedResponses());
+    }
+
+    @Test
+    void freedRoomGoesToARunningStreamBeforeARequestThatWouldWaitForACredit() {
+        ManualWorker w = ManualWorker.create("w1", 1);
+        Relay relay = Relay.builder().router(Router.builder().worker(w).build())
+                .ordering(Ordering.UNORDERED).maxQueuedResponses(2).build();
+        LocalConnection client = LocalConnection.reading();
+        relay.serve(client).subscribe();
+        client.send(Wire.request(1, "k", "null")); // room 1 of 2, the only credit
+        client.send(Wire.request(2, "k", "null")); // room 2 of 2, waits for the credit
+        client.send(Wire.request(3, "k", "null")); // no room: waits to start
+        assertEquals(1, w.opened());
+
+        // item b of request 1 finds no room and waits; the client reads a, which frees room.
+        // Given to request 3, that room would wait for the credit request 1 holds: a deadlock.
+        w.exchange("1").next("\"a\"").next("\"b\"").next("\"c\"");
+        w.exchange("1").complete();
+        assertEquals(List.of("{\"id\":1,\"body\":\"a\"}", "{\"id\":1,\"body\":\"b\"}",
+                "{\"id\":1,\"body\":\"c\",\"end\":true}"), client.received().stream().map(Frame::text).toList());
+        w.exchange("2").complete();
+        w.exchange("3").complete();
+        assertEquals(5, client.receivedCount());
+        assertEquals(0, relay.metrics().snapshot().inFlight());
+    }
 }
