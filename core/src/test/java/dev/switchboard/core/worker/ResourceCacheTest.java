@@ -224,4 +224,26 @@ class ResourceCacheTest {
         assertEquals(1, closes.get("good").get());
         assertEquals(2, cache.closedCount());
     }
+
+    @Test
+    void aKeyOpenedAgainBeforeItsRemovalIsNotifiedEndsCachedNotEvicted() {
+        List<Runnable> deferred = new CopyOnWriteArrayList<>();
+        ResourceCache<String, Resource> cache = builder().executor(deferred::add).build();
+        List<CacheEvent> events = new CopyOnWriteArrayList<>();
+        Disposable watch = cache.events().subscribe(events::add);
+        cache.apply("a", r -> r);
+        cache.invalidate("a");
+        cache.apply("a", r -> r);
+        // the removal of the first resource is notified only now, after the key was opened again
+        while (!deferred.isEmpty()) {
+            deferred.remove(0).run();
+        }
+        assertEquals(List.of(CacheEvent.cached("a"), CacheEvent.cached("a")), events,
+                "a router would believe the open key is not cached");
+        assertEquals(2, opened.size());
+        assertEquals(1, opened.get(0).closes.get());
+        assertEquals(0, opened.get(1).closes.get());
+        assertTrue(cache.contains("a"));
+        watch.dispose();
+    }
 }
