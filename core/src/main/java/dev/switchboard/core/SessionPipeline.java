@@ -219,14 +219,14 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
             candidate.lastActivityNanos = now();
             if (candidate.pendingTerminal != null && candidate.held != null) {
                 // a stream that failed while parked: its last item first, then its error
-                enqueue(candidate, relay.codec.encode(Response.data(candidate.id, candidate.held, false)));
+                enqueue(candidate, frame(Response.data(candidate.id, candidate.held, false)));
                 candidate.held = null;
                 candidate.parked = true;
                 paused.addFirst(candidate);
                 continue;
             }
             if (candidate.pendingTerminal != null) {
-                enqueue(candidate, relay.codec.encode(candidate.pendingTerminal));
+                enqueue(candidate, frame(candidate.pendingTerminal));
                 candidate.pendingTerminal = null;
                 candidate.finished = true;
             } else {
@@ -235,6 +235,20 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                 }
                 actions.add(candidate);
             }
+        }
+    }
+
+    /**
+     * Encodes one response item. A codec that throws breaks its contract; the client gets a
+     * {@code worker_failed} frame in its place rather than the session losing the item's permit.
+     */
+    private Frame frame(Response response) {
+        try {
+            return relay.codec.encode(response);
+        } catch (RuntimeException e) {
+            log.warn("{}: the codec could not encode {}", session, response, e);
+            return relay.codec.encode(Response.error(response.idOrNull(), ErrorCode.WORKER_FAILED,
+                    "the response could not be encoded"));
         }
     }
 
@@ -518,7 +532,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                 if (!begun && pendingTerminal != null) {
                     begun = true;
                     finished = true;
-                    enqueue(this, relay.codec.encode(pendingTerminal));
+                    enqueue(this, frame(pendingTerminal));
                     pendingTerminal = null;
                     first = false;
                 } else {
@@ -565,7 +579,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                 if (previous == null) {
                     more = true;
                 } else {
-                    enqueue(this, relay.codec.encode(Response.data(id, previous, false)));
+                    enqueue(this, frame(Response.data(id, previous, false)));
                     more = grant(this);
                 }
             }
@@ -592,7 +606,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                     pendingTerminal = end;
                     return;
                 }
-                enqueue(this, relay.codec.encode(end));
+                enqueue(this, frame(end));
                 finished = true;
             }
             drain();
@@ -636,12 +650,12 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                 Payload last = held;
                 held = null;
                 if (last == null) {
-                    enqueue(this, relay.codec.encode(error));
+                    enqueue(this, frame(error));
                     finished = true;
                 } else {
-                    enqueue(this, relay.codec.encode(Response.data(id, last, false)));
+                    enqueue(this, frame(Response.data(id, last, false)));
                     if (grant(this)) {
-                        enqueue(this, relay.codec.encode(error));
+                        enqueue(this, frame(error));
                         finished = true;
                     } else {
                         pendingTerminal = error;

@@ -131,4 +131,38 @@ class ErrorResponsesTest {
                 Wire.json(client.received().get(1)).get("error").get("message").asText());
         assertEquals("{\"id\":3,\"body\":3,\"end\":true}", client.received().get(2).text());
     }
+
+    @Test
+    void responseTheCodecFailsToEncodeBecomesWorkerFailedAndTheSessionGoesOn() {
+        Codec failing = new Codec() {
+            @Override
+            public Request decode(Frame frame, Session session) throws CodecException {
+                return Codec.json().decode(frame, session);
+            }
+
+            @Override
+            public Frame encode(Response response) {
+                if (response.payload().map(p -> p.utf8().equals("\"boom\"")).orElse(false)) {
+                    throw new IllegalArgumentException("cannot encode");
+                }
+                return Codec.json().encode(response);
+            }
+        };
+        Relay relay = Relay.builder().router(Router.builder().worker(LocalWorker.builder(FAILING).build()).build())
+                .codec(failing).maxQueuedResponses(2).build();
+        LocalConnection client = LocalConnection.reading();
+        relay.serve(client).subscribe();
+        for (int i = 0; i < 3; i++) {
+            client.send(Wire.request(1, "k", "\"boom\""));
+        }
+        client.send(Wire.request(2, "k", "\"ok\""));
+        List<Frame> frames = client.received();
+        assertEquals(List.of("1", "1", "1", "2"), Wire.ids(frames));
+        for (int i = 0; i < 3; i++) {
+            assertEquals("worker_failed", Wire.errorCode(frames.get(i)));
+        }
+        assertEquals("{\"id\":2,\"body\":\"ok\",\"end\":true}", text(frames.get(3)));
+        assertEquals(0, relay.metrics().snapshot().inFlight());
+        assertEquals(0, relay.metrics().snapshot().queuedResponses());
+    }
 }

@@ -181,4 +181,17 @@ class JsonCodecTest {
         String deep = "[".repeat(5_000) + "]".repeat(5_000);
         assertThrows(CodecException.class, () -> decode("{\"id\":1,\"key\":\"k\",\"body\":" + deep + "}"));
     }
+
+    @Test
+    void boundsStringIdsSoThatEveryResponseHeaderFitsItsLengthPrefix() throws CodecException {
+        String longest = "\u0001".repeat(256);
+        Request r = decode("{\"id\":" + "\"" + "\\u0001".repeat(256) + "\",\"key\":\"k\"}");
+        assertEquals(longest, r.id().toString());
+        Frame f = CODEC.encode(Response.data(r.id(), Payload.binary(new byte[] {1}), true));
+        assertEquals(longest, Wire.json(f).get("id").asText());
+
+        CodecException e = rejected("{\"id\":\"" + "x".repeat(257) + "\",\"key\":\"k\"}");
+        assertEquals(Optional.empty(), e.requestId());
+        assertTrue(e.getMessage().contains("256"), e.getMessage());
+    }
 }
