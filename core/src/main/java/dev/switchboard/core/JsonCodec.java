@@ -22,6 +22,11 @@ final class JsonCodec implements Codec {
     /** The first byte of every binary frame. */
     static final int BINARY_VERSION = 1;
     static final int BINARY_PREFIX = 3;
+    /**
+     * The longest string id, in characters. Every response frame echoes the id, and a binary
+     * frame's header must fit its two-byte length: 256 characters escape to at most 1,536 bytes.
+     */
+    static final int MAX_ID_LENGTH = 256;
 
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
     private static final JsonStringEncoder ENCODER = JsonStringEncoder.getInstance();
@@ -103,7 +108,12 @@ final class JsonCodec implements Codec {
 
     private static RequestId readId(JsonParser p, @Nullable JsonToken v) throws IOException, CodecException {
         if (v == JsonToken.VALUE_STRING) {
-            return RequestId.of(p.getText());
+            String text = p.getText();
+            if (text.length() > MAX_ID_LENGTH) {
+                throw new CodecException("a string \"id\" must not be longer than " + MAX_ID_LENGTH
+                        + " characters", null);
+            }
+            return RequestId.of(text);
         }
         if (v == JsonToken.VALUE_NUMBER_INT) {
             JsonParser.NumberType type = p.getNumberType();

@@ -17,7 +17,9 @@ import reactor.core.scheduler.Scheduler;
  * per item with the completion riding on the last. Every buffer is bounded: a session reads
  * no more frames than it has room for requests in flight, holds at most
  * {@code maxQueuedResponses} frames for its client, and is closed with 1008 when its client
- * reads nothing for {@code slowConsumerTimeout} while the queue is full.
+ * leaves a frame it could take unread for {@code slowConsumerTimeout} (checked every quarter of
+ * the timeout, so the close comes at most a quarter late). A frame waiting behind a slow
+ * earlier request (ORDERED) does not count against the client.
  *
  * <p>Immutable and thread-safe; build with {@link #builder()}.
  */
@@ -109,7 +111,10 @@ public interface Relay {
             return this;
         }
 
-        /** How long a full response queue may go unread before the session is closed with 1008. */
+        /**
+         * How long a response frame may wait for a client that asks for none before the session is
+         * closed with 1008, strictly positive.
+         */
         public Builder slowConsumerTimeout(Duration timeout) {
             this.slowConsumerTimeout = positive(timeout, "slowConsumerTimeout");
             return this;

@@ -29,7 +29,10 @@ import reactor.core.scheduler.Scheduler;
  * the response queue; an exchange holds one before it asks its worker for the next item, so a
  * worker's item always has room, and at most {@code maxQueuedResponses} permits exist. In ORDERED
  * mode the last permit is kept for the head of the line, so it can always make progress.
- * An exchange without a permit is <em>starved</em> and waits; its worker is not asked for more.
+ * An exchange without a permit is <em>parked</em> and waits; its worker is not asked for more.
+ * Freed permits go to parked streams that already run on a worker before parked requests that
+ * have not started: a running stream holds a worker credit, and a permit given to a request that
+ * then waits for a credit could leave every credit held by streams waiting for permits.
  *
  * <p>Frames go to the connection through a drain loop ({@code WIP} plus {@code missed}, as in
  * reactor-core's FluxPublishOn); side effects (requests to workers and to the connection) run
@@ -58,16 +61,21 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
     private @Nullable Subscription inbound;
     private final ArrayDeque<Exchange> exchanges = new ArrayDeque<>();
     private final ArrayDeque<Exchange> ready = new ArrayDeque<>();
+    /** Parked exchanges that run on a worker (begun), and those not yet routed. */
+    private final ArrayDeque<Exchange> paused = new ArrayDeque<>();
     private final ArrayDeque<Exchange> starved = new ArrayDeque<>();
     private int permits;
     private int queuedFrames;
     private long demand;
-    private long lastProgressNanos;
+    /** Whether a frame the client could take waits while it asks for none, and since when. */
+    private boolean stalled;
+    private long stalledSinceNanos;
     private boolean terminated;
     private boolean outboundDone;
     private @Nullable CoreSubscriber<? super Frame> out;
     private @Nullable List<Exchange> actions;
     private int framesToRequest;
+    private long routedCount;
 
     private Disposable sweeper = () -> { };
     private Disposable sendWatch = () -> { };
@@ -173,41 +181,52 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
             permits++;
             return true;
         }
-        starved.add(ex);
+        park(ex);
         return false;
     }
 
-    /** Hands freed permits to starved exchanges, head of the line first in ORDERED mode. */
-    private void grantStarved() {
-        while (!starved.isEmpty()) {
-            Exchange candidate = null;
-            if (ordered) {
-                Exchange head = exchanges.peekFirst();
-                if (head != null && starved.remove(head)) {
-                    candidate = head;
-                }
+    private void park(Exchange ex) {
+        ex.parked = true;
+        (ex.begun ? paused : starved).add(ex);
+    }
+
+    private void unpark(Exchange ex) {
+        ex.parked = false;
+        (ex.begun ? paused : starved).remove(ex);
+    }
+
+    /** The parked exchange that gets the next permit: the head (ORDERED), a running stream, the oldest. */
+    private @Nullable Exchange nextParked() {
+        if (ordered) {
+            Exchange head = exchanges.peekFirst();
+            if (head != null && head.parked) {
+                return head;
             }
-            if (candidate == null) {
-                candidate = starved.peekFirst();
-                if (!canGrant(candidate)) {
-                    return;
-                }
-                starved.pollFirst();
-            } else if (!canGrant(candidate)) {
-                starved.addFirst(candidate);
+        }
+        Exchange p = paused.peekFirst();
+        return p != null ? p : starved.peekFirst();
+    }
+
+    /** Hands freed permits to parked exchanges (see {@link #nextParked()}). */
+    private void grantStarved() {
+        for (;;) {
+            Exchange candidate = nextParked();
+            if (candidate == null || !canGrant(candidate)) {
                 return;
             }
+            unpark(candidate);
             permits++;
             candidate.lastActivityNanos = now();
             if (candidate.pendingTerminal != null && candidate.held != null) {
-                // a stream that failed while starved: its last item first, then its error
-                enqueue(candidate, relay.codec.encode(Response.data(candidate.id, candidate.held, false)));
+                // a stream that failed while parked: its last item first, then its error
+                enqueue(candidate, frame(Response.data(candidate.id, candidate.held, false)));
                 candidate.held = null;
-                starved.addFirst(candidate);
+                candidate.parked = true;
+                paused.addFirst(candidate);
                 continue;
             }
             if (candidate.pendingTerminal != null) {
-                enqueue(candidate, relay.codec.encode(candidate.pendingTerminal));
+                enqueue(candidate, frame(candidate.pendingTerminal));
                 candidate.pendingTerminal = null;
                 candidate.finished = true;
             } else {
@@ -219,11 +238,22 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         }
     }
 
+    /**
+     * Encodes one response item. A codec that throws breaks its contract; the client gets a
+     * {@code worker_failed} frame in its place rather than the session losing the item's permit.
+     */
+    private Frame frame(Response response) {
+        try {
+            return relay.codec.encode(response);
+        } catch (RuntimeException e) {
+            log.warn("{}: the codec could not encode {}", session, response, e);
+            return relay.codec.encode(Response.error(response.idOrNull(), ErrorCode.WORKER_FAILED,
+                    "the response could not be encoded"));
+        }
+    }
+
     /** Queues a frame of {@code ex}, using the permit it holds. */
     private void enqueue(Exchange ex, Frame f) {
-        if (queuedFrames == 0) {
-            lastProgressNanos = now();
-        }
         queuedFrames++;
         relay.queued.increment();
         ex.frames.add(f);
@@ -280,6 +310,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                 synchronized (this) {
                     o = out;
                     if (o == null) {
+                        watchStall(false);
                         break;
                     }
                     if (terminated) {
@@ -293,6 +324,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                             demand--;
                         }
                     }
+                    watchStall(f != null);
                     todo = actions;
                     actions = null;
                     toRequest = framesToRequest;
@@ -324,6 +356,26 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         }
     }
 
+    /**
+     * Tracks how long the client has left a frame it could take unread: the slow-consumer clock
+     * runs only while a frame is deliverable and the client asks for none. A frame that waits
+     * behind a slow head of the line (ORDERED) does not count against the client. Under the lock.
+     */
+    private void watchStall(boolean delivered) {
+        if (delivered || terminated) {
+            stalled = false;
+            return;
+        }
+        Exchange next = ordered ? exchanges.peekFirst() : ready.peekFirst();
+        boolean deliverable = next != null && !next.frames.isEmpty();
+        if (!deliverable) {
+            stalled = false;
+        } else if (!stalled) {
+            stalled = true;
+            stalledSinceNanos = now();
+        }
+    }
+
     /** The next frame for the client, releasing its permit. Under the lock. */
     private @Nullable Frame poll() {
         Exchange ex = ordered ? exchanges.peekFirst() : ready.poll();
@@ -337,7 +389,6 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         queuedFrames--;
         relay.queued.decrement();
         permits--;
-        lastProgressNanos = now();
         if (ex.finished && ex.frames.isEmpty()) {
             if (ordered) {
                 exchanges.pollFirst();
@@ -365,10 +416,10 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                 return;
             }
             long now = now();
-            slow = queuedFrames > 0 && now - lastProgressNanos >= slowConsumerNanos;
+            slow = stalled && now - stalledSinceNanos >= slowConsumerNanos;
             if (!slow) {
                 for (Exchange ex : exchanges) {
-                    if (!ex.finished && ex.pendingTerminal == null && ex.begun && !starved.contains(ex)
+                    if (!ex.finished && ex.pendingTerminal == null && ex.begun && !ex.parked
                             && now - ex.lastActivityNanos >= requestTimeoutNanos) {
                         if (expired == null) {
                             expired = new ArrayList<>();
@@ -385,11 +436,24 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
             return;
         }
         if (expired != null) {
+            cancelNewestFirst(expired);
             for (Exchange ex : expired) {
-                ex.cancelUpstream();
                 ex.fail(new RelayException(ErrorCode.TIMEOUT, "no response within "
                         + relay.requestTimeout.toMillis() + " ms"));
             }
+        }
+    }
+
+    /**
+     * Cancels the exchanges, newest routed first. Cancelling a request that holds a credit lets
+     * the router hand that credit to a waiting request at once; the waiting ones of this session
+     * were routed after those holding credits, so cancelling them first keeps them from reaching
+     * a worker only to be cancelled.
+     */
+    private static void cancelNewestFirst(List<Exchange> toCancel) {
+        toCancel.sort((a, b) -> Long.compare(b.routedSeq, a.routedSeq));
+        for (Exchange ex : toCancel) {
+            ex.cancelUpstream();
         }
     }
 
@@ -407,6 +471,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
             exchanges.clear();
             ready.clear();
             starved.clear();
+            paused.clear();
             relay.queued.add(-queuedFrames);
             relay.inFlight.add(-open.size());
             queuedFrames = 0;
@@ -416,9 +481,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         if (in != null) {
             in.cancel();
         }
-        for (Exchange ex : open) {
-            ex.cancelUpstream();
-        }
+        cancelNewestFirst(open);
         sweeper.dispose();
         drain();
         if (status != null) {
@@ -440,6 +503,10 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         @Nullable Response pendingTerminal;
         boolean finished;
         boolean begun;
+        /** Waits in {@code paused} or {@code starved} for a permit. */
+        boolean parked;
+        /** When it was routed, in this session's routing order (0 if never). */
+        long routedSeq;
         long lastActivityNanos;
         // the worker's side
         volatile @Nullable Subscription upstream;
@@ -465,12 +532,15 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                 if (!begun && pendingTerminal != null) {
                     begun = true;
                     finished = true;
-                    enqueue(this, relay.codec.encode(pendingTerminal));
+                    enqueue(this, frame(pendingTerminal));
                     pendingTerminal = null;
                     first = false;
                 } else {
                     first = !begun;
                     begun = true;
+                    if (first) {
+                        routedSeq = ++routedCount;
+                    }
                 }
             }
             if (first) {
@@ -509,7 +579,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                 if (previous == null) {
                     more = true;
                 } else {
-                    enqueue(this, relay.codec.encode(Response.data(id, previous, false)));
+                    enqueue(this, frame(Response.data(id, previous, false)));
                     more = grant(this);
                 }
             }
@@ -530,7 +600,13 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                 }
                 Payload last = held;
                 held = null;
-                enqueue(this, relay.codec.encode(last != null ? Response.data(id, last, true) : Response.end(id)));
+                Response end = last != null ? Response.data(id, last, true) : Response.end(id);
+                if (parked) {
+                    // a stream may complete without further demand: its last item waits for a permit
+                    pendingTerminal = end;
+                    return;
+                }
+                enqueue(this, frame(end));
                 finished = true;
             }
             drain();
@@ -566,7 +642,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                     return;
                 }
                 relay.countError(code);
-                if (starved.contains(this)) {
+                if (parked) {
                     // no permit held: the error (after any held item) waits for one
                     pendingTerminal = error;
                     return;
@@ -574,12 +650,12 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                 Payload last = held;
                 held = null;
                 if (last == null) {
-                    enqueue(this, relay.codec.encode(error));
+                    enqueue(this, frame(error));
                     finished = true;
                 } else {
-                    enqueue(this, relay.codec.encode(Response.data(id, last, false)));
+                    enqueue(this, frame(Response.data(id, last, false)));
                     if (grant(this)) {
-                        enqueue(this, relay.codec.encode(error));
+                        enqueue(this, frame(error));
                         finished = true;
                     } else {
                         pendingTerminal = error;

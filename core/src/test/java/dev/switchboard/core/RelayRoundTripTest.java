@@ -27,4 +27,16 @@ class RelayRoundTripTest {
                 c.received().stream().map(Frame::text).toList());
         session.dispose();
     }
+
+    @Test
+    void handlerSeesThePrincipalAndSessionOfItsRequest() {
+        LocalWorker worker = LocalWorker.builder((req, ctx) -> Flux.just(Payload.json("\"" + req.principal().orElse("-")
+                + " " + req.sessionId().isEmpty() + " " + ctx.workerId() + "\""))).id("w9").build();
+        Relay relay = Relay.builder().router(Router.builder().worker(worker).build()).build();
+        LocalConnection c = LocalConnection.reading("alice", java.util.Map.of("view", "slide-1"));
+        relay.serve(c).subscribe();
+        c.sendText("{\"id\":1,\"key\":\"k\"}");
+        assertEquals(List.of("{\"id\":1,\"body\":\"alice false w9\",\"end\":true}"),
+                c.received().stream().map(Frame::text).toList());
+    }
 }

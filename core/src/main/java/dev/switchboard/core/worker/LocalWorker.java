@@ -8,13 +8,13 @@ import dev.switchboard.core.transport.CacheEvent;
 import dev.switchboard.core.transport.ServiceTimes;
 import dev.switchboard.core.transport.WorkerLink;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -96,12 +96,21 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
             } catch (Throwable e) {
                 items = Flux.error(e);
             }
-            return items.doFinally(signal -> {
-                active.decrementAndGet();
-                if (signal == SignalType.ON_COMPLETE) {
-                    record(hit, clock.getAsLong() - start);
+            // The credit is returned before the end reaches the caller (doFinally would run after
+            // it): the caller may hand it to the next request from within onComplete/onError.
+            AtomicBoolean released = new AtomicBoolean();
+            Runnable release = () -> {
+                if (released.compareAndSet(false, true)) {
+                    active.decrementAndGet();
                 }
-            });
+            };
+            return items
+                    .doOnComplete(() -> {
+                        release.run();
+                        record(hit, clock.getAsLong() - start);
+                    })
+                    .doOnError(e -> release.run())
+                    .doOnCancel(release);
         });
         return scheduler == null ? work : work.subscribeOn(scheduler);
     }

@@ -83,7 +83,12 @@ public final class ResourceCache<K, R extends AutoCloseable> implements AutoClos
             });
             if (opened[0]) {
                 misses.increment();
-                emit(CacheEvent.cached(String.valueOf(key)));
+                synchronized (events) {
+                    // not if it was removed meanwhile: its EVICTED may already be out
+                    if (cache.asMap().get(key) == holder) {
+                        emit(CacheEvent.cached(String.valueOf(key)));
+                    }
+                }
             } else {
                 hits.increment();
             }
@@ -167,7 +172,13 @@ public final class ResourceCache<K, R extends AutoCloseable> implements AutoClos
         }
         release(holder);
         if (key != null) {
-            emit(CacheEvent.evicted(String.valueOf(key)));
+            synchronized (events) {
+                // Removal is notified after the fact (through the executor): if the key was opened
+                // again meanwhile, its CACHED event may already be out and must stay the last word.
+                if (!cache.asMap().containsKey(key)) {
+                    emit(CacheEvent.evicted(String.valueOf(key)));
+                }
+            }
         }
     }
 

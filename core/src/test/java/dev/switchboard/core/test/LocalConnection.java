@@ -4,10 +4,10 @@ import dev.switchboard.core.CloseStatus;
 import dev.switchboard.core.Frame;
 import dev.switchboard.core.transport.Connection;
 import java.net.SocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -28,7 +28,8 @@ public final class LocalConnection implements Connection {
     private final Sinks.Many<Frame> inbound = Sinks.many().unicast().onBackpressureBuffer();
     private final Sinks.One<CloseStatus> closed = Sinks.one();
     private final AtomicLong requestedFrames = new AtomicLong();
-    private final List<Frame> received = new CopyOnWriteArrayList<>();
+    // appended to by the relay's thread, read by the test's: a copy-on-write list would cost O(n) per frame
+    private final List<Frame> received = new ArrayList<>();
     private final AtomicReference<@Nullable CloseStatus> closeStatus = new AtomicReference<>();
     private final AtomicReference<@Nullable Subscription> outbound = new AtomicReference<>();
     private final Map<String, String> attributes;
@@ -88,9 +89,18 @@ public final class LocalConnection implements Connection {
         closed.tryEmitValue(new CloseStatus(1001, "vanished"));
     }
 
-    /** Frames the client has received so far. */
+    /** A snapshot of the frames the client has received so far, in order. */
     public List<Frame> received() {
-        return received;
+        synchronized (received) {
+            return List.copyOf(received);
+        }
+    }
+
+    /** How many frames the client has received so far. */
+    public int receivedCount() {
+        synchronized (received) {
+            return received.size();
+        }
     }
 
     /** Frames the relay has requested from the client so far. */
@@ -123,7 +133,9 @@ public final class LocalConnection implements Connection {
 
             @Override
             protected void hookOnNext(Frame f) {
-                received.add(f);
+                synchronized (received) {
+                    received.add(f);
+                }
             }
 
             @Override

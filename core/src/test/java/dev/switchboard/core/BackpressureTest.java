@@ -1,0 +1,177 @@
+package dev.switchboard.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.core.metrics.MetricsSnapshot;
+import dev.switchboard.core.routing.Router;
+import dev.switchboard.core.routing.WorkerLoad;
+import dev.switchboard.core.test.LocalConnection;
+import dev.switchboard.core.test.ManualWorker;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Full bounds stop the relay from reading its connections and from asking its workers for more. */
+class BackpressureTest {
+
+    private static int active(Router router) {
+        return router.loads().stream().mapToInt(WorkerLoad::active).sum();
+    }
+
+    @Test
+    void withEveryWorkerCreditTakenTheRelayRequestsNoMoreFramesThanMaxInFlight() {
+        ManualWorker w1 = ManualWorker.create("w1", 3);
+        ManualWorker w2 = ManualWorker.create("w2", 5);
+        Router router = Router.builder().worker(w1).worker(w2).build();
+        Relay relay = Relay.builder().router(router).maxInFlight(20).build();
+        LocalConnection client = LocalConnection.reading();
+        relay.serve(client).subscribe();
+
+        for (int i = 0; i < 1_000; i++) {
+            client.send(Wire.request(i, "k" + i, "null"));
+        }
+
+        assertEquals(20, client.requestedFrames());
+        assertEquals(3, w1.opened());
+        assertEquals(5, w2.opened());
+        assertEquals(8, active(router), "every credit taken");
+        MetricsSnapshot s = relay.metrics().snapshot();
+        assertEquals(12, s.waiting(), "the rest waits in the router");
+        assertEquals(20, s.inFlight());
+        assertEquals(20, s.requests());
+        assertEquals(0, client.receivedCount());
+
+        // one answer frees one credit (taken by a waiting request) and one frame of demand
+        w1.exchanges().get(0).next("\"a\"").complete();
+        assertEquals(1, client.receivedCount());
+        assertEquals(21, client.requestedFrames());
+        assertEquals(4, w1.opened());
+        assertEquals(8, active(router));
+        assertEquals(12, relay.metrics().snapshot().waiting());
+        assertEquals(20, relay.metrics().snapshot().inFlight());
+    }
+
+    @Test
+    void twoSessionsEachReadNoMoreThanTheirOwnMaxInFlight() {
+        ManualWorker w = ManualWorker.create("w1", 2);
+        Router router = Router.builder().worker(w).build();
+        Relay relay = Relay.builder().router(router).maxInFlight(7).build();
+        LocalConnection a = LocalConnection.reading();
+        LocalConnection b = LocalConnection.reading();
+        relay.serve(a).subscribe();
+        relay.serve(b).subscribe();
+        for (int i = 0; i < 100; i++) {
+            a.send(Wire.request(i, "a", "null"));
+            b.send(Wire.request(i, "b", "null"));
+        }
+        assertEquals(7, a.requestedFrames());
+        assertEquals(7, b.requestedFrames());
+        assertEquals(2, w.opened());
+        assertEquals(12, relay.metrics().snapshot().waiting());
+    }
+
+    @Test
+    void aSessionStartsNoMoreExchangesThanItsResponseQueueCanHold() {
+        ManualWorker w = ManualWorker.create("w1", 100);
+        Relay relay = Relay.builder().router(Router.builder().worker(w).build())
+                .maxInFlight(50).maxQueuedResponses(4).build();
+        LocalConnection client = LocalConnection.notReading();
+        relay.serve(client).subscribe();
+        for (int i = 0; i < 50; i++) {
+            client.send(Wire.request(i, "k", "null"));
+        }
+        assertEquals(50, client.requestedFrames());
+        // ORDERED: three permits for anyone, the last one kept for the head of the line
+        assertEquals(3, w.opened());
+        assertEquals(50, relay.metrics().snapshot().inFlight());
+
+        client.read(Long.MAX_VALUE);
+        for (int i = 0; i < 50; i++) {
+            w.exchange(Integer.toString(i)).next(Integer.toString(i)).complete();
+        }
+        assertEquals(50, client.receivedCount());
+        assertEquals(50, w.opened());
+        assertEquals(0, relay.metrics().snapshot().inFlight());
+    }
+
+    @Test
+    void aStreamingWorkerIsAskedForNoMoreItemsThanTheQueueHoldsPlusTheOneHeld() {
+        ManualWorker w = ManualWorker.create("w1", 1);
+        int maxQueued = 4;
+        Relay relay = Relay.builder().router(Router.builder().worker(w).build()).maxQueuedResponses(maxQueued).build();
+        LocalConnection client = LocalConnection.notReading();
+        relay.serve(client).subscribe();
+        client.send(Wire.request(1, "k", "null"));
+        ManualWorker.Exchange ex = w.exchanges().get(0);
+        for (int i = 0; i < 1_000; i++) {
+            ex.next(Integer.toString(i));
+        }
+        ex.complete();
+
+        // the worker's items wait in the worker (its exchange buffer), not in the relay
+        assertEquals(maxQueued, relay.metrics().snapshot().queuedResponses());
+        assertEquals(maxQueued + 1, ex.requested(), "a permit per queued frame, one for the item held back");
+
+        client.read(10);
+        assertEquals(10, client.receivedCount());
+        assertEquals(maxQueued + 11, ex.requested());
+        assertTrue(relay.metrics().snapshot().queuedResponses() <= maxQueued);
+
+        client.read(Long.MAX_VALUE);
+        List<Frame> frames = client.received();
+        assertEquals(1_000, frames.size());
+        for (int i = 0; i < 1_000; i++) {
+            assertEquals("{\"id\":1,\"body\":" + i + (i == 999 ? ",\"end\":true}" : "}"), frames.get(i).text());
+        }
+        assertEquals(0, relay.metrics().snapshot().inFlight());
+    }
+
+    @Test
+    void aStreamThatCompletesWhileWaitingForRoomStaysWithinTheQueueBound() {
+        ManualWorker w = ManualWorker.create("w1", 2);
+        Relay relay = Relay.builder().router(Router.builder().worker(w).build())
+                .ordering(Ordering.UNORDERED).maxQueuedResponses(1).build();
+        LocalConnection client = LocalConnection.notReading();
+        relay.serve(client).subscribe();
+        client.send(Wire.request(1, "k", "null"));
+        // a is held back until the stream says whether it is the last; b queues a and waits for room
+        w.exchange("1").next("\"a\"").next("\"b\"");
+        assertEquals(1, relay.metrics().snapshot().queuedResponses());
+        // a stream may complete without demand: its last item must still wait for room
+        w.exchange("1").complete();
+        assertEquals(1, relay.metrics().snapshot().queuedResponses(), "queued beyond maxQueuedResponses");
+
+        client.read(Long.MAX_VALUE);
+        assertEquals(List.of("{\"id\":1,\"body\":\"a\"}", "{\"id\":1,\"body\":\"b\",\"end\":true}"),
+                client.received().stream().map(Frame::text).toList());
+        client.send(Wire.request(2, "k", "null"));
+        w.exchange("2").next("2").complete();
+        assertEquals(3, client.receivedCount(), "the session lost its room");
+        assertEquals(0, relay.metrics().snapshot().inFlight());
+        assertEquals(0, relay.metrics().snapshot().queuedResponses());
+    }
+
+    @Test
+    void freedRoomGoesToARunningStreamBeforeARequestThatWouldWaitForACredit() {
+        ManualWorker w = ManualWorker.create("w1", 1);
+        Relay relay = Relay.builder().router(Router.builder().worker(w).build())
+                .ordering(Ordering.UNORDERED).maxQueuedResponses(2).build();
+        LocalConnection client = LocalConnection.reading();
+        relay.serve(client).subscribe();
+        client.send(Wire.request(1, "k", "null")); // room 1 of 2, the only credit
+        client.send(Wire.request(2, "k", "null")); // room 2 of 2, waits for the credit
+        client.send(Wire.request(3, "k", "null")); // no room: waits to start
+        assertEquals(1, w.opened());
+
+        // item b of request 1 finds no room and waits; the client reads a, which frees room.
+        // Given to request 3, that room would wait for the credit request 1 holds: a deadlock.
+        w.exchange("1").next("\"a\"").next("\"b\"").next("\"c\"");
+        w.exchange("1").complete();
+        assertEquals(List.of("{\"id\":1,\"body\":\"a\"}", "{\"id\":1,\"body\":\"b\"}",
+                "{\"id\":1,\"body\":\"c\",\"end\":true}"), client.received().stream().map(Frame::text).toList());
+        w.exchange("2").complete();
+        w.exchange("3").complete();
+        assertEquals(5, client.receivedCount());
+        assertEquals(0, relay.metrics().snapshot().inFlight());
+    }
+}
