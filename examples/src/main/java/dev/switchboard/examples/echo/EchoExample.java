@@ -44,8 +44,8 @@ public final class EchoExample implements Callable<Integer> {
     @Option(names = "--cache", description = "resources each worker's cache holds (default ${DEFAULT-VALUE})")
     int cache = 16;
 
-    @Option(names = "--routing", description = "routing strategy: key-hash, round-robin or least-loaded (default ${DEFAULT-VALUE})")
-    String routing = KeyHashStrategy.NAME;
+    @Option(names = "--routing", description = "routing strategy: cache-affinity, rendezvous, bounded-load, round-robin or least-loaded (default ${DEFAULT-VALUE})")
+    String routing = "cache-affinity";
 
     @Option(names = "--shutdown-timeout-ms", description = "graceful shutdown deadline (default ${DEFAULT-VALUE})")
     long shutdownTimeoutMs = WebSocketRelaySpec.DEFAULT_SHUTDOWN_TIMEOUT_MS;
@@ -90,7 +90,7 @@ public final class EchoExample implements Callable<Integer> {
     }
 
     private static RoutingStrategy strategy(String name) {
-        return KeyHashStrategy.NAME.equals(name) ? new KeyHashStrategy() : RoutingStrategies.byName(name);
+        return RoutingStrategies.byName(name);
     }
 
     /** A started echo relay and what it owns. */

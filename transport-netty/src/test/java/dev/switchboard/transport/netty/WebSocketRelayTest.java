@@ -407,7 +407,7 @@ class WebSocketRelayTest {
 
     @Test
     void sameKeyReachesTheSameWorkerFromAnyConnectionAndKeysSpreadOverAllWorkers() {
-        URI uri = start(WebSocketRelaySpec.defaults(), relay(new KeyHashStrategy(), 3));
+        URI uri = start(WebSocketRelaySpec.defaults(), relay(RoutingStrategies.rendezvous(), 3));
         Set<String> workersOfOneKey = new HashSet<>();
         for (int i = 0; i < 3; i++) {
             TestClient c = connect(uri);
