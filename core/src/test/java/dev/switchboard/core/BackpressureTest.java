@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.core.metrics.MetricsSnapshot;
 import dev.switchboard.core.routing.Router;
+import dev.switchboard.core.routing.RoutingStrategies;
 import dev.switchboard.core.routing.WorkerLoad;
 import dev.switchboard.core.test.LocalConnection;
 import dev.switchboard.core.test.ManualWorker;
@@ -22,7 +23,8 @@ class BackpressureTest {
     void withEveryWorkerCreditTakenTheRelayRequestsNoMoreFramesThanMaxInFlight() {
         ManualWorker w1 = ManualWorker.create("w1", 3);
         ManualWorker w2 = ManualWorker.create("w2", 5);
-        Router router = Router.builder().worker(w1).worker(w2).build();
+        // round robin puts request 0, the head of the line, on w1
+        Router router = Router.builder().strategy(RoutingStrategies.roundRobin()).worker(w1).worker(w2).build();
         Relay relay = Relay.builder().router(router).maxInFlight(20).build();
         LocalConnection client = LocalConnection.reading();
         relay.serve(client).subscribe();
