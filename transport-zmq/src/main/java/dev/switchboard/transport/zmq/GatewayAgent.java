@@ -260,10 +260,10 @@ final class GatewayAgent implements Agent {
             ex.sent = true;
             w.inFlight.put(ex.tag, ex);
             requests.increment();
-        } else if (rc == 0) {
-            ex.fail(new RelayException(ErrorCode.OVERLOADED, "worker " + w.id() + " does not keep up"));
         } else {
-            dead(w, "is unreachable");
+            // EAGAIN with credits left means the peer's pipe is terminating (or hopelessly full):
+            // either way the worker is lost, which lets the router retry the request elsewhere
+            dead(w, rc == 0 ? "does not take messages" : "is unreachable");
             ex.fail(new RelayException(ErrorCode.WORKER_FAILED, "worker " + w.id() + " is unreachable"));
         }
     }
