@@ -150,4 +150,20 @@ class ZmqRoundTripTest {
         StepVerifier.create(router.route(request(2, "c", "1"))).expectNextCount(1).expectComplete().verify(WAIT);
         Await.until(WAIT, "an affinity hit", () -> router.stats().affinityHits() >= 1);
     }
+
+    @Test
+    void cancellingARequestCancelsTheRemoteWorkAndReturnsTheCredit() {
+        startGateway();
+        AtomicInteger cancelled = new AtomicInteger();
+        ZmqWorker worker = startWorker("w1", 1, (req, ctx) -> req.key().equals("hang")
+                ? Flux.<Payload>never().doOnCancel(cancelled::incrementAndGet)
+                : Flux.just(req.payload()));
+        Disposable hanging = router.route(request(1, "hang", "1")).subscribe();
+        Await.until(WAIT, "the worker runs the request", () -> router.loads().get(0).active() == 1);
+        hanging.dispose();
+        Await.until(WAIT, "the remote handler cancelled", () -> cancelled.get() == 1);
+        StepVerifier.create(router.route(request(2, "k", "2")).map(Payload::utf8))
+                .expectNext("2").expectComplete().verify(WAIT);
+        Await.until(WAIT, "the worker counted the cancel", () -> worker.stats().cancelled() == 1);
+    }
 }
