@@ -140,6 +140,7 @@ class Worker:
             now = time.monotonic()
             if self.registered and now - self.last_heard > LIVENESS * self.gateway_interval:
                 print("gateway silent: registering again", flush=True)
+                self.send(DISCONNECT)
                 self.registered = False
                 self.ready_out = False
                 self.next_ready = now

@@ -359,7 +359,7 @@ final class GatewayAgent implements Agent {
             case Protocol.CREDIT -> {
                 expect(f, 3, "CREDIT");
                 int n = readU32(f.get(2), "credits");
-                w.credits = Math.min(w.capacity() - w.inFlight.size(), w.credits + n);
+                w.credits = (int) Math.min(w.capacity() - w.inFlight.size(), (long) w.credits + n);
                 pump(w);
             }
             case Protocol.HEARTBEAT -> {
@@ -414,6 +414,16 @@ final class GatewayAgent implements Agent {
         List<String> keys = new ArrayList<>(f.size() - 5);
         for (int i = 5; i < f.size(); i++) {
             keys.add(readUtf8(f.get(i), Protocol.MAX_KEY_BYTES, "key"));
+        }
+        if (known != null && known.id().equals(id) && known.capacity() == capacity) {
+            // a retransmission: the worker has not seen our acknowledgement yet
+            long now = System.nanoTime();
+            known.lastHeardNanos = now;
+            for (String k : keys) {
+                known.cache(true, k);
+            }
+            heartbeat(known, now);
+            return;
         }
         if (known != null) {
             gone(known, "registered again");

@@ -71,6 +71,7 @@ final class WorkerAgent implements Agent {
     private final long ownIntervalNanos;
 
     private volatile boolean registered;
+    private volatile @Nullable Thread thread;
 
     // socket thread only
     private ZMQ.Socket dealer;
@@ -109,6 +110,7 @@ final class WorkerAgent implements Agent {
 
     @Override
     public void onStart() {
+        thread = Thread.currentThread();
         wakeReceiver = wake.bindReceiver(context);
         dealer = context.createSocket(SocketType.DEALER);
         dealer.setLinger(0);
@@ -139,7 +141,15 @@ final class WorkerAgent implements Agent {
         return registered;
     }
 
+    /**
+     * Hands {@code c} to the socket thread; on that thread (a handler that answers at once)
+     * it is handled right away, sparing a queue round and a wake-up.
+     */
     boolean submit(Command c) {
+        if (Thread.currentThread() == thread) {
+            handle(c);
+            return true;
+        }
         if (!commands.offer(c)) {
             counters.dropped.increment();
             return false;
@@ -220,6 +230,8 @@ final class WorkerAgent implements Agent {
         if (registered) {
             if (now - lastHeardNanos > deadlineNanos()) {
                 log.warn("gateway {} missed {} heartbeats: registering again", endpoint, spec.liveness());
+                // so that a gateway that still knows us fails what it sent us before we register again
+                send(Protocol.DISCONNECT);
                 unregister(now);
                 nextReadyNanos = now;
             } else if (now - nextHeartbeatNanos >= 0) {
@@ -392,7 +404,7 @@ final class WorkerAgent implements Agent {
                 Serving s = serving.get(readU64(f.get(2), "tag"));
                 int n = readU32(f.get(3), "credits");
                 if (s != null && n > 0) {
-                    s.allowed += n;
+                    s.allowed = (int) Math.min(Integer.MAX_VALUE, (long) s.allowed + n);
                     s.request(n);
                 }
             }

@@ -154,12 +154,14 @@ class ZmqRoundTripTest {
     @Test
     void cancellingARequestCancelsTheRemoteWorkAndReturnsTheCredit() {
         startGateway();
+        AtomicInteger started = new AtomicInteger();
         AtomicInteger cancelled = new AtomicInteger();
         ZmqWorker worker = startWorker("w1", 1, (req, ctx) -> req.key().equals("hang")
-                ? Flux.<Payload>never().doOnCancel(cancelled::incrementAndGet)
+                ? Flux.<Payload>never().doOnSubscribe(s -> started.incrementAndGet())
+                        .doOnCancel(cancelled::incrementAndGet)
                 : Flux.just(req.payload()));
         Disposable hanging = router.route(request(1, "hang", "1")).subscribe();
-        Await.until(WAIT, "the worker runs the request", () -> router.loads().get(0).active() == 1);
+        Await.until(WAIT, "the worker runs the request", () -> started.get() == 1);
         hanging.dispose();
         Await.until(WAIT, "the remote handler cancelled", () -> cancelled.get() == 1);
         StepVerifier.create(router.route(request(2, "k", "2")).map(Payload::utf8))
