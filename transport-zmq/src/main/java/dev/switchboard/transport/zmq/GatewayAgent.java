@@ -69,6 +69,8 @@ final class GatewayAgent implements Agent {
     final LongAdder dropped = new LongAdder();
     private volatile List<String> workerIds = List.of();
     private volatile String endpoint = "";
+    private volatile @org.jspecify.annotations.Nullable Thread thread;
+    private boolean closing;
 
     // socket thread only
     private ZMQ.Socket router;
@@ -95,6 +97,7 @@ final class GatewayAgent implements Agent {
 
     @Override
     public void onStart() {
+        thread = Thread.currentThread();
         wakeReceiver = wake.bindReceiver(context);
         router = context.createSocket(SocketType.ROUTER);
         router.setLinger(0);
@@ -136,8 +139,16 @@ final class GatewayAgent implements Agent {
         return tags.incrementAndGet();
     }
 
-    /** Queues a command and wakes the socket thread; false (counted) when the queue is full. */
+    /**
+     * Queues a command and wakes the socket thread; false (counted) when the queue is full. On
+     * the socket thread itself (a response's completion dispatching the next request) the
+     * command runs at once, sparing a queue round and a wake-up.
+     */
     boolean submit(Command command) {
+        if (Thread.currentThread() == thread && !closing) {
+            handle(command);
+            return true;
+        }
         if (!commands.offer(command)) {
             dropped.increment();
             return false;
@@ -192,6 +203,7 @@ final class GatewayAgent implements Agent {
 
     @Override
     public void onClose() {
+        closing = true;
         for (RemoteWorker w : new ArrayList<>(byRoute.values())) {
             sendQuietly(w.routeBytes, Protocol.DISCONNECT);
             gone(w, "left: the gateway closed");
