@@ -45,8 +45,10 @@ final class WorkerImpl implements ZmqWorker {
         this.spec = spec;
         this.context = new ZContext(1);
         this.context.setLinger(0);
-        LocalWorker.Builder b = LocalWorker.builder(handler).id(spec.id())
-                .capacity(spec.capacity() * spec.endpoints().size());
+        // each socket thread holds its gateway to the capacity; the local worker only runs the
+        // handler, times it and follows the cache. Its own count drops after a response has gone
+        // out (in doFinally), so it must not refuse the request that the returned credit allows.
+        LocalWorker.Builder b = LocalWorker.builder(handler).id(spec.id()).capacity(Integer.MAX_VALUE);
         spec.cache().ifPresent(b::cache);
         spec.blockingScheduler().ifPresent(b::blocking);
         this.local = b.build();
