@@ -43,7 +43,7 @@ class Worker:
         self.socket.setsockopt(zmq.LINGER, 0)
         self.socket.setsockopt(zmq.IMMEDIATE, 1)
         self.socket.setsockopt(zmq.RECONNECT_IVL, 100)
-        self.socket.setsockopt(zmq.RECONNECT_IVL_MAX, 1000)
+        self.socket.setsockopt(zmq.RECONNECT_IVL_MAX, 500)
         if args.server_key:
             self.socket.curve_serverkey = args.server_key.encode("ascii")
             self.socket.curve_publickey = args.public_key.encode("ascii")

@@ -120,7 +120,8 @@ final class WorkerAgent implements Agent {
         // I/O thread; a short handshake deadline makes it reconnect instead of waiting 30 s
         dealer.setHandshakeIvl(HANDSHAKE_IVL_MS);
         dealer.setReconnectIVL(100);
-        dealer.setReconnectIVLMax(1000);
+        // a restarted gateway is found again within half a second
+        dealer.setReconnectIVLMax(500);
         dealer.setMaxMsgSize(spec.maxMessageBytes());
         if (spec.curveKeys().isPresent() && spec.curveServerKey().isPresent()) {
             CurveKeyPair keys = spec.curveKeys().get();
