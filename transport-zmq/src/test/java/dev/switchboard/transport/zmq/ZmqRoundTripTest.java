@@ -136,7 +136,7 @@ class ZmqRoundTripTest {
     }
 
     @Test
-    void cacheReportsOfARemoteWorkerReachTheRouter() {
+    void cacheReportsAndServiceTimesOfARemoteWorkerReachTheRouter() {
         startGateway();
         ResourceCache<String, AutoCloseable> cache = ResourceCache.<String, AutoCloseable>builder(k -> () -> { })
                 .maximumSize(2).build();
@@ -149,6 +149,10 @@ class ZmqRoundTripTest {
         Await.until(WAIT, "two cached keys at the router", () -> router.loads().get(0).cachedKeys() == 2);
         StepVerifier.create(router.route(request(2, "c", "1"))).expectNextCount(1).expectComplete().verify(WAIT);
         Await.until(WAIT, "an affinity hit", () -> router.stats().affinityHits() >= 1);
+        Await.until(WAIT, "hit and miss times reported with the heartbeats", () -> {
+            var times = membership.members().get(0).serviceTimes();
+            return times.hitNanos() > 0 && times.missNanos() > 0;
+        });
     }
 
     @Test
