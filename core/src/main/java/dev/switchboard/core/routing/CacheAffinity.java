@@ -27,9 +27,6 @@ final class CacheAffinity implements RoutingStrategy {
     private long[] weights = new long[0];
     private int[] outstanding = new int[0];
     private int[] capacity = new int[0];
-    private double[] hit = new double[0];
-    private double[] miss = new double[0];
-    private double[] waitUnit = new double[0];
     private int epoch;
 
     @Override
@@ -57,9 +54,6 @@ final class CacheAffinity implements RoutingStrategy {
             weights = new long[length];
             outstanding = new int[length];
             capacity = new int[length];
-            hit = new double[length];
-            miss = new double[length];
-            waitUnit = new double[length];
             epoch = 0;
         }
         if (++epoch == 0) {
@@ -76,18 +70,10 @@ final class CacheAffinity implements RoutingStrategy {
         for (int i = 0; i < n; i++) {
             WorkerState w = view.worker(i);
             int out = w.active() + w.waiting();
-            int cap = w.capacity();
             long weight = Rendezvous.weight(keyHash, w.hash());
-            ServiceTimes t = w.serviceTimes();
-            double h = hitNanos(t);
-            double m = missNanos(t);
-            double mean = w.meanServiceNanos();
             outstanding[i] = out;
-            capacity[i] = cap;
+            capacity[i] = w.capacity();
             weights[i] = weight;
-            hit[i] = h;
-            miss[i] = m;
-            waitUnit[i] = (mean > 0 ? mean : (h + m) / 2) / cap;
             total += out;
             largestCache = Math.max(largestCache, w.cachedKeys());
             if (weight > weights[owner]) {
@@ -111,7 +97,7 @@ final class CacheAffinity implements RoutingStrategy {
                 free = i;
             }
             if ((isHot || holds || i == owner) && out < capBase + capacity[i]) {
-                double score = score(i, holds);
+                double score = score(view, i, holds);
                 if (best < 0 || score < bestScore || score == bestScore && weights[i] > weights[best]) {
                     best = i;
                     bestScore = score;
@@ -121,7 +107,7 @@ final class CacheAffinity implements RoutingStrategy {
         if (best < 0) {
             // every candidate is at its cap: the lowest score anywhere
             for (int i = 0; i < n; i++) {
-                double score = score(i, marks[i] == epoch);
+                double score = score(view, i, marks[i] == epoch);
                 if (best < 0 || score < bestScore || score == bestScore && weights[i] > weights[best]) {
                     best = i;
                     bestScore = score;
@@ -129,17 +115,26 @@ final class CacheAffinity implements RoutingStrategy {
             }
             return best;
         }
-        if (free >= 0 && free != best && bestScore > miss[free]) {
+        if (free >= 0 && free != best && bestScore > missNanos(view.worker(free).serviceTimes())) {
             return free;
         }
         return best;
     }
 
-    /** The score of worker {@code i} as gathered by {@link #select}. */
-    private double score(int i, boolean holds) {
+    /** The score of worker {@code i}, its load as gathered by {@link #select}. */
+    private double score(RoutingView view, int i, boolean holds) {
+        WorkerState w = view.worker(i);
+        ServiceTimes t = w.serviceTimes();
+        double service = holds ? hitNanos(t) : missNanos(t);
         int queued = outstanding[i] - capacity[i];
-        double wait = queued < 0 ? 0 : (queued + 1) * waitUnit[i];
-        return wait + (holds ? hit[i] : miss[i]);
+        if (queued < 0) {
+            return service;
+        }
+        double mean = w.meanServiceNanos();
+        if (mean <= 0) {
+            mean = (hitNanos(t) + missNanos(t)) / 2;
+        }
+        return (queued + 1) * mean / capacity[i] + service;
     }
 
     @Override
