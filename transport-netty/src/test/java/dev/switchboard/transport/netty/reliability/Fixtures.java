@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -38,6 +39,8 @@ final class Fixtures {
     static final LoopResources CLIENT_LOOPS = LoopResources.create("test-client", 2, true);
     static final WebsocketClientSpec CLIENT_SPEC = WebsocketClientSpec.builder().handlePing(false).build();
 
+    /** The service time of a "work" request. */
+    static final Duration WORK = Duration.ofMillis(2);
     /** Requests the worker gave up because their client went away. */
     static final AtomicInteger CANCELLED = new AtomicInteger();
     /** Requests the worker holds now with key "hang". */
@@ -45,12 +48,13 @@ final class Fixtures {
 
     /**
      * The worker of every test: "big" answers 1 KiB, "slow" answers after the body's
-     * milliseconds, "hang" never answers (counting cancellations), anything else echoes.
+     * milliseconds, "work" echoes after {@link #WORK} (a tile read), "hang" never answers (counting cancellations), anything else echoes.
      */
     static final WorkerHandler HANDLER = (req, ctx) -> switch (req.key()) {
         case "big" -> Flux.just(Payload.json(BIG));
         case "slow" -> Mono.delay(Duration.ofMillis(Long.parseLong(req.payload().utf8())))
                 .thenReturn(req.payload()).flux();
+        case "work" -> Mono.delay(WORK).thenReturn(req.payload()).flux();
         case "hang" -> Flux.<Payload>never()
                 .doOnSubscribe(s -> HANGING.incrementAndGet())
                 .doOnCancel(() -> {
@@ -120,8 +124,13 @@ final class Fixtures {
      * first {@link #WARM_UP}, sorted.
      */
     static long[] pacedLoad(HttpClient http, String uri, int sessions, int count, Duration pause) {
+        return pacedLoad(http, uri, sessions, count, pause, null);
+    }
+
+    /** As above, every request with {@code key} (null: a key per session, echoed at once). */
+    static long[] pacedLoad(HttpClient http, String uri, int sessions, int count, Duration pause, @Nullable String key) {
         long[] all = Flux.range(0, sessions)
-                .flatMap(s -> pacedSession(http, uri, count + WARM_UP, pause, "k" + s)
+                .flatMap(s -> pacedSession(http, uri, count + WARM_UP, pause, key != null ? key : "k" + s)
                         .map(l -> Arrays.copyOfRange(l, WARM_UP, l.length)), sessions)
                 .reduce(new long[0], (a, b) -> {
                     long[] c = Arrays.copyOf(a, a.length + b.length);
