@@ -38,7 +38,7 @@ import reactor.netty.http.client.HttpClient;
  *
  * <p>jqwik runs these, not Jupiter, so the leak check is called here rather than as an extension.
  */
-class FrameFuzzProperties {
+class FrameFuzzPropertiesTest {
 
     static final int MAX_PAYLOAD = 4 * 1024;
     private static final Queue<Throwable> DROPPED = new ConcurrentLinkedQueue<>();
