@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.reactivestreams.Subscription;
@@ -48,6 +49,8 @@ import reactor.netty.resources.LoopResources;
  * good ones; the soak profile runs 1,000 beside 100.
  */
 @ExtendWith(NettyLeakCheck.class)
+// p99 comparisons need a quiet machine: they run in the soak profile only (mvn -B verify -Psoak)
+@Tag("soak")
 class BadClientIsolationTest {
 
     static final int SHORT_BAD = 100;
