@@ -9,16 +9,17 @@
 #                 workers hop to a blocking scheduler and touch a resource cache per request
 #   zmq         - the relay routing to a remote echo worker over ZeroMQ (the examples' `worker`
 #                 process); only when the examples jar has the `worker` command
-# 1. closed loop: CONNS connections x WINDOW requests in flight, SECS seconds, runs alternated ROUNDS
-#    times, mean requests/s; 2. open loop: every server at the same offered load (70% of the
+# 0. a JIT warm-up run per server; 1. closed loop: CONNS connections x WINDOW requests in flight,
+#    SECS seconds, runs alternated ROUNDS times, median requests/s; 2. open loop: every server at the same offered load (70% of the
 #    slowest relay's closed-loop figure), p99 without coordinated omission; 3. a sweep over
 #    SWEEP connections, plotted to $PLOT. Prints a Markdown table of figures and ratios.
 # Usage: bash benchmarks/peers/run.sh
-#   env: CONNS=64 WINDOW=8 SECS=5 ROUNDS=2 SWEEP="1 4 16 64 256" SWEEP_SECS=3 BACKENDS=2
+#   env: CONNS=64 WINDOW=8 SECS=4 ROUNDS=3 WARMUP_SECS=6 SWEEP="1 4 16 64 256" SWEEP_SECS=3 BACKENDS=2
 #        PLOT=benchmarks/docs/connections-sweep.png (PLOT= skips the sweep)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-CONNS=${CONNS:-64}; WINDOW=${WINDOW:-8}; SECS=${SECS:-5}; ROUNDS=${ROUNDS:-2}; BACKENDS=${BACKENDS:-2}
+CONNS=${CONNS:-64}; WINDOW=${WINDOW:-8}; SECS=${SECS:-4}; ROUNDS=${ROUNDS:-3}; BACKENDS=${BACKENDS:-2}
+WARMUP_SECS=${WARMUP_SECS:-6}
 SWEEP=${SWEEP:-1 4 16 64 256}; SWEEP_SECS=${SWEEP_SECS:-3}
 PLOT=${PLOT-benchmarks/docs/connections-sweep.png}
 JAR=benchmarks/target/benchmarks.jar
@@ -113,17 +114,24 @@ load() { # url conns seconds warmup extra-args... -> prints the LoadGenerator's 
 }
 field() { echo "$1" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
 
-declare -A rps=() p99=() open_p99=() open_rps=()
+# JIT warm-up of every server (and the machine's other tenants make single runs noisy: the
+# figures below are medians of alternated rounds)
+for n in "${names[@]}"; do
+  line=$(load "${url[$n]}" "$CONNS" "$WARMUP_SECS" 1); echo "warm-up $n: $line" >&2
+done
+declare -A rps=() all=() open_p99=() open_rps=()
 for r in $(seq 1 "$ROUNDS"); do
   for n in "${names[@]}"; do
-    line=$(load "${url[$n]}" "$CONNS" "$SECS" 2); echo "round $r $n: $line" >&2
-    rps[$n]=$(python3 -c "print(${rps[$n]:-0} + $(field "$line" requests_per_s) / $ROUNDS)")
+    line=$(load "${url[$n]}" "$CONNS" "$SECS" 1); echo "round $r $n: $line" >&2
+    all[$n]="${all[$n]:-} $(field "$line" requests_per_s)"
   done
 done
+median() { python3 -c "import statistics, sys; print(statistics.median(float(x) for x in sys.argv[1:]))" "$@"; }
+for n in "${names[@]}"; do rps[$n]=$(median ${all[$n]}); done
 slowest=$(for n in "${names[@]}"; do [ "$n" = direct ] || echo "${rps[$n]}"; done | sort -g | head -1)
 rate=$(python3 -c "print(int(0.7 * $slowest))")
 for n in "${names[@]}"; do
-  line=$(load "${url[$n]}" "$CONNS" "$SECS" 2 --rate "$rate"); echo "open loop $n at $rate/s: $line" >&2
+  line=$(load "${url[$n]}" "$CONNS" "$SECS" 1 --rate "$rate"); echo "open loop $n at $rate/s: $line" >&2
   open_p99[$n]=$(field "$line" p99_us); open_rps[$n]=$(field "$line" requests_per_s)
 done
 
@@ -158,7 +166,7 @@ labels = {
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 d, n = rows["direct"][0], rows["nginx"][0]
 print(f"# {datetime.date.today()}, {os.cpu_count()} x {cpu}; {conns} connections x {window} in flight, "
-      f"{secs} s x {rounds} alternated rounds; p99 open loop at {int(float(rate)):,} req/s offered")
+      f"median of {rounds} alternated {secs}-s rounds; p99 open loop at {int(float(rate)):,} req/s offered")
 print("| server | requests/s | vs direct | vs nginx | p99 at same load | p99 vs nginx |")
 print("|---|---:|---:|---:|---:|---:|")
 for k, (r, p, _) in rows.items():
