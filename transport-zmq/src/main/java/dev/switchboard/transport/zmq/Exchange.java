@@ -1,0 +1,206 @@
+package dev.switchboard.transport.zmq;
+
+import dev.switchboard.core.ErrorCode;
+import dev.switchboard.core.Payload;
+import dev.switchboard.core.RelayException;
+import dev.switchboard.core.Request;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
+
+/**
+ * One request sent to a remote worker, as the router sees it: a Flux of the worker's items.
+ *
+ * <p>The socket thread pushes items (at most the window the worker was granted, so the queue is
+ * bounded by it) and the terminal signal; the subscriber's demand drains them in a loop shaped
+ * like {@code FluxPublishOn}'s (a {@code wip} counter and {@code missed}), on whichever thread
+ * gets there. Consumed items are granted back to the worker as CREDIT.
+ */
+final class Exchange implements Subscription {
+
+    final GatewayAgent agent;
+    final RemoteWorker worker;
+    final Request request;
+    final long tag;
+    private final CoreSubscriber<? super Payload> actual;
+    private final ConcurrentLinkedQueue<Payload> items = new ConcurrentLinkedQueue<>();
+    private final AtomicLong requested = new AtomicLong();
+    private final AtomicInteger wip = new AtomicInteger();
+    private final int window;
+    private @Nullable Throwable error;
+    private volatile boolean done;
+    private volatile boolean cancelled;
+    private boolean terminated;
+    private int consumed;
+
+    /** Items the worker may still send; socket thread only. */
+    int allowed;
+    /** Whether the REQUEST went out and its credit is held; socket thread only. */
+    boolean sent;
+
+    Exchange(GatewayAgent agent, RemoteWorker worker, Request request, long tag,
+             CoreSubscriber<? super Payload> actual, int window) {
+        this.agent = agent;
+        this.worker = worker;
+        this.request = request;
+        this.tag = tag;
+        this.actual = actual;
+        this.window = window;
+        this.allowed = window;
+    }
+
+    /** The Flux the link returns for one request. */
+    static Flux<Payload> flux(GatewayAgent agent, RemoteWorker worker, Request request) {
+        return new Flux<>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super Payload> actual) {
+                Exchange ex = new Exchange(agent, worker, request, agent.nextTag(), actual, agent.responseWindow());
+                actual.onSubscribe(ex);
+                if (!agent.submit(new GatewayAgent.Send(ex))) {
+                    ex.fail(new RelayException(ErrorCode.OVERLOADED, "the ZeroMQ gateway's queue is full"));
+                }
+            }
+        };
+    }
+
+    int window() {
+        return window;
+    }
+
+    boolean isCancelled() {
+        return cancelled;
+    }
+
+    boolean isDone() {
+        return done;
+    }
+
+    // ---- from the socket thread
+
+    void onItem(Payload payload) {
+        if (done) {
+            return;
+        }
+        items.offer(payload);
+        drain();
+    }
+
+    void complete() {
+        if (done) {
+            return;
+        }
+        done = true;
+        drain();
+    }
+
+    void fail(Throwable t) {
+        if (done) {
+            return;
+        }
+        error = t;
+        done = true;
+        drain();
+    }
+
+    // ---- from the subscriber
+
+    @Override
+    public void request(long n) {
+        if (Operators.validate(n)) {
+            for (;;) {
+                long r = requested.get();
+                if (r == Long.MAX_VALUE || requested.compareAndSet(r, Operators.addCap(r, n))) {
+                    break;
+                }
+            }
+            drain();
+        }
+    }
+
+    @Override
+    public void cancel() {
+        if (cancelled) {
+            return;
+        }
+        cancelled = true;
+        if (!done) {
+            agent.submit(new GatewayAgent.Cancel(this));
+        }
+        if (wip.getAndIncrement() == 0) {
+            items.clear();
+        }
+    }
+
+    private void drain() {
+        if (wip.getAndIncrement() != 0) {
+            return;
+        }
+        int missed = 1;
+        for (;;) {
+            long r = requested.get();
+            long e = 0;
+            while (e != r) {
+                if (cancelled) {
+                    items.clear();
+                    return;
+                }
+                boolean d = done;
+                Payload p = items.poll();
+                if (p == null) {
+                    if (d) {
+                        terminate();
+                        return;
+                    }
+                    break;
+                }
+                actual.onNext(p);
+                e++;
+            }
+            if (cancelled) {
+                items.clear();
+                return;
+            }
+            if (e == r && done && items.isEmpty()) {
+                terminate();
+                return;
+            }
+            if (e != 0) {
+                if (r != Long.MAX_VALUE) {
+                    requested.addAndGet(-e);
+                }
+                replenish(e);
+            }
+            missed = wip.addAndGet(-missed);
+            if (missed == 0) {
+                break;
+            }
+        }
+    }
+
+    private void replenish(long e) {
+        consumed += (int) e;
+        if (!done && consumed >= Math.max(1, window / 2)) {
+            int n = consumed;
+            consumed = 0;
+            agent.submit(new GatewayAgent.Credit(this, n));
+        }
+    }
+
+    private void terminate() {
+        if (terminated) {
+            return;
+        }
+        terminated = true;
+        Throwable t = error;
+        if (t != null) {
+            actual.onError(t);
+        } else {
+            actual.onComplete();
+        }
+    }
+}

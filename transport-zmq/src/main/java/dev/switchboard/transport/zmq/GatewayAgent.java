@@ -1,0 +1,631 @@
+package dev.switchboard.transport.zmq;
+
+import static dev.switchboard.transport.zmq.Protocol.readU32;
+import static dev.switchboard.transport.zmq.Protocol.readU64;
+import static dev.switchboard.transport.zmq.Protocol.readU8;
+import static dev.switchboard.transport.zmq.Protocol.readUtf8;
+
+import dev.switchboard.core.ErrorCode;
+import dev.switchboard.core.Payload;
+import dev.switchboard.core.RelayException;
+import dev.switchboard.core.Request;
+import dev.switchboard.core.routing.Membership;
+import dev.switchboard.core.transport.ServiceTimes;
+import dev.switchboard.transport.zmq.Protocol.MalformedException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
+
+/**
+ * The gateway's socket thread: owns the ROUTER socket and the receiving end of the wake pipe,
+ * registers workers, sends requests within their credits, delivers responses, and keeps the
+ * heartbeats both ways.
+ */
+final class GatewayAgent implements Agent {
+
+    private static final Logger log = LoggerFactory.getLogger(GatewayAgent.class);
+    private static final int MAX_BATCH = 1024;
+
+    /** Work handed to the socket thread. */
+    sealed interface Command permits Send, Cancel, Credit {
+    }
+
+    /** Send a request (or queue it for a credit). */
+    record Send(Exchange exchange) implements Command {
+    }
+
+    /** The subscriber cancelled a request. */
+    record Cancel(Exchange exchange) implements Command {
+    }
+
+    /** Grant the worker {@code n} more response items for a request. */
+    record Credit(Exchange exchange, int n) implements Command {
+    }
+
+    private final ZmqGatewaySpec spec;
+    private final Membership membership;
+    private final ZContext context;
+    private final WakePipe wake;
+    private final CommandQueue<Command> commands;
+    private final long intervalNanos;
+    private final AtomicLong tags = new AtomicLong();
+
+    final LongAdder registrations = new LongAdder();
+    final LongAdder deadWorkers = new LongAdder();
+    final LongAdder refused = new LongAdder();
+    final LongAdder malformed = new LongAdder();
+    final LongAdder requests = new LongAdder();
+    final LongAdder dropped = new LongAdder();
+    private volatile List<String> workerIds = List.of();
+    private volatile String endpoint = "";
+    private volatile @org.jspecify.annotations.Nullable Thread thread;
+    private boolean closing;
+
+    // socket thread only
+    private ZMQ.Socket router;
+    private ZMQ.Socket wakeReceiver;
+    private ZMQ.Poller poller;
+    private final Map<ByteBuffer, RemoteWorker> byRoute = new HashMap<>();
+    private final Map<String, RemoteWorker> byName = new HashMap<>();
+    private boolean done;
+    private long nextTick;
+
+    GatewayAgent(ZmqGatewaySpec spec, Membership membership, ZContext context) {
+        this.spec = spec;
+        this.membership = membership;
+        this.context = context;
+        this.wake = new WakePipe(context);
+        this.commands = new CommandQueue<>(spec.commandQueueCapacity());
+        this.intervalNanos = spec.heartbeatInterval().toNanos();
+    }
+
+    @Override
+    public String roleName() {
+        return "switchboard-zmq-gateway";
+    }
+
+    @Override
+    public void onStart() {
+        thread = Thread.currentThread();
+        wakeReceiver = wake.bindReceiver(context);
+        router = context.createSocket(SocketType.ROUTER);
+        router.setLinger(0);
+        router.setRouterMandatory(true);
+        router.setMaxMsgSize(spec.maxMessageBytes());
+        // a peer that does not finish its handshake is dropped
+        router.setHandshakeIvl(5000);
+        spec.curveKeys().ifPresent(keys -> {
+            router.setZAPDomain("switchboard");
+            router.setCurveServer(true);
+            router.setCurveSecretKey(ZMQ.Curve.z85Decode(keys.secretKey()));
+        });
+        router.bind(spec.endpoint());
+        endpoint = router.getLastEndpoint();
+        poller = context.createPoller(2);
+        poller.register(router, ZMQ.Poller.POLLIN);
+        poller.register(wakeReceiver, ZMQ.Poller.POLLIN);
+        nextTick = System.nanoTime() + tickNanos();
+    }
+
+    String endpoint() {
+        return endpoint;
+    }
+
+    List<String> workerIds() {
+        return workerIds;
+    }
+
+    ZmqGatewayStats stats() {
+        return new ZmqGatewayStats(workerIds.size(), registrations.sum(), deadWorkers.sum(), refused.sum(),
+                malformed.sum(), requests.sum(), dropped.sum());
+    }
+
+    int responseWindow() {
+        return spec.responseWindow();
+    }
+
+    long nextTag() {
+        return tags.incrementAndGet();
+    }
+
+    /**
+     * Queues a command and wakes the socket thread; false (counted) when the queue is full. On
+     * the socket thread itself (a response's completion dispatching the next request) the
+     * command runs at once, sparing a queue round and a wake-up.
+     */
+    boolean submit(Command command) {
+        if (Thread.currentThread() == thread && !closing) {
+            handle(command);
+            return true;
+        }
+        if (!commands.offer(command)) {
+            dropped.increment();
+            return false;
+        }
+        wake.wake();
+        return true;
+    }
+
+    /** Asks the socket thread to stop. */
+    void stop() {
+        wake.stop();
+    }
+
+    private long tickNanos() {
+        return Math.max(TimeUnit.MILLISECONDS.toNanos(1), intervalNanos / 4);
+    }
+
+    @Override
+    public int doWork() {
+        int work = 0;
+        if (WakePipe.drain(wakeReceiver)) {
+            done = true;
+            return 1;
+        }
+        wake.clearPending();
+        Command c;
+        while (work < MAX_BATCH && (c = commands.poll()) != null) {
+            handle(c);
+            work++;
+        }
+        for (int i = 0; i < MAX_BATCH && receiveOne(); i++) {
+            work++;
+        }
+        long now = System.nanoTime();
+        if (now - nextTick >= 0) {
+            tick(now);
+            nextTick = now + tickNanos();
+        }
+        return work;
+    }
+
+    @Override
+    public void idle() {
+        long waitMs = TimeUnit.NANOSECONDS.toMillis(nextTick - System.nanoTime());
+        poller.poll(Math.max(1, waitMs));
+    }
+
+    @Override
+    public boolean isDone() {
+        return done;
+    }
+
+    @Override
+    public void onClose() {
+        closing = true;
+        for (RemoteWorker w : new ArrayList<>(byRoute.values())) {
+            sendQuietly(w.routeBytes, Protocol.DISCONNECT);
+            gone(w, "left: the gateway closed");
+        }
+        Command c;
+        while ((c = commands.poll()) != null) {
+            if (c instanceof Send s) {
+                s.exchange().fail(new RelayException(ErrorCode.WORKER_FAILED, "the ZeroMQ gateway closed"));
+            }
+        }
+        if (poller != null) {
+            poller.close();
+        }
+        if (router != null) {
+            context.destroySocket(router);
+        }
+        if (wakeReceiver != null) {
+            context.destroySocket(wakeReceiver);
+        }
+        wake.close();
+    }
+
+    // ---- commands
+
+    private void handle(Command c) {
+        if (c instanceof Send s) {
+            send(s.exchange());
+        } else if (c instanceof Cancel k) {
+            cancel(k.exchange());
+        } else if (c instanceof Credit cr) {
+            credit(cr.exchange(), cr.n());
+        }
+    }
+
+    private void send(Exchange ex) {
+        RemoteWorker w = ex.worker;
+        if (ex.isCancelled() || ex.isDone()) {
+            return;
+        }
+        if (!w.isAlive() || byRoute.get(w.route) != w) {
+            ex.fail(new RelayException(ErrorCode.WORKER_FAILED, "worker " + w.id() + " is gone"));
+            return;
+        }
+        if (w.credits > 0) {
+            transmit(w, ex);
+        } else if (w.pending.size() < 2 * w.capacity() + 16) {
+            w.pending.add(ex);
+        } else {
+            ex.fail(new RelayException(ErrorCode.OVERLOADED, "worker " + w.id() + " has no credit left"));
+        }
+    }
+
+    private void transmit(RemoteWorker w, Exchange ex) {
+        Request r = ex.request;
+        Payload p = r.payload();
+        byte[][] body = r.principal().isPresent()
+                ? new byte[][] {Protocol.u64(ex.tag), Protocol.u32(ex.window()), Protocol.utf8(r.key()),
+                    Protocol.payloadKind(p), p.toByteArray(), Protocol.utf8(r.sessionId()),
+                    Protocol.requestId(r.id()), Protocol.utf8(r.principal().get())}
+                : new byte[][] {Protocol.u64(ex.tag), Protocol.u32(ex.window()), Protocol.utf8(r.key()),
+                    Protocol.payloadKind(p), p.toByteArray(), Protocol.utf8(r.sessionId()),
+                    Protocol.requestId(r.id())};
+        int rc = send(w.routeBytes, Protocol.REQUEST, body);
+        if (rc > 0) {
+            w.credits--;
+            ex.sent = true;
+            w.inFlight.put(ex.tag, ex);
+            requests.increment();
+        } else {
+            // EAGAIN with credits left means the peer's pipe is terminating (or hopelessly full):
+            // either way the worker is lost, which lets the router retry the request elsewhere
+            dead(w, rc == 0 ? "does not take messages" : "is unreachable");
+            ex.fail(new RelayException(ErrorCode.WORKER_FAILED, "worker " + w.id() + " is unreachable"));
+        }
+    }
+
+    private void cancel(Exchange ex) {
+        RemoteWorker w = ex.worker;
+        if (!ex.sent) {
+            w.pending.remove(ex);
+            return;
+        }
+        if (w.inFlight.get(ex.tag) == ex && byRoute.get(w.route) == w) {
+            sendQuietly(w.routeBytes, Protocol.CANCEL, Protocol.u64(ex.tag));
+        }
+    }
+
+    private void credit(Exchange ex, int n) {
+        RemoteWorker w = ex.worker;
+        if (w.inFlight.get(ex.tag) != ex || byRoute.get(w.route) != w) {
+            return;
+        }
+        ex.allowed += n;
+        sendQuietly(w.routeBytes, Protocol.CREDIT, Protocol.u64(ex.tag), Protocol.u32(n));
+    }
+
+    private void pump(RemoteWorker w) {
+        while (w.credits > 0 && w.isAlive()) {
+            Exchange next = w.pending.poll();
+            if (next == null) {
+                return;
+            }
+            if (!next.isCancelled()) {
+                transmit(w, next);
+            }
+        }
+    }
+
+    // ---- inbound
+
+    /** Reads and handles one message; false when none was waiting. */
+    private boolean receiveOne() {
+        byte[] route = router.recv(ZMQ.DONTWAIT);
+        if (route == null) {
+            return false;
+        }
+        List<byte[]> frames = new ArrayList<>(8);
+        boolean tooLong = false;
+        while (router.hasReceiveMore()) {
+            byte[] f = router.recv(ZMQ.DONTWAIT);
+            if (f == null) {
+                break;
+            }
+            if (frames.size() < Protocol.MAX_FRAMES) {
+                frames.add(f);
+            } else {
+                tooLong = true;
+            }
+        }
+        try {
+            if (tooLong) {
+                throw new MalformedException("more than " + Protocol.MAX_FRAMES + " frames");
+            }
+            onMessage(route, frames);
+        } catch (MalformedException e) {
+            malformed.increment();
+            if (log.isDebugEnabled()) {
+                log.debug("dropped a malformed message: {}", e.getMessage());
+            }
+        }
+        return true;
+    }
+
+    private void onMessage(byte[] route, List<byte[]> f) throws MalformedException {
+        if (f.size() < 2 || !Protocol.isSignature(f.get(0))) {
+            throw new MalformedException("no protocol signature");
+        }
+        int type = readU8(f.get(1), "type");
+        RemoteWorker w = byRoute.get(ByteBuffer.wrap(route));
+        if (type == Protocol.READY) {
+            onReady(route, w, f);
+            return;
+        }
+        if (w == null) {
+            if (type != Protocol.DISCONNECT && type <= Protocol.CANCEL && type >= Protocol.READY) {
+                // an unknown worker, for instance after a restart: ask it to register again
+                sendQuietly(route, Protocol.DISCONNECT);
+                return;
+            }
+            throw new MalformedException("unknown message " + Protocol.typeName(type) + " from an unregistered peer");
+        }
+        w.lastHeardNanos = System.nanoTime();
+        switch (type) {
+            case Protocol.RESPONSE -> onResponse(w, f);
+            case Protocol.CREDIT -> {
+                expect(f, 3, "CREDIT");
+                int n = readU32(f.get(2), "credits");
+                w.credits = (int) Math.min(w.capacity() - w.inFlight.size(), (long) w.credits + n);
+                pump(w);
+            }
+            case Protocol.HEARTBEAT -> {
+                if (f.size() == 4) {
+                    long hit = readU64(f.get(2), "hit nanos");
+                    long miss = readU64(f.get(3), "miss nanos");
+                    if (hit < 0 || miss < 0) {
+                        throw new MalformedException("negative service time");
+                    }
+                    w.serviceTimes(new ServiceTimes(hit, miss));
+                } else if (f.size() != 2) {
+                    throw new MalformedException("HEARTBEAT has " + f.size() + " frames");
+                }
+            }
+            case Protocol.CACHE -> {
+                if (f.size() < 3) {
+                    throw new MalformedException("CACHE without an operation");
+                }
+                int op = readU8(f.get(2), "cache operation");
+                if (op != Protocol.CACHED && op != Protocol.EVICTED) {
+                    throw new MalformedException("unknown cache operation " + op);
+                }
+                List<String> keys = new ArrayList<>(f.size() - 3);
+                for (int i = 3; i < f.size(); i++) {
+                    keys.add(readUtf8(f.get(i), Protocol.MAX_KEY_BYTES, "key"));
+                }
+                for (String k : keys) {
+                    w.cache(op == Protocol.CACHED, k);
+                }
+            }
+            case Protocol.DISCONNECT -> gone(w, "disconnected");
+            default -> throw new MalformedException("unexpected " + Protocol.typeName(type) + " from a worker");
+        }
+    }
+
+    private static void expect(List<byte[]> f, int frames, String what) throws MalformedException {
+        if (f.size() != frames) {
+            throw new MalformedException(what + " must have " + frames + " frames, had " + f.size());
+        }
+    }
+
+    private void onReady(byte[] route, RemoteWorker known, List<byte[]> f) throws MalformedException {
+        if (f.size() < 5) {
+            throw new MalformedException("READY has " + f.size() + " frames");
+        }
+        String id = readUtf8(f.get(2), Protocol.MAX_ID_BYTES, "worker id");
+        int capacity = readU32(f.get(3), "capacity");
+        int intervalMs = readU32(f.get(4), "heartbeat interval");
+        if (id.isBlank() || capacity < 1 || capacity > 65_535 || intervalMs < 1) {
+            throw new MalformedException("READY has a blank id, a capacity outside 1..65535 or no interval");
+        }
+        List<String> keys = new ArrayList<>(f.size() - 5);
+        for (int i = 5; i < f.size(); i++) {
+            keys.add(readUtf8(f.get(i), Protocol.MAX_KEY_BYTES, "key"));
+        }
+        if (known != null && known.id().equals(id) && known.capacity() == capacity) {
+            // a retransmission: the worker has not seen our acknowledgement yet
+            long now = System.nanoTime();
+            known.lastHeardNanos = now;
+            for (String k : keys) {
+                known.cache(true, k);
+            }
+            heartbeat(known, now);
+            return;
+        }
+        if (known != null) {
+            gone(known, "registered again");
+        }
+        RemoteWorker sameName = byName.get(id);
+        if (sameName != null) {
+            gone(sameName, "was replaced by a new registration with the same id");
+        }
+        if (byRoute.size() >= spec.maxWorkers()) {
+            refused.increment();
+            log.warn("refused worker {}: the gateway already has {} workers", id, byRoute.size());
+            sendQuietly(route, Protocol.DISCONNECT);
+            return;
+        }
+        long now = System.nanoTime();
+        long interval = Math.min(intervalNanos, TimeUnit.MILLISECONDS.toNanos(intervalMs));
+        RemoteWorker w = new RemoteWorker(this, id, capacity, route, interval, now);
+        for (String k : keys) {
+            w.cache(true, k);
+        }
+        byRoute.put(w.route, w);
+        byName.put(id, w);
+        try {
+            membership.join(w);
+        } catch (IllegalArgumentException e) {
+            byRoute.remove(w.route);
+            byName.remove(id);
+            w.markGone();
+            refused.increment();
+            log.warn("refused worker {}: {}", id, e.getMessage());
+            sendQuietly(route, Protocol.DISCONNECT);
+            return;
+        }
+        registrations.increment();
+        refreshIds();
+        log.info("worker {} registered with capacity {} and {} cached keys", id, capacity, keys.size());
+        heartbeat(w, now);
+    }
+
+    private void onResponse(RemoteWorker w, List<byte[]> f) throws MalformedException {
+        if (f.size() < 4) {
+            throw new MalformedException("RESPONSE has " + f.size() + " frames");
+        }
+        long tag = readU64(f.get(2), "tag");
+        int status = readU8(f.get(3), "status");
+        Exchange ex = w.inFlight.get(tag);
+        switch (status) {
+            case Protocol.DATA, Protocol.DATA_END -> {
+                expect(f, 6, "RESPONSE data");
+                Payload p = Protocol.readPayload(f.get(4), f.get(5));
+                if (ex == null) {
+                    throw new MalformedException("response to an unknown request");
+                }
+                if (ex.allowed <= 0) {
+                    finish(w, ex);
+                    ex.fail(new RelayException(ErrorCode.WORKER_FAILED,
+                            "worker " + w.id() + " sent more items than it was granted"));
+                    sendQuietly(w.routeBytes, Protocol.CANCEL, Protocol.u64(tag));
+                    throw new MalformedException("items beyond the window");
+                }
+                ex.allowed--;
+                if (status == Protocol.DATA_END) {
+                    finish(w, ex);
+                    ex.onItem(p);
+                    ex.complete();
+                } else {
+                    ex.onItem(p);
+                }
+            }
+            case Protocol.END -> {
+                expect(f, 4, "RESPONSE end");
+                if (ex == null) {
+                    throw new MalformedException("response to an unknown request");
+                }
+                finish(w, ex);
+                ex.complete();
+            }
+            case Protocol.ERROR -> {
+                expect(f, 6, "RESPONSE error");
+                String code = readUtf8(f.get(4), 64, "error code");
+                String message = readUtf8(f.get(5), 4096, "error message");
+                if (ex == null) {
+                    throw new MalformedException("response to an unknown request");
+                }
+                ErrorCode c = Protocol.errorCode(code);
+                finish(w, ex);
+                ex.fail(new RelayException(c != null ? c : ErrorCode.WORKER_FAILED, message));
+            }
+            default -> throw new MalformedException("unknown response status " + status);
+        }
+    }
+
+    /** The request ended: its credit returns to the worker's account, the next pending one goes. */
+    private void finish(RemoteWorker w, Exchange ex) {
+        w.inFlight.remove(ex.tag);
+        w.credits++;
+        pump(w);
+    }
+
+    // ---- timers and departures
+
+    private void tick(long now) {
+        long deadline = (long) spec.liveness();
+        for (RemoteWorker w : new ArrayList<>(byRoute.values())) {
+            if (now - w.lastHeardNanos > deadline * w.intervalNanos) {
+                dead(w, "missed " + spec.liveness() + " heartbeats");
+            } else if (now - w.nextHeartbeatNanos >= 0) {
+                heartbeat(w, now);
+            }
+        }
+    }
+
+    private void heartbeat(RemoteWorker w, long now) {
+        w.nextHeartbeatNanos = now + w.intervalNanos;
+        int rc = send(w.routeBytes, Protocol.HEARTBEAT, Protocol.u32((int) TimeUnit.NANOSECONDS.toMillis(w.intervalNanos)));
+        if (rc < 0) {
+            dead(w, "is unreachable");
+        }
+    }
+
+    private void dead(RemoteWorker w, String why) {
+        if (byRoute.get(w.route) == w) {
+            deadWorkers.increment();
+            log.warn("worker {} {}: dropped", w.id(), why);
+            gone(w, why);
+        }
+    }
+
+    /**
+     * Forgets {@code w}: it leaves the membership first (so the router sees it lost and retries
+     * idempotent requests elsewhere), then its requests fail and its onClose completes.
+     */
+    private void gone(RemoteWorker w, String why) {
+        if (byRoute.get(w.route) == w) {
+            byRoute.remove(w.route);
+        }
+        if (byName.get(w.id()) == w) {
+            byName.remove(w.id());
+        }
+        refreshIds();
+        w.markGone();
+        membershipLeave(w);
+        RelayException failure = new RelayException(ErrorCode.WORKER_FAILED, "worker " + w.id() + " " + why);
+        List<Exchange> failed = new ArrayList<>(w.inFlight.values());
+        failed.addAll(w.pending);
+        w.inFlight.clear();
+        w.pending.clear();
+        for (Exchange ex : failed) {
+            ex.fail(failure);
+        }
+        w.closed();
+    }
+
+    private void membershipLeave(RemoteWorker w) {
+        for (var link : membership.members()) {
+            if (link == w) {
+                membership.leave(w.id());
+                return;
+            }
+        }
+    }
+
+    private void refreshIds() {
+        List<String> ids = new ArrayList<>(byRoute.size());
+        for (RemoteWorker w : byRoute.values()) {
+            ids.add(w.id());
+        }
+        workerIds = List.copyOf(ids);
+    }
+
+    // ---- outbound
+
+    /** Sends one message: 1 sent, 0 the peer's queue is full, -1 the peer is gone. */
+    private int send(byte[] route, byte type, byte[]... body) {
+        try {
+            if (!router.send(route, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
+                return 0;
+            }
+            router.send(Protocol.SIGNATURE, ZMQ.SNDMORE | ZMQ.DONTWAIT);
+            router.send(Protocol.u8(type), (body.length > 0 ? ZMQ.SNDMORE : 0) | ZMQ.DONTWAIT);
+            for (int i = 0; i < body.length; i++) {
+                router.send(body[i], (i < body.length - 1 ? ZMQ.SNDMORE : 0) | ZMQ.DONTWAIT);
+            }
+            return 1;
+        } catch (ZMQException e) {
+            return -1;
+        }
+    }
+
+    private void sendQuietly(byte[] route, byte type, byte[]... body) {
+        send(route, type, body);
+    }
+}

@@ -1,0 +1,163 @@
+package dev.switchboard.transport.zmq;
+
+import dev.switchboard.core.Payload;
+import dev.switchboard.core.Request;
+import dev.switchboard.core.transport.CacheEvent;
+import dev.switchboard.core.transport.ServiceTimes;
+import dev.switchboard.core.transport.WorkerLink;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * A registered remote worker as a {@link WorkerLink}. Its request state belongs to the
+ * gateway's socket thread; its cache view and service times are read by the router from any
+ * thread.
+ */
+final class RemoteWorker implements WorkerLink {
+
+    /** Bound on the keys a worker may report cached; further CACHED reports are ignored. */
+    static final int MAX_CACHED_KEYS = 1 << 16;
+
+    private final GatewayAgent agent;
+    private final String id;
+    private final int capacity;
+    final ByteBuffer route;
+    final byte[] routeBytes;
+    /** The worker's heartbeat interval as the gateway holds it to, in nanoseconds. */
+    final long intervalNanos;
+    private final Sinks.Empty<Void> closed = Sinks.empty();
+    private final Set<String> cached = new HashSet<>();
+    private final List<FluxSink<CacheEvent>> listeners = new ArrayList<>();
+    private volatile ServiceTimes serviceTimes = ServiceTimes.UNKNOWN;
+    private volatile boolean alive = true;
+
+    // socket thread only
+    int credits;
+    final Map<Long, Exchange> inFlight = new HashMap<>();
+    final ArrayDeque<Exchange> pending = new ArrayDeque<>();
+    long lastHeardNanos;
+    long nextHeartbeatNanos;
+
+    RemoteWorker(GatewayAgent agent, String id, int capacity, byte[] route, long intervalNanos, long now) {
+        this.agent = agent;
+        this.id = id;
+        this.capacity = capacity;
+        this.routeBytes = route;
+        this.route = ByteBuffer.wrap(route);
+        this.intervalNanos = intervalNanos;
+        this.lastHeardNanos = now;
+        this.nextHeartbeatNanos = now;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public int capacity() {
+        return capacity;
+    }
+
+    @Override
+    public Flux<Payload> exchange(Request request) {
+        return Exchange.flux(agent, this, request);
+    }
+
+    /** The cached keys it reported, then each change, from subscription on. */
+    @Override
+    public Flux<CacheEvent> cacheEvents() {
+        return Flux.create(sink -> {
+            synchronized (this) {
+                for (String k : cached) {
+                    sink.next(CacheEvent.cached(k));
+                }
+                if (!alive) {
+                    sink.complete();
+                    return;
+                }
+                listeners.add(sink);
+            }
+            sink.onDispose(() -> {
+                synchronized (this) {
+                    listeners.remove(sink);
+                }
+            });
+        }, FluxSink.OverflowStrategy.ERROR);
+    }
+
+    @Override
+    public ServiceTimes serviceTimes() {
+        return serviceTimes;
+    }
+
+    @Override
+    public Mono<Void> onClose() {
+        return closed.asMono();
+    }
+
+    boolean isAlive() {
+        return alive;
+    }
+
+    void serviceTimes(ServiceTimes times) {
+        this.serviceTimes = times;
+    }
+
+    /** Applies a cache report. */
+    synchronized void cache(boolean isCached, String key) {
+        if (!alive) {
+            return;
+        }
+        if (isCached) {
+            if (cached.size() >= MAX_CACHED_KEYS || !cached.add(key)) {
+                return;
+            }
+            for (FluxSink<CacheEvent> l : listeners) {
+                l.next(CacheEvent.cached(key));
+            }
+        } else if (cached.remove(key)) {
+            for (FluxSink<CacheEvent> l : listeners) {
+                l.next(CacheEvent.evicted(key));
+            }
+        }
+    }
+
+    synchronized int cachedCount() {
+        return cached.size();
+    }
+
+    /** Marks it gone and completes its cache events; the caller fails its requests. */
+    void markGone() {
+        List<FluxSink<CacheEvent>> ls;
+        synchronized (this) {
+            alive = false;
+            cached.clear();
+            ls = new ArrayList<>(listeners);
+            listeners.clear();
+        }
+        for (FluxSink<CacheEvent> l : ls) {
+            l.complete();
+        }
+    }
+
+    /** Completes {@link #onClose()}. */
+    void closed() {
+        closed.tryEmitEmpty();
+    }
+
+    @Override
+    public String toString() {
+        return "RemoteWorker[" + id + ", capacity " + capacity + "]";
+    }
+}

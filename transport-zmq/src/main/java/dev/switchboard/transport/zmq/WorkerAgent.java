@@ -1,0 +1,557 @@
+package dev.switchboard.transport.zmq;
+
+import static dev.switchboard.transport.zmq.Protocol.readU32;
+import static dev.switchboard.transport.zmq.Protocol.readU64;
+import static dev.switchboard.transport.zmq.Protocol.readU8;
+import static dev.switchboard.transport.zmq.Protocol.readUtf8;
+
+import dev.switchboard.core.Payload;
+import dev.switchboard.core.RelayException;
+import dev.switchboard.core.Request;
+import dev.switchboard.core.transport.CacheEvent;
+import dev.switchboard.core.transport.ServiceTimes;
+import dev.switchboard.core.worker.LocalWorker;
+import dev.switchboard.transport.zmq.Protocol.MalformedException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
+import reactor.core.CoreSubscriber;
+
+/**
+ * One worker's connection to one gateway, on a thread of its own: owns the DEALER socket,
+ * registers (READY, then CREDIT), serves REQUESTs through the shared {@link LocalWorker}, and
+ * registers again when the gateway stops answering or asks it to.
+ */
+final class WorkerAgent implements Agent {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerAgent.class);
+    private static final int MAX_BATCH = 1024;
+    /** Longest ZMTP handshake before the connection is dropped and retried, in milliseconds. */
+    static final int HANDSHAKE_IVL_MS = 500;
+    private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    /** Work handed to the socket thread. */
+    sealed interface Command permits Item, Done, Failed, Cache {
+    }
+
+    record Item(Serving serving, Payload payload) implements Command {
+    }
+
+    record Done(Serving serving) implements Command {
+    }
+
+    record Failed(Serving serving, Throwable error) implements Command {
+    }
+
+    record Cache(CacheEvent event) implements Command {
+    }
+
+    private final String roleName;
+    private final ZmqWorkerSpec spec;
+    private final String endpoint;
+    private final ZContext context;
+    private final LocalWorker local;
+    private final Supplier<Set<String>> cachedKeys;
+    private final WakePipe wake;
+    private final CommandQueue<Command> commands;
+    private final WorkerImpl.Counters counters;
+    private final long ownIntervalNanos;
+
+    private volatile boolean registered;
+    private volatile @Nullable Thread thread;
+
+    // socket thread only
+    private ZMQ.Socket dealer;
+    private ZMQ.Socket wakeReceiver;
+    private ZMQ.Poller poller;
+    private final Map<Long, Serving> serving = new HashMap<>();
+    private boolean done;
+    private boolean readyOut;
+    private long gatewayIntervalNanos;
+    private long lastHeardNanos;
+    private long nextHeartbeatNanos;
+    private long nextReadyNanos;
+    private long lastReadyNanos;
+    private long unregisteredSinceNanos;
+    private boolean warnedSilent;
+
+    WorkerAgent(int index, ZmqWorkerSpec spec, String endpoint, ZContext context, LocalWorker local,
+                Supplier<Set<String>> cachedKeys, WorkerImpl.Counters counters) {
+        this.roleName = "switchboard-zmq-worker-" + index;
+        this.spec = spec;
+        this.endpoint = endpoint;
+        this.context = context;
+        this.local = local;
+        this.cachedKeys = cachedKeys;
+        this.counters = counters;
+        this.wake = new WakePipe(context);
+        this.commands = new CommandQueue<>(spec.commandQueueCapacity());
+        this.ownIntervalNanos = spec.heartbeatInterval().toNanos();
+        this.gatewayIntervalNanos = ownIntervalNanos;
+    }
+
+    @Override
+    public String roleName() {
+        return roleName;
+    }
+
+    @Override
+    public void onStart() {
+        thread = Thread.currentThread();
+        wakeReceiver = wake.bindReceiver(context);
+        dealer = context.createSocket(SocketType.DEALER);
+        dealer.setLinger(0);
+        // a message to a gateway that is not connected is dropped, not queued for a later one
+        dealer.setImmediate(true);
+        // JeroMQ 0.6.0 sometimes stalls a fresh connection's handshake until a timer wakes its
+        // I/O thread; a short handshake deadline makes it reconnect instead of waiting 30 s
+        dealer.setHandshakeIvl(HANDSHAKE_IVL_MS);
+        dealer.setReconnectIVL(100);
+        // a restarted gateway is found again within half a second
+        dealer.setReconnectIVLMax(500);
+        dealer.setMaxMsgSize(spec.maxMessageBytes());
+        if (spec.curveKeys().isPresent() && spec.curveServerKey().isPresent()) {
+            CurveKeyPair keys = spec.curveKeys().get();
+            dealer.setCurveServerKey(ZMQ.Curve.z85Decode(spec.curveServerKey().get()));
+            dealer.setCurvePublicKey(ZMQ.Curve.z85Decode(keys.publicKey()));
+            dealer.setCurveSecretKey(ZMQ.Curve.z85Decode(keys.secretKey()));
+        }
+        dealer.connect(endpoint);
+        poller = context.createPoller(2);
+        poller.register(dealer, ZMQ.Poller.POLLIN);
+        poller.register(wakeReceiver, ZMQ.Poller.POLLIN);
+        long now = System.nanoTime();
+        nextReadyNanos = now;
+        unregisteredSinceNanos = now;
+    }
+
+    boolean isRegistered() {
+        return registered;
+    }
+
+    /**
+     * Hands {@code c} to the socket thread; on that thread (a handler that answers at once)
+     * it is handled right away, sparing a queue round and a wake-up.
+     */
+    boolean submit(Command c) {
+        if (Thread.currentThread() == thread) {
+            handle(c);
+            return true;
+        }
+        if (!commands.offer(c)) {
+            counters.dropped.increment();
+            return false;
+        }
+        wake.wake();
+        return true;
+    }
+
+    void stop() {
+        wake.stop();
+    }
+
+    @Override
+    public int doWork() {
+        if (WakePipe.drain(wakeReceiver)) {
+            done = true;
+            return 1;
+        }
+        wake.clearPending();
+        int work = 0;
+        Command c;
+        while (work < MAX_BATCH && (c = commands.poll()) != null) {
+            handle(c);
+            work++;
+        }
+        for (int i = 0; i < MAX_BATCH && receiveOne(); i++) {
+            work++;
+        }
+        timers(System.nanoTime());
+        return work;
+    }
+
+    @Override
+    public void idle() {
+        long now = System.nanoTime();
+        long next = registered ? Math.min(nextHeartbeatNanos, lastHeardNanos + deadlineNanos()) : nextReadyNanos;
+        long waitMs = TimeUnit.NANOSECONDS.toMillis(next - now);
+        poller.poll(Math.max(1, Math.min(waitMs, TimeUnit.NANOSECONDS.toMillis(ownIntervalNanos))));
+    }
+
+    @Override
+    public boolean isDone() {
+        return done;
+    }
+
+    @Override
+    public void onClose() {
+        if (dealer != null) {
+            if (registered) {
+                send(Protocol.DISCONNECT);
+            }
+            cancelAll();
+        }
+        registered = false;
+        if (poller != null) {
+            poller.close();
+        }
+        if (dealer != null) {
+            context.destroySocket(dealer);
+        }
+        if (wakeReceiver != null) {
+            context.destroySocket(wakeReceiver);
+        }
+        wake.close();
+    }
+
+    private long deadlineNanos() {
+        return spec.liveness() * gatewayIntervalNanos;
+    }
+
+    private long heartbeatNanos() {
+        return Math.min(ownIntervalNanos, gatewayIntervalNanos);
+    }
+
+    // ---- timers
+
+    private void timers(long now) {
+        if (registered) {
+            if (now - lastHeardNanos > deadlineNanos()) {
+                log.warn("gateway {} missed {} heartbeats: registering again", endpoint, spec.liveness());
+                // so that a gateway that still knows us fails what it sent us before we register again
+                send(Protocol.DISCONNECT);
+                unregister(now);
+                nextReadyNanos = now;
+            } else if (now - nextHeartbeatNanos >= 0) {
+                ServiceTimes t = local.serviceTimes();
+                send(Protocol.HEARTBEAT, Protocol.u64((long) t.hitNanos()), Protocol.u64((long) t.missNanos()));
+                nextHeartbeatNanos = now + heartbeatNanos();
+            }
+        }
+        if (!registered && now - nextReadyNanos >= 0) {
+            sendReady(now);
+        }
+        if (!registered && !warnedSilent && now - unregisteredSinceNanos > 10 * ownIntervalNanos) {
+            warnedSilent = true;
+            log.warn("worker {} has not registered with gateway {} for {} ms: is it running, and under CURVE "
+                    + "is the server key right and this worker's key allowed?", spec.id(), endpoint,
+                    TimeUnit.NANOSECONDS.toMillis(now - unregisteredSinceNanos));
+        }
+    }
+
+    private void sendReady(long now) {
+        List<byte[]> body = new ArrayList<>();
+        body.add(Protocol.utf8(spec.id()));
+        body.add(Protocol.u32(spec.capacity()));
+        body.add(Protocol.u32((int) Math.max(1, spec.heartbeatInterval().toMillis())));
+        for (String k : cachedKeys.get()) {
+            if (body.size() >= Protocol.MAX_FRAMES - 8) {
+                break;
+            }
+            body.add(Protocol.utf8(k));
+        }
+        boolean ok = send(Protocol.READY, body.toArray(new byte[0][])) && send(Protocol.CREDIT, Protocol.u32(spec.capacity()));
+        if (log.isDebugEnabled()) {
+            log.debug("worker {} sent READY to {}: {}", spec.id(), endpoint, ok);
+        }
+        if (ok) {
+            readyOut = true;
+            lastReadyNanos = now;
+            nextReadyNanos = now + ownIntervalNanos;
+        } else {
+            // not connected yet: try again soon
+            nextReadyNanos = now + Math.min(RETRY_NANOS, ownIntervalNanos);
+        }
+    }
+
+    private void unregister(long now) {
+        if (registered) {
+            unregisteredSinceNanos = now;
+            warnedSilent = false;
+        }
+        registered = false;
+        readyOut = false;
+        cancelAll();
+    }
+
+    private void cancelAll() {
+        for (Serving s : new ArrayList<>(serving.values())) {
+            s.cancel();
+            counters.cancelled.increment();
+        }
+        serving.clear();
+    }
+
+    // ---- commands from handler threads
+
+    private void handle(Command c) {
+        if (c instanceof Item i) {
+            Serving s = i.serving();
+            if (serving.get(s.tag) != s) {
+                return;
+            }
+            if (s.held != null) {
+                sendData(s, s.held, Protocol.DATA);
+                s.allowed--;
+            }
+            s.held = i.payload();
+        } else if (c instanceof Done d) {
+            Serving s = d.serving();
+            if (serving.remove(s.tag, s)) {
+                if (s.held != null) {
+                    sendData(s, s.held, Protocol.DATA_END);
+                } else {
+                    send(Protocol.RESPONSE, Protocol.u64(s.tag), Protocol.u8(Protocol.END));
+                }
+                counters.served.increment();
+            }
+        } else if (c instanceof Failed f) {
+            Serving s = f.serving();
+            if (serving.remove(s.tag, s)) {
+                if (s.held != null && s.allowed > 0) {
+                    sendData(s, s.held, Protocol.DATA);
+                }
+                Throwable t = f.error();
+                String code = t instanceof RelayException r ? r.code().wireName() : "worker_failed";
+                String message = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+                send(Protocol.RESPONSE, Protocol.u64(s.tag), Protocol.u8(Protocol.ERROR), Protocol.utf8(code),
+                        Protocol.utf8(message));
+                counters.served.increment();
+            }
+        } else if (c instanceof Cache ce && registered) {
+            CacheEvent e = ce.event();
+            send(Protocol.CACHE, Protocol.u8(e.type() == CacheEvent.Type.CACHED ? Protocol.CACHED : Protocol.EVICTED),
+                    Protocol.utf8(e.key()));
+        }
+    }
+
+    private void sendData(Serving s, Payload p, byte status) {
+        send(Protocol.RESPONSE, Protocol.u64(s.tag), Protocol.u8(status), Protocol.payloadKind(p), p.toByteArray());
+    }
+
+    // ---- inbound
+
+    private boolean receiveOne() {
+        byte[] first = dealer.recv(ZMQ.DONTWAIT);
+        if (first == null) {
+            return false;
+        }
+        List<byte[]> frames = new ArrayList<>(10);
+        frames.add(first);
+        boolean tooLong = false;
+        while (dealer.hasReceiveMore()) {
+            byte[] f = dealer.recv(ZMQ.DONTWAIT);
+            if (f == null) {
+                break;
+            }
+            if (frames.size() < 64) {
+                frames.add(f);
+            } else {
+                tooLong = true;
+            }
+        }
+        try {
+            if (tooLong) {
+                throw new MalformedException("too many frames");
+            }
+            onMessage(frames);
+        } catch (MalformedException e) {
+            counters.malformed.increment();
+            if (log.isDebugEnabled()) {
+                log.debug("dropped a malformed message from {}: {}", endpoint, e.getMessage());
+            }
+        }
+        return true;
+    }
+
+    private void onMessage(List<byte[]> f) throws MalformedException {
+        if (f.size() < 2 || !Protocol.isSignature(f.get(0))) {
+            throw new MalformedException("no protocol signature");
+        }
+        int type = readU8(f.get(1), "type");
+        long now = System.nanoTime();
+        switch (type) {
+            case Protocol.HEARTBEAT -> {
+                if (f.size() >= 3) {
+                    int ms = readU32(f.get(2), "interval");
+                    if (ms >= 1) {
+                        gatewayIntervalNanos = TimeUnit.MILLISECONDS.toNanos(ms);
+                    }
+                }
+                acknowledge(now);
+            }
+            case Protocol.REQUEST -> {
+                acknowledge(now);
+                onRequest(f);
+            }
+            case Protocol.CREDIT -> {
+                if (f.size() != 4) {
+                    throw new MalformedException("CREDIT must have 4 frames");
+                }
+                lastHeardNanos = now;
+                Serving s = serving.get(readU64(f.get(2), "tag"));
+                int n = readU32(f.get(3), "credits");
+                if (s != null && n > 0) {
+                    s.allowed = (int) Math.min(Integer.MAX_VALUE, (long) s.allowed + n);
+                    s.request(n);
+                }
+            }
+            case Protocol.CANCEL -> {
+                if (f.size() != 3) {
+                    throw new MalformedException("CANCEL must have 3 frames");
+                }
+                lastHeardNanos = now;
+                long tag = readU64(f.get(2), "tag");
+                Serving s = serving.remove(tag);
+                if (s != null) {
+                    s.cancel();
+                    counters.cancelled.increment();
+                    send(Protocol.RESPONSE, Protocol.u64(tag), Protocol.u8(Protocol.END));
+                }
+            }
+            case Protocol.DISCONNECT -> {
+                if (registered || readyOut) {
+                    log.info("gateway {} asked worker {} to register again", endpoint, spec.id());
+                }
+                unregister(now);
+                nextReadyNanos = Math.max(now, lastReadyNanos + ownIntervalNanos);
+                if (now - lastReadyNanos > ownIntervalNanos) {
+                    nextReadyNanos = now;
+                }
+            }
+            default -> throw new MalformedException("unexpected " + Protocol.typeName(type) + " from a gateway");
+        }
+    }
+
+    /** Any sign of life from the gateway after READY means it registered us. */
+    private void acknowledge(long now) {
+        lastHeardNanos = now;
+        if (!registered && readyOut) {
+            registered = true;
+            counters.registrations.increment();
+            nextHeartbeatNanos = now + heartbeatNanos();
+            log.info("worker {} registered with gateway {}", spec.id(), endpoint);
+        }
+    }
+
+    private void onRequest(List<byte[]> f) throws MalformedException {
+        if (f.size() != 9 && f.size() != 10) {
+            throw new MalformedException("REQUEST has " + f.size() + " frames");
+        }
+        long tag = readU64(f.get(2), "tag");
+        int window = readU32(f.get(3), "window");
+        String key = readUtf8(f.get(4), Protocol.MAX_KEY_BYTES, "key");
+        Payload payload = Protocol.readPayload(f.get(5), f.get(6));
+        String session = readUtf8(f.get(7), Protocol.MAX_KEY_BYTES, "session id");
+        var id = Protocol.readRequestId(f.get(8));
+        String principal = f.size() == 10 ? readUtf8(f.get(9), Protocol.MAX_KEY_BYTES, "principal") : null;
+        if (window < 1) {
+            throw new MalformedException("window must be at least 1");
+        }
+        if (!registered || serving.containsKey(tag) || serving.size() >= spec.capacity()) {
+            send(Protocol.RESPONSE, Protocol.u64(tag), Protocol.u8(Protocol.ERROR), Protocol.utf8("overloaded"),
+                    Protocol.utf8("worker " + spec.id() + " has no credit for this request"));
+            return;
+        }
+        Request request = Request.builder().sessionId(session).id(id).key(key).payload(payload)
+                .principal(principal).build();
+        Serving s = new Serving(this, tag, window);
+        serving.put(tag, s);
+        local.exchange(request).subscribe(s);
+    }
+
+    // ---- outbound
+
+    private boolean send(byte type, byte[]... body) {
+        try {
+            if (!dealer.send(Protocol.SIGNATURE, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
+                counters.dropped.increment();
+                return false;
+            }
+            dealer.send(Protocol.u8(type), (body.length > 0 ? ZMQ.SNDMORE : 0) | ZMQ.DONTWAIT);
+            for (int i = 0; i < body.length; i++) {
+                dealer.send(body[i], (i < body.length - 1 ? ZMQ.SNDMORE : 0) | ZMQ.DONTWAIT);
+            }
+            return true;
+        } catch (ZMQException e) {
+            counters.dropped.increment();
+            return false;
+        }
+    }
+
+    /**
+     * One request being served: subscribes to the handler's items with the granted window plus
+     * one, so that the socket thread can hold the latest item back until it knows whether it is
+     * the last (then item and end travel as one message).
+     */
+    static final class Serving implements CoreSubscriber<Payload> {
+        final WorkerAgent agent;
+        final long tag;
+        final int window;
+        private volatile @Nullable Subscription subscription;
+        private volatile boolean cancelled;
+        // socket thread only
+        @Nullable Payload held;
+        int allowed;
+
+        Serving(WorkerAgent agent, long tag, int window) {
+            this.agent = agent;
+            this.tag = tag;
+            this.window = window;
+            this.allowed = window;
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            subscription = s;
+            if (cancelled) {
+                s.cancel();
+            } else {
+                s.request(window + 1L);
+            }
+        }
+
+        @Override
+        public void onNext(Payload p) {
+            agent.submit(new Item(this, p));
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            agent.submit(new Failed(this, t));
+        }
+
+        @Override
+        public void onComplete() {
+            agent.submit(new Done(this));
+        }
+
+        void request(long n) {
+            Subscription s = subscription;
+            if (s != null) {
+                s.request(n);
+            }
+        }
+
+        void cancel() {
+            cancelled = true;
+            Subscription s = subscription;
+            if (s != null) {
+                s.cancel();
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package dev.switchboard.transport.zmq;
+
+import dev.switchboard.core.transport.CacheEvent;
+import dev.switchboard.core.worker.LocalWorker;
+import dev.switchboard.core.worker.ResourceCache;
+import dev.switchboard.core.worker.WorkerHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.ZContext;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/** The {@link ZmqWorker}: a context of its own, a {@link LocalWorker} running the handler, one agent per gateway. */
+final class WorkerImpl implements ZmqWorker {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerImpl.class);
+
+    /** Counters shared by the agents. */
+    static final class Counters {
+        final LongAdder registrations = new LongAdder();
+        final LongAdder served = new LongAdder();
+        final LongAdder cancelled = new LongAdder();
+        final LongAdder malformed = new LongAdder();
+        final LongAdder dropped = new LongAdder();
+    }
+
+    private final ZmqWorkerSpec spec;
+    private final ZContext context;
+    private final LocalWorker local;
+    private final List<WorkerAgent> agents = new ArrayList<>();
+    private final List<AgentRunner> runners = new ArrayList<>();
+    private final Counters counters = new Counters();
+    private final AtomicBoolean disposed = new AtomicBoolean();
+    private final Sinks.Empty<Void> onDispose = Sinks.empty();
+    private Disposable cacheWatch = () -> { };
+
+    private WorkerImpl(ZmqWorkerSpec spec, WorkerHandler handler) {
+        this.spec = spec;
+        this.context = new ZContext(1);
+        this.context.setLinger(0);
+        // each socket thread holds its gateway to the capacity; the local worker only runs the
+        // handler, times it and follows the cache. Its own count drops after a response has gone
+        // out (in doFinally), so it must not refuse the request that the returned credit allows.
+        LocalWorker.Builder b = LocalWorker.builder(handler).id(spec.id()).capacity(Integer.MAX_VALUE);
+        spec.cache().ifPresent(b::cache);
+        spec.blockingScheduler().ifPresent(b::blocking);
+        this.local = b.build();
+    }
+
+    static WorkerImpl start(ZmqWorkerSpec spec, WorkerHandler handler) {
+        WorkerImpl w = new WorkerImpl(spec, handler);
+        ResourceCache<String, ?> cache = spec.cache().orElse(null);
+        java.util.function.Supplier<Set<String>> keys = cache == null ? Set::of : cache::keys;
+        int i = 0;
+        for (String endpoint : spec.endpoints()) {
+            w.agents.add(new WorkerAgent(i++, spec, endpoint, w.context, w.local, keys, w.counters));
+        }
+        if (cache != null) {
+            w.cacheWatch = cache.events().subscribe(w::onCacheEvent,
+                    e -> log.warn("cache events of worker {} failed", spec.id(), e));
+        }
+        for (WorkerAgent a : w.agents) {
+            w.runners.add(AgentRunner.start(a));
+        }
+        return w;
+    }
+
+    private void onCacheEvent(CacheEvent e) {
+        for (WorkerAgent a : agents) {
+            a.submit(new WorkerAgent.Cache(e));
+        }
+    }
+
+    @Override
+    public String id() {
+        return spec.id();
+    }
+
+    @Override
+    public ZmqWorkerStats stats() {
+        int registered = 0;
+        for (WorkerAgent a : agents) {
+            if (a.isRegistered()) {
+                registered++;
+            }
+        }
+        return new ZmqWorkerStats(registered, counters.registrations.sum(), counters.served.sum(),
+                counters.cancelled.sum(), counters.malformed.sum(), counters.dropped.sum());
+    }
+
+    @Override
+    public Mono<Void> onDispose() {
+        return onDispose.asMono();
+    }
+
+    @Override
+    public void dispose() {
+        if (!disposed.compareAndSet(false, true)) {
+            return;
+        }
+        cacheWatch.dispose();
+        List<CompletableFuture<Void>> closed = new ArrayList<>();
+        for (int i = 0; i < agents.size(); i++) {
+            agents.get(i).stop();
+            closed.add(runners.get(i).closed());
+        }
+        CompletableFuture.allOf(closed.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> {
+            local.close();
+            context.close();
+            onDispose.tryEmitEmpty();
+        });
+    }
+
+    @Override
+    public boolean isDisposed() {
+        return disposed.get();
+    }
+}

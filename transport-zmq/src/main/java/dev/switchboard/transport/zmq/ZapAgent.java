@@ -1,0 +1,128 @@
+package dev.switchboard.transport.zmq;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * The ZAP handler (RFC 27) of a CURVE gateway: answers each CURVE handshake with 200 when the
+ * worker's public key is on the allow-list and 400 otherwise. It binds
+ * {@code inproc://zeromq.zap.01} in the gateway's own context before the ROUTER binds, because
+ * JeroMQ lets every client in when no handler is bound.
+ */
+final class ZapAgent implements Agent {
+
+    static final String ZAP_ENDPOINT = "inproc://zeromq.zap.01";
+    private static final Logger log = LoggerFactory.getLogger(ZapAgent.class);
+
+    private final ZContext context;
+    private final Set<String> allowed;
+    private final WakePipe wake;
+    private final LongAdder refused;
+    private ZMQ.Socket handler;
+    private ZMQ.Socket wakeReceiver;
+    private ZMQ.Poller poller;
+    private boolean done;
+
+    ZapAgent(ZContext context, Set<String> allowedZ85, LongAdder refused) {
+        this.context = context;
+        this.allowed = allowedZ85;
+        this.refused = refused;
+        this.wake = new WakePipe(context);
+    }
+
+    @Override
+    public String roleName() {
+        return "switchboard-zmq-zap";
+    }
+
+    @Override
+    public void onStart() {
+        wakeReceiver = wake.bindReceiver(context);
+        handler = context.createSocket(SocketType.REP);
+        handler.setLinger(0);
+        handler.bind(ZAP_ENDPOINT);
+        poller = context.createPoller(2);
+        poller.register(handler, ZMQ.Poller.POLLIN);
+        poller.register(wakeReceiver, ZMQ.Poller.POLLIN);
+    }
+
+    void stop() {
+        wake.stop();
+    }
+
+    @Override
+    public int doWork() {
+        if (WakePipe.drain(wakeReceiver)) {
+            done = true;
+            return 1;
+        }
+        int work = 0;
+        byte[] first;
+        while ((first = handler.recv(ZMQ.DONTWAIT)) != null) {
+            List<byte[]> frames = new ArrayList<>(8);
+            frames.add(first);
+            while (handler.hasReceiveMore() && frames.size() < 16) {
+                byte[] f = handler.recv(ZMQ.DONTWAIT);
+                if (f == null) {
+                    break;
+                }
+                frames.add(f);
+            }
+            answer(frames);
+            work++;
+        }
+        return work;
+    }
+
+    private void answer(List<byte[]> f) {
+        byte[] requestId = f.size() > 1 ? f.get(1) : new byte[0];
+        boolean ok = false;
+        String key = "";
+        if (f.size() >= 7 && "1.0".equals(new String(f.get(0), ZMQ.CHARSET))
+                && "CURVE".equals(new String(f.get(5), ZMQ.CHARSET)) && f.get(6).length == ZMQ.Curve.KEY_SIZE) {
+            key = ZMQ.Curve.z85Encode(f.get(6));
+            ok = allowed.contains(key);
+        }
+        if (!ok) {
+            refused.increment();
+            log.warn("refused a CURVE handshake from a key that is not allowed: {}", key.isEmpty() ? "(none)" : key);
+        }
+        handler.sendMore("1.0");
+        handler.sendMore(requestId);
+        handler.sendMore(ok ? "200" : "400");
+        handler.sendMore(ok ? "OK" : "key not allowed");
+        handler.sendMore(ok ? key : "");
+        handler.send(new byte[0]);
+    }
+
+    @Override
+    public void idle() {
+        poller.poll(1000);
+    }
+
+    @Override
+    public boolean isDone() {
+        return done;
+    }
+
+    @Override
+    public void onClose() {
+        if (poller != null) {
+            poller.close();
+        }
+        if (handler != null) {
+            context.destroySocket(handler);
+        }
+        if (wakeReceiver != null) {
+            context.destroySocket(wakeReceiver);
+        }
+        wake.close();
+    }
+}

@@ -1,0 +1,56 @@
+package dev.switchboard.transport.zmq;
+
+import dev.switchboard.core.routing.Membership;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Binds a ZeroMQ ROUTER socket that remote workers ({@link ZmqWorker}, or any program that speaks
+ * {@code PROTOCOL.md}) connect to. Each worker that registers becomes a
+ * {@link dev.switchboard.core.transport.WorkerLink} of the given {@link Membership}, so the router
+ * that follows it routes to the worker; a worker that disconnects or misses its heartbeats leaves
+ * at once, and the requests it held fail (the router retries idempotent ones once elsewhere).
+ *
+ * <p>The socket lives on a thread of its own ({@code switchboard-zmq-gateway}); nothing here
+ * blocks a caller's thread except {@link #bindNow}. {@link #dispose()} tells the workers, closes
+ * the socket and removes the workers from the membership.
+ */
+public interface ZmqGateway extends Disposable {
+
+    /** The longest {@link #bindNow} waits for the socket thread. */
+    Duration BIND_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * Binds a gateway now, blocking until its socket is bound.
+     *
+     * @throws IllegalStateException if it could not bind within {@link #BIND_TIMEOUT}
+     */
+    static ZmqGateway bindNow(ZmqGatewaySpec spec, Membership membership) {
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(membership, "membership");
+        return GatewayImpl.bind(spec, membership, BIND_TIMEOUT);
+    }
+
+    /** Binds a gateway on subscription, off the caller's thread. */
+    static Mono<ZmqGateway> bind(ZmqGatewaySpec spec, Membership membership) {
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(membership, "membership");
+        return Mono.fromCallable(() -> bindNow(spec, membership)).subscribeOn(Schedulers.boundedElastic());
+    }
+
+    /** The endpoint it is bound to, with the port the system chose, e.g. {@code tcp://127.0.0.1:41234}. */
+    String endpoint();
+
+    /** The ids of the workers registered now. */
+    List<String> workerIds();
+
+    /** Its counters. */
+    ZmqGatewayStats stats();
+
+    /** Completes when the gateway has closed its sockets. */
+    Mono<Void> onDispose();
+}

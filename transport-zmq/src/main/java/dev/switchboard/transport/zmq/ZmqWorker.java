@@ -1,0 +1,34 @@
+package dev.switchboard.transport.zmq;
+
+import dev.switchboard.core.worker.WorkerHandler;
+import java.util.Objects;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+
+/**
+ * Runs a {@link WorkerHandler} as a remote worker: one DEALER socket per gateway, each on a
+ * thread of its own ({@code switchboard-zmq-worker-N}), registering with its capacity and cached
+ * keys, keeping heartbeats, reporting cache changes and service times, and registering again
+ * when a gateway restarts. Several gateways (several relays) can share one worker.
+ *
+ * <p>{@link #dispose()} tells each gateway it leaves, cancels the requests it runs and closes
+ * its sockets. It does not close the cache, which the application owns.
+ */
+public interface ZmqWorker extends Disposable {
+
+    /** Starts a worker; it connects and registers in the background. */
+    static ZmqWorker start(ZmqWorkerSpec spec, WorkerHandler handler) {
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(handler, "handler");
+        return WorkerImpl.start(spec, handler);
+    }
+
+    /** Its id. */
+    String id();
+
+    /** Its counters. */
+    ZmqWorkerStats stats();
+
+    /** Completes when it has closed its sockets. */
+    Mono<Void> onDispose();
+}

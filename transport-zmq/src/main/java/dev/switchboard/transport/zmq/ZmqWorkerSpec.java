@@ -1,0 +1,200 @@
+package dev.switchboard.transport.zmq;
+
+import dev.switchboard.core.worker.ResourceCache;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * How a {@link ZmqWorker} connects and serves. Immutable; build with {@link #builder()}.
+ */
+public interface ZmqWorkerSpec {
+
+    /** Default requests served at once, per gateway. */
+    int DEFAULT_CAPACITY = 4;
+    /** Default interval between heartbeats, in milliseconds. */
+    long DEFAULT_HEARTBEAT_INTERVAL_MS = 1000;
+    /** Default number of heartbeat intervals without a message before a gateway is taken for dead. */
+    int DEFAULT_LIVENESS = 3;
+    /** Default bound on one message, in bytes. */
+    long DEFAULT_MAX_MESSAGE_BYTES = 16L << 20;
+    /** Default bound on the work queued for each socket thread. */
+    int DEFAULT_COMMAND_QUEUE_CAPACITY = 65_536;
+
+    /**
+     * A builder with no endpoint (at least one is required), id {@code host-pid-N}, capacity
+     * {@value #DEFAULT_CAPACITY}, heartbeats every {@value #DEFAULT_HEARTBEAT_INTERVAL_MS} ms,
+     * liveness {@value #DEFAULT_LIVENESS}, messages of at most {@value #DEFAULT_MAX_MESSAGE_BYTES}
+     * bytes, command queues of {@value #DEFAULT_COMMAND_QUEUE_CAPACITY}, a non-blocking handler,
+     * no cache and no CURVE.
+     */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** The gateways to connect to, one socket each. */
+    List<String> endpoints();
+
+    /** The worker's id, unique in each gateway's membership. */
+    String id();
+
+    /** Requests it serves at once for each gateway. */
+    int capacity();
+
+    /** How often it sends heartbeats (it follows a gateway that asks for more often). */
+    Duration heartbeatInterval();
+
+    /** Missed gateway heartbeat intervals before it registers again. */
+    int liveness();
+
+    /** Bound on one message, in bytes. */
+    long maxMessageBytes();
+
+    /** Bound on the commands queued for each socket thread. */
+    int commandQueueCapacity();
+
+    /** The cache whose keys are request keys: reported to the gateways, and timed as hits and misses. */
+    Optional<ResourceCache<String, ?>> cache();
+
+    /** Where a blocking handler runs; empty for a non-blocking handler. */
+    Optional<Scheduler> blockingScheduler();
+
+    /** The gateway's CURVE public key (Z85), when CURVE is on. */
+    Optional<String> curveServerKey();
+
+    /** The worker's own CURVE keys, when CURVE is on. */
+    Optional<CurveKeyPair> curveKeys();
+
+    /** Builds a {@link ZmqWorkerSpec}. Not thread-safe. */
+    final class Builder {
+        private final List<String> endpoints = new ArrayList<>();
+        private @Nullable String id;
+        private int capacity = DEFAULT_CAPACITY;
+        private Duration heartbeatInterval = Duration.ofMillis(DEFAULT_HEARTBEAT_INTERVAL_MS);
+        private int liveness = DEFAULT_LIVENESS;
+        private long maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+        private int commandQueueCapacity = DEFAULT_COMMAND_QUEUE_CAPACITY;
+        private @Nullable ResourceCache<String, ?> cache;
+        private @Nullable Scheduler scheduler;
+        private @Nullable String serverKey;
+        private @Nullable CurveKeyPair keys;
+
+        private Builder() {
+        }
+
+        /** A gateway to connect to, such as {@code tcp://127.0.0.1:5555}; call once per gateway. */
+        public Builder connect(String endpoint) {
+            Objects.requireNonNull(endpoint, "endpoint");
+            if (!endpoint.contains("://")) {
+                throw new IllegalArgumentException("endpoint must look like tcp://host:port, was " + endpoint);
+            }
+            endpoints.add(endpoint);
+            return this;
+        }
+
+        /** The worker's id, not blank, at most 256 bytes of UTF-8. */
+        public Builder id(String id) {
+            Objects.requireNonNull(id, "id");
+            if (id.isBlank() || Protocol.utf8(id).length > Protocol.MAX_ID_BYTES) {
+                throw new IllegalArgumentException("id must be non-blank and at most 256 bytes, was '" + id + "'");
+            }
+            this.id = id;
+            return this;
+        }
+
+        /** Requests served at once per gateway, 1 to 65535. */
+        public Builder capacity(int capacity) {
+            if (capacity < 1 || capacity > 65_535) {
+                throw new IllegalArgumentException("capacity must be between 1 and 65535, was " + capacity);
+            }
+            this.capacity = capacity;
+            return this;
+        }
+
+        /** The heartbeat interval, at least 10 ms. */
+        public Builder heartbeatInterval(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.toMillis() < 10) {
+                throw new IllegalArgumentException("heartbeatInterval must be at least 10 ms, was " + interval);
+            }
+            this.heartbeatInterval = interval;
+            return this;
+        }
+
+        /** Missed heartbeat intervals before a gateway is taken for dead, strictly positive. */
+        public Builder liveness(int liveness) {
+            if (liveness < 1) {
+                throw new IllegalArgumentException("liveness must be strictly positive, was " + liveness);
+            }
+            this.liveness = liveness;
+            return this;
+        }
+
+        /** Bound on one message in bytes, strictly positive. */
+        public Builder maxMessageBytes(long maxMessageBytes) {
+            if (maxMessageBytes < 1) {
+                throw new IllegalArgumentException("maxMessageBytes must be strictly positive, was " + maxMessageBytes);
+            }
+            this.maxMessageBytes = maxMessageBytes;
+            return this;
+        }
+
+        /** Bound on the commands queued for each socket thread, strictly positive. */
+        public Builder commandQueueCapacity(int capacity) {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("commandQueueCapacity must be strictly positive, was " + capacity);
+            }
+            this.commandQueueCapacity = capacity;
+            return this;
+        }
+
+        /** The resource cache the handler uses, keyed by request key. */
+        public Builder cache(ResourceCache<String, ?> cache) {
+            this.cache = Objects.requireNonNull(cache, "cache");
+            return this;
+        }
+
+        /** The handler blocks: run it on {@code scheduler}, which must be bounded. */
+        public Builder blocking(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /** Turns CURVE on: the gateway's public key and this worker's key pair. */
+        public Builder curve(String serverPublicKey, CurveKeyPair workerKeys) {
+            this.serverKey = CurveKeyPair.checkKey(serverPublicKey, "serverPublicKey");
+            this.keys = Objects.requireNonNull(workerKeys, "workerKeys");
+            return this;
+        }
+
+        /**
+         * The spec.
+         *
+         * @throws IllegalStateException if no endpoint was given
+         */
+        public ZmqWorkerSpec build() {
+            if (endpoints.isEmpty()) {
+                throw new IllegalStateException("a worker needs a gateway: call connect(\"tcp://host:port\")");
+            }
+            String theId = id != null ? id : defaultId();
+            return new ZmqWorkerSpecImpl(List.copyOf(endpoints), theId, capacity, heartbeatInterval, liveness,
+                    maxMessageBytes, commandQueueCapacity, cache, scheduler, serverKey, keys);
+        }
+
+        private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
+
+        private static String defaultId() {
+            String host;
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "worker";
+            }
+            return host + "-" + ProcessHandle.current().pid() + "-" + IDS.incrementAndGet();
+        }
+    }
+}

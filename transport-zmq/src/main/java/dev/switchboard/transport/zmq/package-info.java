@@ -1,0 +1,15 @@
+/**
+ * The ZeroMQ worker transport on JeroMQ: a {@link dev.switchboard.transport.zmq.ZmqGateway} that
+ * binds a ROUTER socket and turns each remote worker that registers into a
+ * {@link dev.switchboard.core.transport.WorkerLink} of a routing membership, and a
+ * {@link dev.switchboard.transport.zmq.ZmqWorker} that runs a
+ * {@link dev.switchboard.core.worker.WorkerHandler} in another process and connects a DEALER
+ * socket to one or more gateways. The wire protocol is specified in {@code PROTOCOL.md}.
+ *
+ * <p>Every socket lives on one thread of its own, which owns it from creation to close; other
+ * threads hand it work through a bounded queue and wake it through an inproc pipe.
+ */
+@NullMarked
+package dev.switchboard.transport.zmq;
+
+import org.jspecify.annotations.NullMarked;

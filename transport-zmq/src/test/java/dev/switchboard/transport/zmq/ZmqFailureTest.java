@@ -1,0 +1,196 @@
+package dev.switchboard.transport.zmq;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.core.ErrorCode;
+import dev.switchboard.core.Payload;
+import dev.switchboard.core.RelayException;
+import dev.switchboard.core.Request;
+import dev.switchboard.core.RequestId;
+import dev.switchboard.core.routing.Membership;
+import dev.switchboard.core.routing.Router;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+class ZmqFailureTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration HEARTBEAT = Duration.ofMillis(200);
+    /** Liveness 3 × 200 ms, plus the one second the contract allows. */
+    private static final Duration DEADLINE_PLUS_ONE = Duration.ofMillis(3 * 200 + 1000);
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final Membership membership = Membership.create();
+    private final Router router = Router.builder().membership(membership).build();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+        router.dispose();
+    }
+
+    private ZmqGateway gateway(String endpoint, Membership m) {
+        ZmqGateway g = ZmqGateway.bindNow(ZmqGatewaySpec.builder().endpoint(endpoint).heartbeatInterval(HEARTBEAT)
+                .build(), m);
+        toClose.add(() -> {
+            g.dispose();
+            g.onDispose().block(WAIT);
+        });
+        return g;
+    }
+
+    private ZmqWorker echoWorker(String id, String endpoint) {
+        ZmqWorker w = ZmqWorker.start(ZmqWorkerSpec.builder().id(id).capacity(4).connect(endpoint)
+                .heartbeatInterval(HEARTBEAT).build(), (req, ctx) -> Flux.just(req.payload()));
+        toClose.add(w::dispose);
+        return w;
+    }
+
+    private RawPeer peer(String endpoint) {
+        RawPeer p = new RawPeer(endpoint);
+        toClose.add(p);
+        return p;
+    }
+
+    private static Request request(long id, boolean idempotent) {
+        return Request.builder().id(RequestId.of(id)).key("k" + id).payload(Payload.json(Long.toString(id)))
+                .idempotent(idempotent).build();
+    }
+
+    @Test
+    void aWorkerThatStopsHeartbeatingFailsItsRequestWithinTheDeadline() {
+        ZmqGateway gateway = gateway("tcp://127.0.0.1:*", membership);
+        RawPeer silent = peer(gateway.endpoint());
+        silent.register("silent", 1, 200);
+        Await.until(WAIT, "the silent worker registered", () -> gateway.workerIds().contains("silent"));
+
+        StepVerifier.create(router.route(request(1, false)))
+                .then(() -> assertNotNull(silent.receiveType(2, 5000), "the worker got the request"))
+                // the relay answers any error that is not a RelayException with worker_failed
+                .expectErrorSatisfies(e -> {
+                    assertTrue(!(e instanceof RelayException r) || r.code() == ErrorCode.WORKER_FAILED, e.toString());
+                    assertTrue(e.getMessage().contains("silent"), e.getMessage());
+                })
+                .verify(DEADLINE_PLUS_ONE.plusSeconds(1));
+        assertFalse(gateway.workerIds().contains("silent"));
+        assertTrue(membership.members().isEmpty());
+        assertEquals(1, gateway.stats().deadWorkers());
+    }
+
+    @Test
+    void anIdempotentRequestOnADeadWorkerIsAnsweredByAnother() {
+        ZmqGateway gateway = gateway("tcp://127.0.0.1:*", membership);
+        RawPeer silent = peer(gateway.endpoint());
+        silent.register("silent", 1, 200);
+        Await.until(WAIT, "the silent worker registered", () -> gateway.workerIds().contains("silent"));
+        echoWorker("alive", gateway.endpoint());
+        Await.until(WAIT, "the live worker registered", () -> gateway.workerIds().contains("alive"));
+
+        List<Payload> answers = new CopyOnWriteArrayList<>();
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        Disposable a = router.route(request(1, true)).subscribe(answers::add, errors::add);
+        Disposable b = router.route(request(2, true)).subscribe(answers::add, errors::add);
+        assertNotNull(silent.receiveType(2, 5000), "one request went to the silent worker");
+        Await.until(DEADLINE_PLUS_ONE, "both answered", () -> answers.size() == 2);
+        assertTrue(errors.isEmpty(), errors.toString());
+        assertEquals(1, router.stats().retried());
+        a.dispose();
+        b.dispose();
+    }
+
+    @Test
+    void workersServeAgainWithinTwoSecondsOfAGatewayRestart() {
+        ZmqGateway first = gateway("tcp://127.0.0.1:*", membership);
+        String endpoint = first.endpoint();
+        echoWorker("w1", endpoint);
+        echoWorker("w2", endpoint);
+        Await.until(WAIT, "both workers registered", () -> first.workerIds().size() == 2);
+        StepVerifier.create(router.route(request(1, true))).expectNextCount(1).expectComplete().verify(WAIT);
+
+        first.dispose();
+        first.onDispose().block(WAIT);
+        assertTrue(membership.members().isEmpty(), "the closed gateway's workers left");
+
+        Membership fresh = Membership.create();
+        Router freshRouter = Router.builder().membership(fresh).build();
+        toClose.add(freshRouter::dispose);
+        ZmqGateway second = gateway(endpoint, fresh);
+        Await.until(Duration.ofSeconds(2), "both workers registered again", () -> second.workerIds().size() == 2);
+        StepVerifier.create(freshRouter.route(request(2, true)).map(Payload::utf8))
+                .expectNext("2").expectComplete().verify(WAIT);
+    }
+
+    @Test
+    void tenThousandMalformedMessagesAreDroppedAndCountedAndTheGatewayStillServes() {
+        ZmqGateway gateway = gateway("tcp://127.0.0.1:*", membership);
+        RawPeer fuzzer = peer(gateway.endpoint());
+        fuzzer.register("fuzzer", 1, 200);
+        Await.until(WAIT, "the fuzzer registered", () -> gateway.workerIds().contains("fuzzer"));
+        java.util.Random random = new java.util.Random(42);
+        int sent = 0;
+        for (int i = 0; i < 10_000; i++) {
+            fuzzer.sendFrames(malformed(random, i));
+            sent++;
+        }
+        int expected = sent;
+        Await.until(WAIT, "every malformed message counted", () -> gateway.stats().malformed() == expected);
+        fuzzer.send(7);
+        Await.until(WAIT, "the fuzzer left", () -> !gateway.workerIds().contains("fuzzer"));
+
+        echoWorker("w1", gateway.endpoint());
+        Await.until(WAIT, "a real worker registered", () -> gateway.workerIds().contains("w1"));
+        StepVerifier.create(router.route(request(3, false)).map(Payload::utf8))
+                .expectNext("3").expectComplete().verify(WAIT);
+    }
+
+    /** One message that breaks the protocol, of one of several kinds. */
+    private static byte[][] malformed(java.util.Random random, int i) {
+        byte[] sig = RawPeer.SIG;
+        switch (i % 12) {
+            case 0: {
+                byte[][] frames = new byte[1 + random.nextInt(6)][];
+                for (int f = 0; f < frames.length; f++) {
+                    frames[f] = new byte[random.nextInt(40)];
+                    random.nextBytes(frames[f]);
+                }
+                frames[0] = new byte[] {'X', (byte) random.nextInt(256)};
+                return frames;
+            }
+            case 1:
+                return new byte[][] {sig, RawPeer.u8(9 + random.nextInt(200))};
+            case 2:
+                return new byte[][] {sig, new byte[] {1, 2}};
+            case 3:
+                return new byte[][] {sig, RawPeer.u8(1), RawPeer.text("x"), new byte[3], RawPeer.u32(100)};
+            case 4:
+                return new byte[][] {sig, RawPeer.u8(1), RawPeer.text("x"), RawPeer.u32(0), RawPeer.u32(100)};
+            case 5:
+                return new byte[][] {sig, RawPeer.u8(1), new byte[] {(byte) 0xff, (byte) 0xfe}, RawPeer.u32(1),
+                    RawPeer.u32(100)};
+            case 6:
+                return new byte[][] {sig, RawPeer.u8(3), new byte[8], RawPeer.u8(2)};
+            case 7:
+                return new byte[][] {sig, RawPeer.u8(3), new byte[5], RawPeer.u8(9), new byte[1], new byte[1]};
+            case 8:
+                return new byte[][] {sig, RawPeer.u8(6), RawPeer.u8(7), RawPeer.text("k")};
+            case 9:
+                return new byte[][] {sig, RawPeer.u8(4), new byte[2]};
+            case 10:
+                return new byte[][] {sig, RawPeer.u8(5), new byte[3]};
+            default:
+                return new byte[][] {new byte[] {'S', 'B', 2}, RawPeer.u8(5)};
+        }
+    }
+}

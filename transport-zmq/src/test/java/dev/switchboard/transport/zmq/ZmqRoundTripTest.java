@@ -1,0 +1,175 @@
+package dev.switchboard.transport.zmq;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.core.ErrorCode;
+import dev.switchboard.core.Frame;
+import dev.switchboard.core.Payload;
+import dev.switchboard.core.Relay;
+import dev.switchboard.core.RelayException;
+import dev.switchboard.core.Request;
+import dev.switchboard.core.RequestId;
+import dev.switchboard.core.routing.Membership;
+import dev.switchboard.core.routing.Router;
+import dev.switchboard.core.routing.WorkerLoad;
+import dev.switchboard.core.test.LocalConnection;
+import dev.switchboard.core.worker.ResourceCache;
+import dev.switchboard.core.worker.WorkerHandler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+import reactor.test.StepVerifier;
+
+class ZmqRoundTripTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final List<Disposable> toDispose = new ArrayList<>();
+    private final Membership membership = Membership.create();
+    private Router router;
+    private ZmqGateway gateway;
+
+    @AfterEach
+    void tearDown() {
+        for (int i = toDispose.size() - 1; i >= 0; i--) {
+            toDispose.get(i).dispose();
+        }
+        if (gateway != null) {
+            gateway.onDispose().block(WAIT);
+        }
+    }
+
+    private void startGateway() {
+        router = Router.builder().membership(membership).build();
+        toDispose.add(router);
+        gateway = ZmqGateway.bindNow(ZmqGatewaySpec.builder().heartbeatInterval(Duration.ofMillis(200)).build(),
+                membership);
+        toDispose.add(gateway);
+    }
+
+    private ZmqWorker startWorker(String id, int capacity, WorkerHandler handler) {
+        return startWorker(ZmqWorkerSpec.builder().id(id).capacity(capacity), handler);
+    }
+
+    private ZmqWorker startWorker(ZmqWorkerSpec.Builder spec, WorkerHandler handler) {
+        ZmqWorker w = ZmqWorker.start(spec.connect(gateway.endpoint()).heartbeatInterval(Duration.ofMillis(200))
+                .build(), handler);
+        toDispose.add(w);
+        Await.until(WAIT, "worker " + w.id() + " registered", () -> gateway.workerIds().contains(w.id()));
+        return w;
+    }
+
+    private static Request request(long id, String key, String json) {
+        return Request.builder().id(RequestId.of(id)).key(key).payload(Payload.json(json)).build();
+    }
+
+    @Test
+    void relayEchoesThroughTheGatewayToARemoteWorker() {
+        startGateway();
+        startWorker("w1", 4, (req, ctx) -> Flux.just(req.payload()));
+        Relay relay = Relay.builder().router(router).build();
+        LocalConnection c = LocalConnection.reading();
+        toDispose.add(relay.serve(c).subscribe());
+        c.sendText("{\"id\":1,\"key\":\"k\",\"body\":{\"x\":[1,2]}}");
+        c.sendText("{\"id\":\"two\",\"key\":\"k\",\"body\":\"s\"}");
+        Await.until(WAIT, "two responses", () -> c.received().size() >= 2);
+        assertEquals(List.of("{\"id\":1,\"body\":{\"x\":[1,2]},\"end\":true}",
+                        "{\"id\":\"two\",\"body\":\"s\",\"end\":true}"),
+                c.received().stream().map(Frame::text).toList());
+        assertTrue(gateway.endpoint().startsWith("tcp://127.0.0.1:"), gateway.endpoint());
+    }
+
+    @Test
+    void aStreamLongerThanTheWindowArrivesWholeAndInOrder() {
+        startGateway();
+        startWorker("w1", 2, (req, ctx) -> Flux.range(0, 100).map(i -> Payload.json(Integer.toString(i))));
+        StepVerifier.create(router.route(request(1, "k", "null")).map(Payload::utf8), 1)
+                .expectNext("0")
+                .thenRequest(99)
+                .expectNextCount(98)
+                .expectNext("99")
+                .expectComplete()
+                .verify(WAIT);
+    }
+
+    @Test
+    void aWorkerErrorReachesTheCallerWithItsCode() {
+        startGateway();
+        startWorker("w1", 2, (req, ctx) -> Flux.error(new RelayException(ErrorCode.BAD_REQUEST, "no such tile")));
+        StepVerifier.create(router.route(request(1, "k", "null")))
+                .expectErrorSatisfies(e -> {
+                    assertEquals(ErrorCode.BAD_REQUEST, ((RelayException) e).code());
+                    assertEquals("no such tile", e.getMessage());
+                })
+                .verify(WAIT);
+    }
+
+    @Test
+    void theGatewayNeverSendsMoreRequestsThanTheWorkerGrantedCredits() {
+        startGateway();
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger maxRunning = new AtomicInteger();
+        Sinks.Empty<Void> release = Sinks.empty();
+        startWorker("w1", 3, (req, ctx) -> Flux.defer(() -> {
+            maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+            return release.asMono().then(reactor.core.publisher.Mono.just(req.payload()))
+                    .doFinally(s -> running.decrementAndGet()).flux();
+        }));
+        List<Payload> results = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            toDispose.add(router.route(request(i, "k" + i, Integer.toString(i))).subscribe(results::add));
+        }
+        Await.until(WAIT, "three requests running", () -> running.get() == 3);
+        WorkerLoad load = router.loads().get(0);
+        assertEquals(3, load.active());
+        assertEquals(17, load.waiting());
+        release.tryEmitEmpty();
+        Await.until(WAIT, "all twenty answered", () -> results.size() == 20);
+        assertEquals(3, maxRunning.get());
+    }
+
+    @Test
+    void cacheReportsAndServiceTimesOfARemoteWorkerReachTheRouter() {
+        startGateway();
+        ResourceCache<String, AutoCloseable> cache = ResourceCache.<String, AutoCloseable>builder(k -> () -> { })
+                .maximumSize(2).build();
+        toDispose.add(cache::close);
+        startWorker(ZmqWorkerSpec.builder().id("w1").capacity(2).cache(cache),
+                (req, ctx) -> Flux.just(cache.<Payload>apply(req.key(), r -> req.payload())));
+        for (String key : List.of("a", "b", "c")) {
+            StepVerifier.create(router.route(request(1, key, "1"))).expectNextCount(1).expectComplete().verify(WAIT);
+        }
+        Await.until(WAIT, "two cached keys at the router", () -> router.loads().get(0).cachedKeys() == 2);
+        StepVerifier.create(router.route(request(2, "c", "1"))).expectNextCount(1).expectComplete().verify(WAIT);
+        Await.until(WAIT, "an affinity hit", () -> router.stats().affinityHits() >= 1);
+        Await.until(WAIT, "hit and miss times reported with the heartbeats", () -> {
+            var times = membership.members().get(0).serviceTimes();
+            return times.hitNanos() > 0 && times.missNanos() > 0;
+        });
+    }
+
+    @Test
+    void cancellingARequestCancelsTheRemoteWorkAndReturnsTheCredit() {
+        startGateway();
+        AtomicInteger started = new AtomicInteger();
+        AtomicInteger cancelled = new AtomicInteger();
+        ZmqWorker worker = startWorker("w1", 1, (req, ctx) -> req.key().equals("hang")
+                ? Flux.<Payload>never().doOnSubscribe(s -> started.incrementAndGet())
+                        .doOnCancel(cancelled::incrementAndGet)
+                : Flux.just(req.payload()));
+        Disposable hanging = router.route(request(1, "hang", "1")).subscribe();
+        Await.until(WAIT, "the worker runs the request", () -> started.get() == 1);
+        hanging.dispose();
+        Await.until(WAIT, "the remote handler cancelled", () -> cancelled.get() == 1);
+        StepVerifier.create(router.route(request(2, "k", "2")).map(Payload::utf8))
+                .expectNext("2").expectComplete().verify(WAIT);
+        Await.until(WAIT, "the worker counted the cancel", () -> worker.stats().cancelled() == 1);
+    }
+}
