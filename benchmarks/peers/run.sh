@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Switchboard against its peers, on this machine, in one run (about 5 minutes on 2 cores):
+# Switchboard against its peers, on this machine, in one run (about 7 minutes on 2 cores):
 #   direct      - a bare Reactor Netty WebSocket echo (the physical limit, no relay)
 #   nginx       - Debian's nginx as a WebSocket reverse proxy with `hash $arg_key consistent`
 #                 (sticky per connection) in front of direct-echo backends (what a user would pick instead)
@@ -7,20 +7,20 @@
 #                 workers (benchmarks' RelayEchoServer)
 #   example     - the echo example as shipped (`switchboard-examples.jar echo --workers 4`), whose
 #                 workers hop to a blocking scheduler and touch a resource cache per request
-#   zmq         - the relay routing to a remote echo worker over ZeroMQ (the examples' `worker`
-#                 process); only when the examples jar has the `worker` command
+#   zmq         - the relay routing every message over ZeroMQ to one remote echo worker (the
+#                 examples' WorkerExample, its own JVM, capacity 64)
 # 0. a JIT warm-up run per server; 1. closed loop: CONNS connections x WINDOW requests in flight,
 #    SECS seconds, runs alternated ROUNDS times, median requests/s; 2. open loop: every server at the same offered load (70% of the
 #    slowest relay's closed-loop figure), p99 without coordinated omission; 3. a sweep over
-#    SWEEP connections, plotted to $PLOT. Prints a Markdown table of figures and ratios.
+#    SWEEP connections (all but the example), plotted to $PLOT. Prints a Markdown table of figures and ratios.
 # Usage: bash benchmarks/peers/run.sh
-#   env: CONNS=64 WINDOW=8 SECS=4 ROUNDS=3 WARMUP_SECS=6 SWEEP="1 4 16 64 256" SWEEP_SECS=3 BACKENDS=2
+#   env: CONNS=64 WINDOW=8 SECS=4 ROUNDS=3 WARMUP_SECS=12 SWEEP="1 4 16 64 256" SWEEP_SECS=2 BACKENDS=2
 #        PLOT=benchmarks/docs/connections-sweep.png (PLOT= skips the sweep)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CONNS=${CONNS:-64}; WINDOW=${WINDOW:-8}; SECS=${SECS:-4}; ROUNDS=${ROUNDS:-3}; BACKENDS=${BACKENDS:-2}
-WARMUP_SECS=${WARMUP_SECS:-6}
-SWEEP=${SWEEP:-1 4 16 64 256}; SWEEP_SECS=${SWEEP_SECS:-3}
+WARMUP_SECS=${WARMUP_SECS:-12}
+SWEEP=${SWEEP:-1 4 16 64 256}; SWEEP_SECS=${SWEEP_SECS:-2}
 PLOT=${PLOT-benchmarks/docs/connections-sweep.png}
 JAR=benchmarks/target/benchmarks.jar
 EX=examples/target/switchboard-examples.jar
@@ -97,13 +97,12 @@ CONF
 url[nginx]="ws://127.0.0.1:$nginx_port/ws"
 url[switchboard]=$(start switchboard java -cp "$JAR" dev.switchboard.benchmarks.RelayEchoServer --port 0 --workers 4)
 url[example]=$(start example java -jar "$EX" echo --port 0 --workers 4)
-if java -jar "$EX" worker --help >/dev/null 2>&1; then
+if java -cp "$EX" dev.switchboard.examples.worker.WorkerExample --help >/dev/null 2>&1; then
+  zmq_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  started zmqworker "serving" java -cp "$EX" dev.switchboard.examples.worker.WorkerExample \
+    --connect "tcp://127.0.0.1:$zmq_port" --app echo --capacity 64
   url[zmq]=$(start zmq java -cp "$JAR" dev.switchboard.benchmarks.RelayEchoServer --port 0 --workers 0 \
-    --zmq-bind tcp://127.0.0.1:0)
-  endpoint=$(grep -o 'gateway on [^ ]*' "$work/zmq.out" | head -1 | sed 's/gateway on //')
-  started zmqworker "serving" java -jar "$EX" worker --connect "$endpoint" --app echo --capacity 64
-  grep -q . <(for _ in $(seq 1 100); do grep -q "workers=1" "$work/zmq.out" && echo ok && break; sleep 0.1; done) \
-    || { echo "the remote worker did not register" >&2; exit 1; }
+    --zmq-bind "tcp://127.0.0.1:$zmq_port" --await-zmq-workers 1)
   names+=(zmq)
 fi
 
@@ -131,7 +130,7 @@ for n in "${names[@]}"; do rps[$n]=$(median ${all[$n]}); done
 slowest=$(for n in "${names[@]}"; do [ "$n" = direct ] || echo "${rps[$n]}"; done | sort -g | head -1)
 rate=$(python3 -c "print(int(0.7 * $slowest))")
 for n in "${names[@]}"; do
-  line=$(load "${url[$n]}" "$CONNS" "$SECS" 1 --rate "$rate"); echo "open loop $n at $rate/s: $line" >&2
+  line=$(load "${url[$n]}" "$CONNS" "$SECS" 3 --rate "$rate"); echo "open loop $n at $rate/s: $line" >&2
   open_p99[$n]=$(field "$line" p99_us); open_rps[$n]=$(field "$line" requests_per_s)
 done
 
@@ -139,6 +138,7 @@ if [ -n "$PLOT" ]; then
   echo "server,connections,requests_per_s,p99_us" >"$work/sweep.csv"
   for c in $SWEEP; do
     for n in "${names[@]}"; do
+      [ "$n" = example ] && continue
       line=$(load "${url[$n]}" "$c" "$SWEEP_SECS" 1); echo "sweep $n $c connections: $line" >&2
       echo "$n,$c,$(field "$line" requests_per_s),$(field "$line" p99_us)" >>"$work/sweep.csv"
     done

@@ -1,10 +1,15 @@
 package dev.switchboard.benchmarks;
 
 import dev.switchboard.core.Relay;
+import dev.switchboard.core.routing.Membership;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.routing.RoutingStrategies;
 import dev.switchboard.core.worker.LocalWorker;
 import dev.switchboard.transport.netty.WebSocketRelayServer;
+import dev.switchboard.transport.zmq.ZmqGateway;
+import dev.switchboard.transport.zmq.ZmqGatewaySpec;
+import dev.switchboard.transport.zmq.ZmqWorker;
+import dev.switchboard.transport.zmq.ZmqWorkerSpec;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,6 +34,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.client.HttpClient;
@@ -40,17 +46,18 @@ import reactor.netty.resources.LoopResources;
  * Requests over real loopback WebSockets: client → {@link WebSocketRelayServer} → in-process echo
  * workers → client ({@code target=relay}), against the physical baseline, a bare Reactor Netty
  * echo ({@code target=direct}, {@link DirectEchoServer}), in the same JMH run so their ratio is
- * meaningful. The client, in the same JVM on its own event loop, keeps {@code window} requests of
+ * meaningful; {@code target=zmq} routes every message through a {@link ZmqGateway} over loopback
+ * TCP to one {@link ZmqWorker} echoing in the same JVM (capacity {@code connections * window}). The client, in the same JVM on its own event loop, keeps {@code window} requests of
  * 64-byte bodies in flight on each of {@code connections} WebSockets; an operation is one request
  * answered.
  *
- * <p>Run (about 1 minute):
+ * <p>Run (about 2 minutes):
  * {@code java -jar benchmarks/target/benchmarks.jar WebSocketRelayBenchmark -prof gc}
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 3)
+@Warmup(iterations = 5, time = 3)
 @Measurement(iterations = 5, time = 3)
 @Fork(value = 1, jvmArgs = {"-Xms512m", "-Xmx512m"})
 @Threads(1)
@@ -59,7 +66,7 @@ public class WebSocketRelayBenchmark {
     static final int BATCH = 4096;
     static final int BODY_BYTES = 64;
 
-    @Param({"direct", "relay"})
+    @Param({"direct", "relay", "zmq"})
     public String target;
 
     @Param({"16"})
@@ -73,6 +80,8 @@ public class WebSocketRelayBenchmark {
 
     private final List<LocalWorker> pool = new ArrayList<>();
     private Router router;
+    private ZmqGateway gateway;
+    private ZmqWorker zmqWorker;
     private WebSocketRelayServer relayServer;
     private DisposableServer directServer;
     private LoopResources clientLoops;
@@ -89,17 +98,31 @@ public class WebSocketRelayBenchmark {
         } else if (target.equals("relay")) {
             Router.Builder rb = Router.builder().strategy(RoutingStrategies.cacheAffinity());
             for (int i = 0; i < workers; i++) {
-                LocalWorker w = LocalWorker.builder((request, ctx) -> reactor.core.publisher.Flux.just(request.payload()))
+                LocalWorker w = LocalWorker.builder((request, ctx) -> Flux.just(request.payload()))
                         .id("w" + i).capacity(connections * window).build();
                 pool.add(w);
                 rb.worker(w);
             }
             router = rb.build();
-            Relay relay = Relay.builder().router(router).maxInFlight(window).build();
-            relayServer = WebSocketRelayServer.builder(relay).bindNow();
+            relayServer = WebSocketRelayServer.builder(Relay.builder().router(router).maxInFlight(window).build()).bindNow();
+            uri = relayServer.uri();
+        } else if (target.equals("zmq")) {
+            Membership membership = Membership.create();
+            router = Router.builder().membership(membership).build();
+            gateway = ZmqGateway.bindNow(ZmqGatewaySpec.builder().build(), membership);
+            zmqWorker = ZmqWorker.start(ZmqWorkerSpec.builder().connect(gateway.endpoint()).id("bench")
+                    .capacity(connections * window).build(), (request, ctx) -> Flux.just(request.payload()));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!gateway.workerIds().contains("bench")) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the benchmark's ZeroMQ worker did not register");
+                }
+                Thread.sleep(10);
+            }
+            relayServer = WebSocketRelayServer.builder(Relay.builder().router(router).maxInFlight(window).build()).bindNow();
             uri = relayServer.uri();
         } else {
-            throw new IllegalArgumentException("target must be direct or relay: " + target);
+            throw new IllegalArgumentException("target must be direct, relay or zmq: " + target);
         }
         clientLoops = LoopResources.create("bench-client", 1, true);
         clientPool = ConnectionProvider.builder("bench-client").maxConnections(connections + 1).build();
@@ -131,6 +154,12 @@ public class WebSocketRelayBenchmark {
         if (relayServer != null) {
             relayServer.shutdown(Duration.ofSeconds(1)).block(Duration.ofSeconds(10));
             pool.forEach(LocalWorker::close);
+            if (zmqWorker != null) {
+                zmqWorker.dispose();
+                zmqWorker.onDispose().block(Duration.ofSeconds(5));
+                gateway.dispose();
+                gateway.onDispose().block(Duration.ofSeconds(5));
+            }
             router.dispose();
         }
         if (directServer != null) {
