@@ -630,8 +630,9 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                 code = ErrorCode.TIMEOUT;
                 message = "no response in time";
             } else {
+                // the exception's text stays in the server's log: it may describe internals
                 code = ErrorCode.WORKER_FAILED;
-                message = "the worker failed: " + t;
+                message = "the worker failed";
             }
             if (log.isDebugEnabled()) {
                 log.debug("{}: request {} failed: {}", session, id, message, t);

@@ -2,6 +2,7 @@ package dev.switchboard.examples;
 
 import dev.switchboard.examples.echo.EchoExample;
 import dev.switchboard.examples.tiles.TilesCommand;
+import dev.switchboard.examples.worker.WorkerExample;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -28,6 +29,7 @@ public final class Main {
     static {
         EXAMPLES.put("tiles", TilesCommand::run);
         EXAMPLES.put("echo", EchoExample::run);
+        EXAMPLES.put("worker", WorkerExample::run);
     }
 
     private Main() {

@@ -17,7 +17,7 @@ class MainTest {
         assertEquals(2, code);
         String text = err.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("unknown example 'tetris'"), text);
-        assertTrue(text.contains("examples: tiles, echo"), text);
+        assertTrue(text.contains("examples: tiles, echo, worker"), text);
     }
 
     @Test

@@ -8,7 +8,9 @@ import dev.switchboard.core.transport.ServiceTimes;
  * {@link RoutingStrategies#cacheAffinity()} for the policy.
  *
  * <p>A request's score on a worker is its expected wait there plus its service time there (the
- * worker's t_hit if it reports the key cached, else its t_miss). The expected wait is 0 while the
+ * worker's t_hit if it reports the key cached, else its t_miss). Equal scores go, for a hot key, to
+ * the worker with fewer outstanding requests, so that its replicas share it; otherwise, and then,
+ * by rendezvous order. The expected wait is 0 while the
  * worker has a free credit, else (outstanding − credits + 1) × mean service time / credits.
  */
 final class CacheAffinity implements RoutingStrategy {
@@ -27,17 +29,19 @@ final class CacheAffinity implements RoutingStrategy {
     private long[] weights = new long[0];
     private int[] outstanding = new int[0];
     private int[] capacity = new int[0];
-    private double[] hit = new double[0];
-    private double[] miss = new double[0];
-    private double[] waitUnit = new double[0];
     private int epoch;
+    /** The largest cache reported at the previous decision: the hot set's bound follows it. */
+    private int largestCache;
 
     @Override
     public String name() {
         return "cache-affinity";
     }
 
-    /** The hot set's bound: min(2 × workers, a quarter of the largest reported cache). */
+    /**
+     * The hot set's bound: min(2 × workers, a quarter of the largest reported cache), the cache
+     * as reported at the previous decision.
+     */
     static int hotBound(int workers, int largestCache) {
         return Math.min(2 * workers, largestCache / 4);
     }
@@ -57,9 +61,6 @@ final class CacheAffinity implements RoutingStrategy {
             weights = new long[length];
             outstanding = new int[length];
             capacity = new int[length];
-            hit = new double[length];
-            miss = new double[length];
-            waitUnit = new double[length];
             epoch = 0;
         }
         if (++epoch == 0) {
@@ -68,60 +69,77 @@ final class CacheAffinity implements RoutingStrategy {
         }
         String key = request.key();
         long keyHash = Rendezvous.hash(key);
-        // one pass over the workers gathers what the choice needs
-        long total = 0;
-        int largestCache = 0;
-        int owner = 0;
-        int free = -1;
-        for (int i = 0; i < n; i++) {
-            WorkerState w = view.worker(i);
-            int out = w.active() + w.waiting();
-            int cap = w.capacity();
-            long weight = Rendezvous.weight(keyHash, w.hash());
-            ServiceTimes t = w.serviceTimes();
-            double h = hitNanos(t);
-            double m = missNanos(t);
-            double mean = w.meanServiceNanos();
-            outstanding[i] = out;
-            capacity[i] = cap;
-            weights[i] = weight;
-            hit[i] = h;
-            miss[i] = m;
-            waitUnit[i] = (mean > 0 ? mean : (h + m) / 2) / cap;
-            total += out;
-            largestCache = Math.max(largestCache, w.cachedKeys());
-            if (weight > weights[owner]) {
-                owner = i;
-            }
-        }
         boolean isHot = hot.record(keyHash, hotBound(n, largestCache));
         int held = view.holders(key, holders);
         for (int j = 0; j < held; j++) {
             marks[holders[j]] = epoch;
         }
-        // the cap counts outstanding requests over the mean (this one included)
-        double capBase = Math.ceil(CAP_FACTOR * (total + 1) / n);
-
+        // one pass: loads, rendezvous weights, the free worker to spill to, and the best candidate
+        // ignoring the safety cap, which rarely binds and is applied afterwards
+        long total = 0;
+        int largest = 0;
+        int owner = 0;
+        int free = -1;
         int best = -1;
-        double bestScore = 0;
+        double bestScore = Double.MAX_VALUE;
         for (int i = 0; i < n; i++) {
+            WorkerState w = view.worker(i);
+            int out = w.active() + w.waiting();
+            int cap = w.capacity();
+            long weight = Rendezvous.weight(keyHash, w.hash());
+            outstanding[i] = out;
+            capacity[i] = cap;
+            weights[i] = weight;
+            total += out;
+            largest = Math.max(largest, w.cachedKeys());
+            if (weight > weights[owner]) {
+                owner = i;
+            }
             boolean holds = marks[i] == epoch;
-            int out = outstanding[i];
-            if (out < capacity[i] && !holds && (free < 0 || weights[i] > weights[free])) {
+            if (out < cap && !holds && (free < 0 || weight > weights[free])) {
                 free = i;
             }
-            if ((isHot || holds || i == owner) && out < capBase + capacity[i]) {
-                double score = score(i, holds);
-                if (best < 0 || score < bestScore || score == bestScore && weights[i] > weights[best]) {
+            if (isHot || holds) {
+                double score = score(view, i, holds, bestScore);
+                if (best < 0 || score < bestScore || score == bestScore && (isHot
+                        ? out < outstanding[best] || out == outstanding[best] && weight > weights[best]
+                        : weight > weights[best])) {
                     best = i;
                     bestScore = score;
+                }
+            }
+        }
+        largestCache = largest;
+        if (!isHot && marks[owner] != epoch) {
+            double score = score(view, owner, false, bestScore);
+            if (best < 0 || score < bestScore || score == bestScore && weights[owner] > weights[best]) {
+                best = owner;
+                bestScore = score;
+            }
+        }
+        // the cap counts outstanding requests over the mean (this one included)
+        double capBase = Math.ceil(CAP_FACTOR * (total + 1) / n);
+        if (outstanding[best] >= capBase + capacity[best]) {
+            best = -1;
+            bestScore = Double.MAX_VALUE;
+            for (int i = 0; i < n; i++) {
+                boolean holds = marks[i] == epoch;
+                if ((isHot || holds || i == owner) && outstanding[i] < capBase + capacity[i]) {
+                    double score = score(view, i, holds, bestScore);
+                    if (best < 0 || score < bestScore || score == bestScore && (isHot
+                            ? outstanding[i] < outstanding[best]
+                                    || outstanding[i] == outstanding[best] && weights[i] > weights[best]
+                            : weights[i] > weights[best])) {
+                        best = i;
+                        bestScore = score;
+                    }
                 }
             }
         }
         if (best < 0) {
             // every candidate is at its cap: the lowest score anywhere
             for (int i = 0; i < n; i++) {
-                double score = score(i, marks[i] == epoch);
+                double score = score(view, i, marks[i] == epoch, bestScore);
                 if (best < 0 || score < bestScore || score == bestScore && weights[i] > weights[best]) {
                     best = i;
                     bestScore = score;
@@ -129,17 +147,29 @@ final class CacheAffinity implements RoutingStrategy {
             }
             return best;
         }
-        if (free >= 0 && free != best && bestScore > miss[free]) {
+        if (free >= 0 && free != best && bestScore > missNanos(view.worker(free).serviceTimes())) {
             return free;
         }
         return best;
     }
 
-    /** The score of worker {@code i} as gathered by {@link #select}. */
-    private double score(int i, boolean holds) {
+    /**
+     * The score of worker {@code i}, its load as gathered by {@link #select}; any value above
+     * {@code bound} once the score is known to exceed it (the wait is not worked out then).
+     */
+    private double score(RoutingView view, int i, boolean holds, double bound) {
+        WorkerState w = view.worker(i);
+        ServiceTimes t = w.serviceTimes();
+        double service = holds ? hitNanos(t) : missNanos(t);
         int queued = outstanding[i] - capacity[i];
-        double wait = queued < 0 ? 0 : (queued + 1) * waitUnit[i];
-        return wait + (holds ? hit[i] : miss[i]);
+        if (queued < 0 || service > bound) {
+            return service;
+        }
+        double mean = w.meanServiceNanos();
+        if (mean <= 0) {
+            mean = (hitNanos(t) + missNanos(t)) / 2;
+        }
+        return (queued + 1) * mean / capacity[i] + service;
     }
 
     @Override

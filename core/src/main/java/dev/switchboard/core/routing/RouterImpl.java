@@ -94,7 +94,7 @@ final class RouterImpl implements Router, RoutingView {
     public synchronized List<WorkerLoad> loads() {
         List<WorkerLoad> out = new ArrayList<>(slots.size());
         for (Slot s : slots) {
-            out.add(new WorkerLoad(s.id(), s.capacity, s.active, s.queue.size(), s.served, s.cached.size()));
+            out.add(new WorkerLoad(s.id(), s.capacity, s.active, s.queue.size(), s.served, s.cachedCount));
         }
         return out;
     }
@@ -193,6 +193,7 @@ final class RouterImpl implements Router, RoutingView {
                     unindex(key, slot);
                 }
                 slot.cached.clear();
+                slot.cachedCount = 0;
             }
             slot.cacheWatch.dispose();
             for (Call c : orphans) {
@@ -210,9 +211,11 @@ final class RouterImpl implements Router, RoutingView {
             if (event.type() == CacheEvent.Type.CACHED) {
                 if (slot.cached.size() < MAX_REPORTED_KEYS && slot.cached.add(key)) {
                     holdersByKey.computeIfAbsent(key, k -> new ArrayList<>(2)).add(slot);
+                    slot.cachedCount++;
                 }
             } else if (slot.cached.remove(key)) {
                 unindex(key, slot);
+                slot.cachedCount--;
             }
         }
     }
@@ -425,6 +428,8 @@ final class RouterImpl implements Router, RoutingView {
         final ArrayDeque<Call> queue = new ArrayDeque<>();
         final Set<String> cached = new HashSet<>();
         final long hash;
+        /** {@code cached.size()}, kept beside the other fields strategies read on every decision. */
+        int cachedCount;
         int index;
         int active;
         long served;
@@ -460,7 +465,7 @@ final class RouterImpl implements Router, RoutingView {
 
         @Override
         public int cachedKeys() {
-            return cached.size();
+            return cachedCount;
         }
 
         @Override

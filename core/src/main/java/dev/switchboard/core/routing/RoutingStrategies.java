@@ -92,8 +92,8 @@ public final class RoutingStrategies {
      * reports; 1 ms and 10 ms until it has).
      * <ul>
      *   <li>Hot keys, the top min(2 × workers, a quarter of one worker's cache) of a decaying
-     *       count-min sketch, go to the worker with the lowest score, so they end up cached on
-     *       several workers.</li>
+     *       count-min sketch, go to the worker with the lowest score (ties to the one with fewer
+     *       outstanding requests), so they end up cached on several workers that share them.</li>
      *   <li>Other keys choose among the workers that hold them and their rendezvous owner: the
      *       lowest score wins, ties by rendezvous order.</li>
      *   <li>Spill by score: if the winner's score exceeds t_miss while a worker that does not hold

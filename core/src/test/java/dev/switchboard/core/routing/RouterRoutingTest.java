@@ -118,7 +118,7 @@ class RouterRoutingTest {
         Router rb = router(b, clock);
         SplittableRandom random = new SplittableRandom(3);
         for (int i = 0; i < 100_000; i++) {
-            String key = "key-" + (int) Math.floor(Math.pow(5000, random.nextDouble()));
+            String key = "key-" + (int) Math.floor(Math.pow(100_000, random.nextDouble()));
             ra.route(request(i, key)).subscribe();
             rb.route(request(i, key)).subscribe();
             clock.addAndGet(100_000);

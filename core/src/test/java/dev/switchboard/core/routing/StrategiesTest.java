@@ -135,6 +135,27 @@ class StrategiesTest {
     }
 
     @Test
+    void aHotKeyIsSharedByTheWorkersThatHoldIt() {
+        TestView view = TestView.of(4, 4);
+        for (TestView.Worker w : view.workers) {
+            for (int k = 0; k < 100; k++) {
+                w.cached.add("filler-" + w.id + "-" + k);
+            }
+        }
+        view.worker(0).cached.add("hot");
+        view.worker(3).cached.add("hot");
+        CacheAffinity strategy = new CacheAffinity();
+        for (int i = 0; i < 50; i++) {
+            strategy.select(TestView.request("hot"), view);
+        }
+        view.worker(0).load(2);
+        view.worker(3).load(1);
+        assertEquals(3, strategy.select(TestView.request("hot"), view));
+        view.worker(3).load(3);
+        assertEquals(0, strategy.select(TestView.request("hot"), view));
+    }
+
+    @Test
     void anIdleWorkerTakesAWaitingRequestOnlyOnceItWaitedLongerThanAMissCosts() {
         TestView view = TestView.of(2, 4);
         RoutingStrategy strategy = RoutingStrategies.cacheAffinity();

@@ -6,16 +6,20 @@ import dev.switchboard.core.routing.RoutingStrategies;
 import dev.switchboard.core.routing.RoutingStrategy;
 import dev.switchboard.core.worker.LocalWorker;
 import dev.switchboard.core.worker.ResourceCache;
+import dev.switchboard.examples.WorkerApp;
 import dev.switchboard.transport.netty.WebSocketRelayServer;
 import dev.switchboard.transport.netty.WebSocketRelaySpec;
+import dev.switchboard.transport.zmq.ZmqGateway;
+import dev.switchboard.transport.zmq.ZmqGatewaySpec;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code echo}: a standalone relay on {@code ws://HOST:PORT/ws} with the default JSON codec and
@@ -47,6 +51,9 @@ public final class EchoExample implements Callable<Integer> {
     @Option(names = "--routing", description = "routing strategy: cache-affinity, rendezvous, bounded-load, round-robin or least-loaded (default ${DEFAULT-VALUE})")
     String routing = "cache-affinity";
 
+    @Option(names = "--gateway", description = "also bind a ZeroMQ gateway here for remote workers, e.g. tcp://127.0.0.1:5555")
+    @Nullable String gateway;
+
     @Option(names = "--shutdown-timeout-ms", description = "graceful shutdown deadline (default ${DEFAULT-VALUE})")
     long shutdownTimeoutMs = WebSocketRelaySpec.DEFAULT_SHUTDOWN_TIMEOUT_MS;
 
@@ -57,8 +64,9 @@ public final class EchoExample implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (workers < 1 || cache < 1) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--workers and --cache must be at least 1");
+        if (workers < 0 || cache < 1 || (workers == 0 && gateway == null)) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--cache must be at least 1, and --workers at least 1 unless --gateway brings remote workers");
         }
         Running running = start(System.out);
         Thread hook = new Thread(running::stop, "echo-shutdown");
@@ -70,23 +78,38 @@ public final class EchoExample implements Callable<Integer> {
     /** Starts the relay and prints the listening line on {@code out}. */
     Running start(PrintStream out) {
         List<LocalWorker> pool = new ArrayList<>();
-        List<ResourceCache<String, EchoWorker.Resource>> caches = new ArrayList<>();
-        Router.Builder router = Router.builder().strategy(strategy(routing));
+        List<WorkerApp> apps = new ArrayList<>();
+        Router.Builder builder = Router.builder().strategy(strategy(routing));
         for (int i = 1; i <= workers; i++) {
-            ResourceCache<String, EchoWorker.Resource> c = ResourceCache.builder(EchoWorker.Resource::new)
-                    .maximumSize(cache).build();
-            LocalWorker w = LocalWorker.builder(new EchoWorker(c)).id("worker-" + i).cache(c).blocking().build();
-            caches.add(c);
+            WorkerApp app = app(cache);
+            LocalWorker w = LocalWorker.builder(app.handler()).id("worker-" + i).cache(app.cache()).blocking().build();
+            apps.add(app);
             pool.add(w);
-            router.worker(w);
+            builder.worker(w);
         }
-        Relay relay = Relay.builder().router(router.build()).build();
+        Router router = builder.build();
+        ZmqGateway zmq = gateway == null ? null
+                : ZmqGateway.bindNow(ZmqGatewaySpec.builder().endpoint(gateway).build(), router.membership());
+        Relay relay = Relay.builder().router(router).build();
         WebSocketRelaySpec spec = WebSocketRelaySpec.builder()
                 .shutdownTimeout(Duration.ofMillis(shutdownTimeoutMs)).build();
         WebSocketRelayServer server = WebSocketRelayServer.builder(relay).host(host).port(port).spec(spec).bindNow();
+        if (zmq != null) {
+            out.println("gateway on " + zmq.endpoint());
+        }
         out.println("listening on " + server.uri());
         out.flush();
-        return new Running(server, relay, pool, caches);
+        return new Running(server, relay, pool, apps, zmq);
+    }
+
+    /**
+     * The echo application: a handler answering {@code {"worker", "cached", "echo"}} with its own
+     * resource cache of {@code cacheSize} keys, as an in-process or a remote worker runs it.
+     */
+    public static WorkerApp app(int cacheSize) {
+        ResourceCache<String, EchoWorker.Resource> c = ResourceCache.builder(EchoWorker.Resource::new)
+                .maximumSize(cacheSize).build();
+        return new WorkerApp(new EchoWorker(c), c, true);
     }
 
     private static RoutingStrategy strategy(String name) {
@@ -98,23 +121,28 @@ public final class EchoExample implements Callable<Integer> {
         final WebSocketRelayServer server;
         final Relay relay;
         private final List<LocalWorker> workers;
-        private final List<ResourceCache<String, EchoWorker.Resource>> caches;
+        private final List<WorkerApp> apps;
+        private final @Nullable ZmqGateway gateway;
 
-        Running(WebSocketRelayServer server, Relay relay, List<LocalWorker> workers,
-                List<ResourceCache<String, EchoWorker.Resource>> caches) {
+        Running(WebSocketRelayServer server, Relay relay, List<LocalWorker> workers, List<WorkerApp> apps,
+                @Nullable ZmqGateway gateway) {
             this.server = server;
             this.relay = relay;
             this.workers = workers;
-            this.caches = caches;
+            this.apps = apps;
+            this.gateway = gateway;
         }
 
         /** Graceful shutdown, then closes the workers, the router and every cached resource. */
         void stop() {
             server.shutdown().block(server.handler().spec().shutdownTimeout()
                     .plus(server.handler().spec().closeTimeout().multipliedBy(3)));
+            if (gateway != null) {
+                gateway.dispose();
+            }
             workers.forEach(LocalWorker::close);
             relay.router().dispose();
-            caches.forEach(ResourceCache::close);
+            apps.forEach(WorkerApp::close);
         }
     }
 }

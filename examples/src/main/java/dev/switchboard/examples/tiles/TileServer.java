@@ -13,6 +13,8 @@ import dev.switchboard.core.worker.LocalWorker;
 import dev.switchboard.core.worker.ResourceCache;
 import dev.switchboard.transport.netty.WebSocketRelayHandler;
 import dev.switchboard.transport.netty.WebSocketRelaySpec;
+import dev.switchboard.transport.zmq.ZmqGateway;
+import dev.switchboard.transport.zmq.ZmqGatewaySpec;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -30,6 +32,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -61,19 +65,22 @@ public final class TileServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, Static> files;
     private final DisposableServer server;
+    private final @Nullable ZmqGateway gateway;
 
     private record Static(byte[] bytes, String type) {
     }
 
     /** Options of a tile server. */
-    record Options(String host, int port, int workers, int cachePerWorker, int capacity, Path data) {
+    record Options(String host, int port, int workers, int cachePerWorker, int capacity, Path data,
+                   @Nullable String gateway) {
         Options {
             Objects.requireNonNull(host, "host");
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("--port must be within 0..65535, was " + port);
             }
-            if (workers < 0 || cachePerWorker < 1 || capacity < 1) {
-                throw new IllegalArgumentException("--workers must be >= 0, --cache and --capacity >= 1");
+            if (workers < 0 || cachePerWorker < 1 || capacity < 1 || (workers == 0 && gateway == null)) {
+                throw new IllegalArgumentException(
+                        "--cache and --capacity must be >= 1, --workers >= 1 unless --gateway brings remote workers");
             }
         }
     }
@@ -92,6 +99,8 @@ public final class TileServer implements AutoCloseable {
             routerBuilder.worker(w);
         }
         this.router = routerBuilder.build();
+        this.gateway = o.gateway() == null ? null
+                : ZmqGateway.bindNow(ZmqGatewaySpec.builder().endpoint(o.gateway()).build(), router.membership());
         this.relay = Relay.builder().router(router).build();
         MicrometerBinder.of(relay.metrics()).bindTo(registry);
         this.handler = WebSocketRelayHandler.create(relay, WebSocketRelaySpec.builder().path("/ws").build());
@@ -116,6 +125,11 @@ public final class TileServer implements AutoCloseable {
     /** The address it listens on. */
     InetSocketAddress address() {
         return (InetSocketAddress) server.address();
+    }
+
+    /** The ZeroMQ endpoint remote tile workers connect to, if it has one. */
+    Optional<String> gatewayEndpoint() {
+        return gateway == null ? Optional.empty() : Optional.of(gateway.endpoint());
     }
 
     /** The router, for tests and remote workers. */
@@ -238,6 +252,9 @@ public final class TileServer implements AutoCloseable {
             handler.shutdown(Duration.ofSeconds(5)).block(Duration.ofSeconds(10));
         } finally {
             server.disposeNow(Duration.ofSeconds(5));
+            if (gateway != null) {
+                gateway.dispose();
+            }
             router.dispose();
             workers.forEach(LocalWorker::close);
             caches.forEach(ResourceCache::close);

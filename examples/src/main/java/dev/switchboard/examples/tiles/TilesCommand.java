@@ -1,12 +1,15 @@
 package dev.switchboard.examples.tiles;
 
 import dev.switchboard.core.routing.Router;
+import dev.switchboard.core.worker.ResourceCache;
+import dev.switchboard.examples.WorkerApp;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code tiles}: the tile server on embedded defaults. Prints {@code listening on
@@ -27,7 +30,27 @@ public final class TilesCommand implements Callable<Integer> {
     @Option(names = "--capacity", defaultValue = "4", description = "requests a worker serves at once (default ${DEFAULT-VALUE})")
     int capacity;
     @Option(names = "--data", description = "folder of pyramid files (default: <tmp>/switchboard-tiles, generated on first start)")
-    Path data;
+    @Nullable Path data;
+    @Option(names = "--gateway", description = "also bind a ZeroMQ gateway for remote tile workers, e.g. tcp://127.0.0.1:5555")
+    @Nullable String gateway;
+
+    /** The data folder: {@code dir}, or {@code <tmp>/switchboard-tiles} when null. */
+    static Path dataDir(@Nullable Path dir) {
+        return dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir"), "switchboard-tiles");
+    }
+
+    /**
+     * The tile application as a worker runs it, in-process or remote: a tile handler over the
+     * pyramid files of {@code data} (drawn there first if missing) with a cache of
+     * {@code cacheSize} open files.
+     */
+    public static WorkerApp app(@Nullable Path data, int cacheSize) {
+        Path dir = dataDir(data);
+        PyramidGenerator.ensure(dir);
+        TileCatalog catalog = TileCatalog.scan(dir);
+        ResourceCache<String, PyramidReader> cache = TileHandler.readerCache(catalog, cacheSize);
+        return new WorkerApp(new TileHandler(catalog, cache), cache, true);
+    }
 
     /** Runs the command line {@code args}; returns the exit code. */
     public static int run(String[] args) {
@@ -36,14 +59,14 @@ public final class TilesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Path dir = data != null ? data : Path.of(System.getProperty("java.io.tmpdir"), "switchboard-tiles");
-        TileServer server = TileServer.start(new TileServer.Options(host, port, workers, cache, capacity, dir),
-                Router.builder());
+        TileServer server = TileServer.start(new TileServer.Options(host, port, workers, cache, capacity,
+                dataDir(data), gateway), Router.builder());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             stopped.countDown();
         }, "tiles-shutdown"));
+        server.gatewayEndpoint().ifPresent(g -> System.out.println("gateway on " + g));
         System.out.println("listening on http://" + host + ":" + server.address().getPort() + "/");
         System.out.flush();
         stopped.await();

@@ -1,17 +1,21 @@
 package dev.switchboard.examples.worker;
 
-import dev.switchboard.core.worker.WorkerHandler;
+import dev.switchboard.examples.WorkerApp;
+import dev.switchboard.examples.echo.EchoExample;
+import dev.switchboard.examples.tiles.TilesCommand;
 import dev.switchboard.transport.zmq.CurveKeyPair;
 import dev.switchboard.transport.zmq.ZmqWorker;
 import dev.switchboard.transport.zmq.ZmqWorkerSpec;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import reactor.core.publisher.Flux;
+import picocli.CommandLine;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * A remote worker process: connects to one or more ZeroMQ gateways and serves an application
@@ -50,10 +54,18 @@ public final class WorkerExample implements Callable<Integer> {
     @Option(names = "--secret-key", description = "This worker's CURVE secret key (Z85).")
     private @Nullable String secretKey;
 
+    @Option(names = "--cache", defaultValue = "16", description = "Resources the application's cache holds.")
+    private int cache;
+
+    @Option(names = "--data", description = "tiles: the folder of pyramid files (default: <tmp>/switchboard-tiles).")
+    private @Nullable Path data;
+
     /** The applications this example can serve. */
     enum App {
-        /** Answers each request with its own body. */
-        echo
+        /** The echo example's worker: {@code {"worker", "cached", "echo"}}. */
+        echo,
+        /** The tile server's worker: PNG tiles read from pyramid files it keeps open. */
+        tiles
     }
 
     /** Runs the worker with command-line arguments; returns the exit code once it stopped. */
@@ -74,6 +86,9 @@ public final class WorkerExample implements Callable<Integer> {
         if (id != null) {
             spec.id(id);
         }
+        if (capacity < 1 || cache < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--capacity and --cache must be at least 1");
+        }
         if (serverKey != null) {
             if (publicKey == null || secretKey == null) {
                 throw new CommandLine.ParameterException(new CommandLine(this),
@@ -81,20 +96,22 @@ public final class WorkerExample implements Callable<Integer> {
             }
             spec.curve(serverKey, new CurveKeyPair(publicKey, secretKey));
         }
-        ZmqWorker worker = ZmqWorker.start(spec.build(), handler(app));
+        WorkerApp served = app == App.tiles ? TilesCommand.app(data, cache) : EchoExample.app(cache);
+        spec.cache(served.cache());
+        Scheduler blocking = Schedulers.newBoundedElastic(capacity * Math.max(1, connect.size()), 1024, "worker-app");
+        if (served.blocking()) {
+            spec.blocking(blocking);
+        }
+        ZmqWorker worker = ZmqWorker.start(spec.build(), served.handler());
         Thread hook = new Thread(() -> {
             worker.dispose();
             worker.onDispose().block(Duration.ofSeconds(5));
+            served.close();
+            blocking.dispose();
         }, "switchboard-worker-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         System.out.println("worker " + worker.id() + " serving " + app + " for " + connect);
         worker.onDispose().block();
         return 0;
-    }
-
-    private static WorkerHandler handler(App app) {
-        return switch (app) {
-            case echo -> (request, context) -> Flux.just(request.payload());
-        };
     }
 }

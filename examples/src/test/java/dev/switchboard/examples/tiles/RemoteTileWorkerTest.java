@@ -1,0 +1,82 @@
+package dev.switchboard.examples.tiles;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.core.routing.Router;
+import dev.switchboard.examples.WorkerApp;
+import dev.switchboard.transport.zmq.ZmqWorker;
+import dev.switchboard.transport.zmq.ZmqWorkerSpec;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.client.HttpClient;
+
+/** The tile server with no in-process worker: a tile worker joins over ZeroMQ and serves tiles. */
+class RemoteTileWorkerTest {
+
+    TileServer server;
+    ZmqWorker worker;
+    WorkerApp app;
+    Scheduler blocking;
+
+    @AfterEach
+    void stop() {
+        if (worker != null) {
+            worker.dispose();
+            worker.onDispose().block(Duration.ofSeconds(5));
+        }
+        if (server != null) {
+            server.close();
+        }
+        if (app != null) {
+            app.close();
+        }
+        if (blocking != null) {
+            blocking.dispose();
+        }
+    }
+
+    @Test
+    void aRemoteTileWorkerServesTheViewersTiles() throws Exception {
+        Path data = Path.of("target", "tiles-data");
+        server = TileServer.start(new TileServer.Options("127.0.0.1", 0, 0, 4, 4, data, "tcp://127.0.0.1:*"),
+                Router.builder());
+        String endpoint = server.gatewayEndpoint().orElseThrow();
+        app = TilesCommand.app(data, 4);
+        blocking = Schedulers.newBoundedElastic(4, 64, "remote-tiles");
+        worker = ZmqWorker.start(ZmqWorkerSpec.builder().connect(endpoint).id("remote-tiles").capacity(4)
+                .cache(app.cache()).blocking(blocking).build(), app.handler());
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (server.router().loads().isEmpty() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals("remote-tiles", server.router().loads().get(0).id());
+
+        byte[] frame = HttpClient.create().websocket()
+                .uri("ws://127.0.0.1:" + server.address().getPort() + "/ws")
+                .handle((in, out) -> out.sendString(Mono.just(
+                                "{\"id\":1,\"key\":\"mandelbrot\",\"body\":{\"level\":8,\"x\":0,\"y\":0}}"))
+                        .then().thenMany(in.receive().take(1).map(RemoteTileWorkerTest::bytes)))
+                .blockFirst(Duration.ofSeconds(20));
+        assertEquals(1, frame[0], "a binary frame of the default codec");
+        int headerLength = ((frame[1] & 0xff) << 8) | (frame[2] & 0xff);
+        String header = new String(frame, 3, headerLength, StandardCharsets.UTF_8);
+        assertEquals("{\"id\":1,\"end\":true}", header);
+        byte[] png = Arrays.copyOfRange(frame, 3 + headerLength, frame.length);
+        assertTrue(png.length > 100 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG tile");
+        assertTrue(app.cache().contains("mandelbrot"), "the remote worker keeps the file open");
+    }
+
+    private static byte[] bytes(ByteBuf b) {
+        return ByteBufUtil.getBytes(b);
+    }
+}
