@@ -73,7 +73,7 @@ public final class RoutingSimulator implements Callable<Integer> {
     @Option(names = "--load", defaultValue = "0.8", description = "Offered load, a fraction of capacity (default ${DEFAULT-VALUE}).")
     double load;
 
-    @Option(names = "--churn", description = "One worker leaves at 40% of the run and rejoins empty at 70%.")
+    @Option(names = "--churn", description = "One worker leaves at 40%% of the run and rejoins empty at 70%%.")
     boolean churn;
 
     @Option(names = "--strategy", defaultValue = "all", split = ",", paramLabel = "NAME",

@@ -66,7 +66,7 @@ final class RouterImpl implements Router, RoutingView {
     public Flux<Payload> route(Request request) {
         Flux<Payload> first = new Routed(this, request);
         if (!request.idempotent()) {
-            return first;
+            return first.onErrorMap(WorkerLostException.class, RouterImpl::lost);
         }
         return first.onErrorResume(WorkerLostException.class, e -> {
             synchronized (this) {
@@ -564,6 +564,10 @@ final class RouterImpl implements Router, RoutingView {
         }
 
         void dispatch() {
+            if (isCancelled()) {
+                // cancelled while its credit was being handed over: cancel() already gave it back
+                return;
+            }
             Slot s;
             synchronized (router) {
                 s = slot;

@@ -207,6 +207,7 @@ final class WebSocketConnection implements Connection {
         }
         closed.tryEmitValue(s == null ? ABNORMAL : s);
         inbound.end(null);
+        inbound.discardQueued();
         if (channel.eventLoop().inEventLoop()) {
             cancelTimers();
         } else {
@@ -341,6 +342,8 @@ final class WebSocketConnection implements Connection {
         private volatile @Nullable CoreSubscriber<? super Frame> actual;
         private volatile @Nullable Subscription upstream;
         private volatile boolean stopped;
+        /** The channel is closed: whatever Reactor Netty still queues is taken and dropped. */
+        private volatile boolean discarding;
         // demand that arrived before Reactor Netty's subscription (guarded by this)
         private long early;
 
@@ -389,6 +392,19 @@ final class WebSocketConnection implements Connection {
             stopped = true;
         }
 
+        /**
+         * Frames read beyond the relay's demand wait in Reactor Netty's receive queue, which
+         * releases them only as they are requested; once the channel is closed nobody would ask,
+         * so ask for all of them: {@link #onNext} drops them and Reactor Netty releases each.
+         */
+        void discardQueued() {
+            discarding = true;
+            Subscription s = upstream;
+            if (s != null) {
+                s.request(Long.MAX_VALUE);
+            }
+        }
+
         boolean paused() {
             return outstanding.get() == 0;
         }
@@ -424,7 +440,9 @@ final class WebSocketConnection implements Connection {
                 n = early;
                 early = 0;
             }
-            if (n > 0) {
+            if (discarding) {
+                s.request(Long.MAX_VALUE);
+            } else if (n > 0) {
                 s.request(n);
             }
         }
