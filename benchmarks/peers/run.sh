@@ -1,15 +1,29 @@
 #!/usr/bin/env bash
-# Switchboard's echo relay against its peers, on this machine, in one run:
-#   direct  - a bare Reactor Netty WebSocket echo (the physical limit, no relay)
-#   nginx   - Debian's nginx as a WebSocket reverse proxy with `hash $arg_key consistent` (sticky
-#             per connection) in front of direct-echo backends (what a user would pick instead)
-#   switchboard - the echo example: per-message routing to in-process workers
-# Runs are alternated (ROUNDS times) with the same LoadGenerator settings; then each relay is
-# measured open-loop at the same offered load for p99. Prints a table of figures and ratios.
-# Usage: bash benchmarks/peers/run.sh [CONNECTIONS] [WINDOW] [SECONDS] [ROUNDS]
+# Switchboard against its peers, on this machine, in one run (about 7 minutes on 2 cores):
+#   direct      - a bare Reactor Netty WebSocket echo (the physical limit, no relay)
+#   nginx       - Debian's nginx as a WebSocket reverse proxy with `hash $arg_key consistent`
+#                 (sticky per connection) in front of direct-echo backends (what a user would pick instead)
+#   switchboard - Switchboard's relay routing each message to 4 in-process non-blocking echo
+#                 workers (benchmarks' RelayEchoServer)
+#   example     - the echo example as shipped (`switchboard-examples.jar echo --workers 4`), whose
+#                 workers hop to a blocking scheduler and touch a resource cache per request
+#   zmq         - the relay routing every message over ZeroMQ to one remote echo worker (the
+#                 examples' WorkerExample, its own JVM, capacity 64)
+# 0. a JIT warm-up run per server; 1. closed loop: CONNS connections x WINDOW requests in flight,
+#    SECS seconds, runs alternated ROUNDS times, median requests/s; 2. open loop: every server at the same offered load (70% of the
+#    slowest relay's closed-loop figure), p99 without coordinated omission; 3. a sweep over
+#    SWEEP connections (all but the example), alternated SWEEP_ROUNDS times, the best round of
+#    each point (other tenants of the machine only ever slow a run down), plotted to $PLOT. Prints a Markdown table of figures and ratios.
+# Usage: bash benchmarks/peers/run.sh
+#   env: CONNS=64 WINDOW=8 SECS=3 ROUNDS=3 WARMUP_SECS=8 BACKENDS=2
+#        SWEEP="1 4 16 64 256" SWEEP_SECS=2 SWEEP_ROUNDS=2
+#        PLOT=benchmarks/docs/connections-sweep.png (PLOT= skips the sweep)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-CONNS=${1:-64}; WINDOW=${2:-8}; SECS=${3:-10}; ROUNDS=${4:-2}; BACKENDS=${BACKENDS:-2}
+CONNS=${CONNS:-64}; WINDOW=${WINDOW:-8}; SECS=${SECS:-3}; ROUNDS=${ROUNDS:-3}; BACKENDS=${BACKENDS:-2}
+WARMUP_SECS=${WARMUP_SECS:-8}
+SWEEP=${SWEEP:-1 4 16 64 256}; SWEEP_SECS=${SWEEP_SECS:-2}; SWEEP_ROUNDS=${SWEEP_ROUNDS:-2}
+PLOT=${PLOT-benchmarks/docs/connections-sweep.png}
 JAR=benchmarks/target/benchmarks.jar
 EX=examples/target/switchboard-examples.jar
 [ -f "$JAR" ] && [ -f "$EX" ] || mvn -B -q -DskipTests package
@@ -17,32 +31,40 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 work=$(mktemp -d)
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  wait 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-# start "$name" cmd...: runs a server in the background and waits for its "listening on" line
-start() {
-  local name=$1; shift
+# start NAME PATTERN cmd...: runs a process in the background, waits for PATTERN in its output
+started() {
+  local name=$1 pattern=$2; shift 2
   "$@" >"$work/$name.out" 2>"$work/$name.err" &
   pids+=($!)
   for _ in $(seq 1 300); do
-    if grep -q "listening on" "$work/$name.out" 2>/dev/null; then
-      grep -o 'listening on [^ ]*' "$work/$name.out" | head -1 | sed 's/listening on //'; return 0
-    fi
+    grep -q "$pattern" "$work/$name.out" 2>/dev/null && return 0
     sleep 0.1
   done
-  echo "$name did not start" >&2; cat "$work/$name.err" >&2; exit 1
+  echo "$name did not start" >&2; cat "$work/$name.out" "$work/$name.err" >&2; exit 1
+}
+# start NAME cmd...: a server; prints its ws:// URL
+start() {
+  local name=$1; shift
+  started "$name" "listening on" "$@"
+  grep -o 'listening on [^ ]*' "$work/$name.out" | head -1 | sed 's/listening on //'
 }
 port_of() { echo "$1" | sed -E 's|.*:([0-9]+)/.*|\1|'; }
 
-direct_url=$(start direct java -cp "$JAR" dev.switchboard.benchmarks.DirectEchoServer --port 0)
+declare -A url=()
+names=(direct nginx switchboard example)
+url[direct]=$(start direct java -cp "$JAR" dev.switchboard.benchmarks.DirectEchoServer --port 0)
 upstreams=""
 for i in $(seq 1 "$BACKENDS"); do
   u=$(start "backend$i" java -cp "$JAR" dev.switchboard.benchmarks.DirectEchoServer --port 0)
@@ -56,6 +78,7 @@ error_log $work/nginx-error.log warn;
 events { worker_connections 4096; }
 http {
   access_log off;
+  tcp_nodelay on;
   upstream echo {
     hash \$arg_key consistent;
 $upstreams  }
@@ -66,45 +89,102 @@ $upstreams  }
       proxy_http_version 1.1;
       proxy_set_header Upgrade \$http_upgrade;
       proxy_set_header Connection "upgrade";
+      proxy_buffering off;
       proxy_read_timeout 1h;
     }
   }
 }
 CONF
 "$NGINX" -p "$work" -c "$work/nginx.conf"
-nginx_url="ws://127.0.0.1:$nginx_port/ws"
-sb_url=$(start switchboard java -jar "$EX" echo --port 0 --workers 4)
+url[nginx]="ws://127.0.0.1:$nginx_port/ws"
+url[switchboard]=$(start switchboard java -cp "$JAR" dev.switchboard.benchmarks.RelayEchoServer --port 0 --workers 4)
+url[example]=$(start example java -jar "$EX" echo --port 0 --workers 4)
+if java -cp "$EX" dev.switchboard.examples.worker.WorkerExample --help >/dev/null 2>&1; then
+  zmq_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  started zmqworker "serving" java -cp "$EX" dev.switchboard.examples.worker.WorkerExample \
+    --connect "tcp://127.0.0.1:$zmq_port" --app echo --capacity 64
+  url[zmq]=$(start zmq java -cp "$JAR" dev.switchboard.benchmarks.RelayEchoServer --port 0 --workers 0 \
+    --zmq-bind "tcp://127.0.0.1:$zmq_port" --await-zmq-workers 1)
+  names+=(zmq)
+fi
 
-load() { # url extra-args... -> prints the LoadGenerator's final line
-  local url=$1; shift
-  java -cp "$JAR" dev.switchboard.benchmarks.LoadGenerator --url "$url" --connections "$CONNS" \
-    --window "$WINDOW" --duration "$SECS" --warmup 2 --keys 1000 --zipf 0.9 --key-in-url "$@" 2>/dev/null | tail -1
+load() { # url conns seconds warmup extra-args... -> prints the LoadGenerator's final line
+  local u=$1 c=$2 s=$3 w=$4; shift 4
+  java -cp "$JAR" dev.switchboard.benchmarks.LoadGenerator --url "$u" --connections "$c" \
+    --window "$WINDOW" --duration "$s" --warmup "$w" --keys 1000 --zipf 0.9 --key-in-url "$@" 2>/dev/null | tail -1
 }
 field() { echo "$1" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
 
-declare -A sum=()
+# JIT warm-up of every server (and the machine's other tenants make single runs noisy: the
+# figures below are medians of alternated rounds)
+for n in "${names[@]}"; do
+  line=$(load "${url[$n]}" "$CONNS" "$WARMUP_SECS" 1); echo "warm-up $n: $line" >&2
+done
+declare -A rps=() all=() open_p99=() open_rps=()
 for r in $(seq 1 "$ROUNDS"); do
-  for name in direct nginx switchboard; do
-    case $name in direct) url=$direct_url;; nginx) url=$nginx_url;; switchboard) url=$sb_url;; esac
-    line=$(load "$url"); echo "round $r $name: $line" >&2
-    sum[$name]=$(python3 -c "print(${sum[$name]:-0} + $(field "$line" requests_per_s))")
+  for n in "${names[@]}"; do
+    line=$(load "${url[$n]}" "$CONNS" "$SECS" 1); echo "round $r $n: $line" >&2
+    all[$n]="${all[$n]:-} $(field "$line" requests_per_s)"
   done
 done
-for n in direct nginx switchboard; do sum[$n]=$(python3 -c "print(${sum[$n]} / $ROUNDS)"); done
-rate=$(python3 -c "print(int(0.7 * min(${sum[nginx]}, ${sum[switchboard]})))")
-nginx_open=$(load "$nginx_url" --rate "$rate"); echo "open-loop nginx: $nginx_open" >&2
-sb_open=$(load "$sb_url" --rate "$rate"); echo "open-loop switchboard: $sb_open" >&2
+median() { python3 -c "import statistics, sys; print(statistics.median(float(x) for x in sys.argv[1:]))" "$@"; }
+for n in "${names[@]}"; do rps[$n]=$(median ${all[$n]}); done
+slowest=$(for n in "${names[@]}"; do [ "$n" = direct ] || echo "${rps[$n]}"; done | sort -g | head -1)
+rate=$(python3 -c "print(int(0.7 * $slowest))")
+for n in "${names[@]}"; do
+  line=$(load "${url[$n]}" "$CONNS" "$SECS" 3 --rate "$rate"); echo "open loop $n at $rate/s: $line" >&2
+  open_p99[$n]=$(field "$line" p99_us); open_rps[$n]=$(field "$line" requests_per_s)
+done
 
-python3 - "${sum[direct]}" "${sum[nginx]}" "${sum[switchboard]}" "$rate" \
-  "$(field "$nginx_open" p99_us)" "$(field "$sb_open" p99_us)" "$CONNS" "$WINDOW" "$SECS" "$ROUNDS" <<'PY'
-import sys, datetime, platform, os
-d, n, s, rate, np99, sp99, conns, window, secs, rounds = sys.argv[1:]
-d, n, s, np99, sp99 = map(float, (d, n, s, np99, sp99))
-print(f"# {datetime.date.today()} {platform.machine()} {os.cpu_count()} cores; {conns} connections x window {window}, {secs} s, {rounds} rounds alternated")
-print("| relay | requests/s | vs direct echo | vs nginx |")
-print("|---|---:|---:|---:|")
-print(f"| direct Reactor Netty echo | {d:,.0f} | 1.00 | {d/n:.2f} |")
-print(f"| nginx hash $arg_key consistent | {n:,.0f} | {n/d:.2f} | 1.00 |")
-print(f"| Switchboard echo (4 in-process workers) | {s:,.0f} | {s/d:.2f} | {s/n:.2f} |")
-print(f"| p99 at {int(float(rate)):,} req/s offered | nginx {np99:,.0f} us | Switchboard {sp99:,.0f} us | ratio {sp99/np99:.2f} |")
+if [ -n "$PLOT" ]; then
+  echo "server,connections,requests_per_s,p99_us" >"$work/sweep.csv"
+  : >"$work/sweep-all.csv"
+  for r in $(seq 1 "$SWEEP_ROUNDS"); do
+    for c in $SWEEP; do
+      for n in "${names[@]}"; do
+        [ "$n" = example ] && continue
+        line=$(load "${url[$n]}" "$c" "$SWEEP_SECS" 1); echo "sweep $r $n $c connections: $line" >&2
+        echo "$n,$c,$(field "$line" requests_per_s),$(field "$line" p99_us)" >>"$work/sweep-all.csv"
+      done
+    done
+  done
+  python3 - "$work/sweep-all.csv" >>"$work/sweep.csv" <<'PY'
+import sys
+best = {}
+for line in open(sys.argv[1]):
+    n, c, r, p = line.strip().split(",")
+    k = (n, int(c))
+    if k not in best or float(r) > float(best[k][0]):
+        best[k] = (r, p)
+for (n, c), (r, p) in best.items():
+    print(f"{n},{c},{r},{p}")
+PY
+  mkdir -p "$(dirname "$PLOT")"
+  cp "$work/sweep.csv" "${PLOT%.*}.csv"
+  java -cp "$JAR" dev.switchboard.benchmarks.SweepPlot --csv "$work/sweep.csv" --out "$PLOT" \
+    --subtitle "$(date -u +%F), $(nproc) cores, window $WINDOW per connection, load generator on the same machine" >&2
+fi
+
+args=()
+for n in "${names[@]}"; do args+=("$n" "${rps[$n]}" "${open_p99[$n]}" "${open_rps[$n]}"); done
+python3 - "$CONNS" "$WINDOW" "$SECS" "$ROUNDS" "$rate" "${args[@]}" <<'PY'
+import sys, datetime, os
+conns, window, secs, rounds, rate = sys.argv[1:6]
+rest = sys.argv[6:]
+rows = {rest[i]: (float(rest[i + 1]), float(rest[i + 2]), float(rest[i + 3])) for i in range(0, len(rest), 4)}
+labels = {
+    "direct": "direct Reactor Netty echo (baseline)",
+    "nginx": "nginx `hash $arg_key consistent` (peer)",
+    "switchboard": "Switchboard, 4 in-process workers",
+    "example": "Switchboard echo example (blocking workers)",
+    "zmq": "Switchboard, 1 remote ZeroMQ worker",
+}
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+d, n = rows["direct"][0], rows["nginx"][0]
+print(f"# {datetime.date.today()}, {os.cpu_count()} x {cpu}; {conns} connections x {window} in flight, "
+      f"median of {rounds} alternated {secs}-s rounds; p99 open loop at {int(float(rate)):,} req/s offered")
+print("| server | requests/s | vs direct | vs nginx | p99 at same load | p99 vs nginx |")
+print("|---|---:|---:|---:|---:|---:|")
+for k, (r, p, _) in rows.items():
+    print(f"| {labels[k]} | {r:,.0f} | {r / d:.2f} | {r / n:.2f} | {p / 1000:,.2f} ms | {p / rows['nginx'][1]:.2f} |")
 PY

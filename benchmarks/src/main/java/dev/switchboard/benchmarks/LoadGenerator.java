@@ -16,6 +16,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -90,8 +91,10 @@ public final class LoadGenerator implements Callable<Integer> {
         HttpClient client = HttpClient.create(pool).runOn(loops);
         CountDownLatch open = new CountDownLatch(connections);
         List<Disposable> sessions = new ArrayList<>();
+        List<Conn> conns = new ArrayList<>();
         for (int c = 0; c < connections; c++) {
             Conn conn = new Conn(c, cdf, body);
+            conns.add(conn);
             sessions.add(client.websocket(WebsocketClientSpec.builder().maxFramePayloadLength(1 << 20).build())
                     .uri(keyInUrl ? URI.create(url + (url.getQuery() == null ? "?" : "&") + "key=k" + (c % keys)) : url)
                     .handle((in, out) -> {
@@ -106,6 +109,9 @@ public final class LoadGenerator implements Callable<Integer> {
         if (!open.await(30, TimeUnit.SECONDS)) {
             System.err.println("could not open " + connections + " connections within 30 s");
         }
+        // open loop: one timer for all connections, each sending what fell due since its start
+        Disposable ticker = rate <= 0 ? Disposables.disposed()
+                : Flux.interval(Duration.ofMillis(1), Schedulers.single()).subscribe(t -> conns.forEach(Conn::tick));
         long start = System.nanoTime();
         Histogram total = null;
         long measuredFrom = 0;
@@ -133,8 +139,9 @@ public final class LoadGenerator implements Callable<Integer> {
         }
         long elapsed = System.nanoTime() - measuredFrom;
         long done = responses.get() - measuredResponses;
+        ticker.dispose();
         sessions.forEach(Disposable::dispose);
-        loops.disposeLater().block(Duration.ofSeconds(5));
+        loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block(Duration.ofSeconds(6));
         pool.disposeLater().block(Duration.ofSeconds(5));
         Histogram h = total != null ? total : new Histogram(3);
         System.out.printf("requests_per_s=%.0f p50_us=%.1f p99_us=%.1f p999_us=%.1f errors=%d%n",
@@ -167,6 +174,9 @@ public final class LoadGenerator implements Callable<Integer> {
                 reactor.util.concurrent.Queues.<String>get(RING).get());
         long nextId;
         long inFlight;
+        volatile boolean open;
+        volatile long begin;
+        volatile long periodNanos = 1;
 
         Conn(int index, double[] cdf, String body) {
             this.cdf = cdf;
@@ -176,19 +186,9 @@ public final class LoadGenerator implements Callable<Integer> {
 
         Flux<String> outbound() {
             if (rate > 0) {
-                double perConn = rate / connections;
-                long periodNanos = (long) (1e9 / perConn);
-                long begin = System.nanoTime();
-                Flux.interval(Duration.ofMillis(1), Schedulers.parallel())
-                        .takeWhile(t -> !stopping)
-                        .subscribe(t -> {
-                            long due = (System.nanoTime() - begin) / Math.max(1, periodNanos);
-                            synchronized (this) {
-                                while (nextId < due && inFlight < RING / 2) {
-                                    send(begin + nextId * periodNanos);
-                                }
-                            }
-                        });
+                periodNanos = Math.max(1, (long) (1e9 / (rate / connections)));
+                begin = System.nanoTime();
+                open = true;
             } else {
                 synchronized (this) {
                     for (int i = 0; i < window; i++) {
@@ -197,6 +197,19 @@ public final class LoadGenerator implements Callable<Integer> {
                 }
             }
             return out.asFlux();
+        }
+
+        /** Open loop: sends every request due by now (called each millisecond by one timer for all). */
+        void tick() {
+            if (!open) {
+                return;
+            }
+            long due = (System.nanoTime() - begin) / periodNanos;
+            synchronized (this) {
+                while (nextId < due && inFlight < RING / 2) {
+                    send(begin + nextId * periodNanos);
+                }
+            }
         }
 
         /** Sends the next request, due at {@code due}. Under this connection's lock. */
