@@ -258,15 +258,8 @@ final class GatewayAgent implements Agent {
 
     private void transmit(RemoteWorker w, Exchange ex) {
         Request r = ex.request;
-        Payload p = r.payload();
-        byte[][] body = r.principal().isPresent()
-                ? new byte[][] {Protocol.u64(ex.tag), Protocol.u32(ex.window()), Protocol.utf8(r.key()),
-                    Protocol.payloadKind(p), p.toByteArray(), Protocol.utf8(r.sessionId()),
-                    Protocol.requestId(r.id()), Protocol.utf8(r.principal().get())}
-                : new byte[][] {Protocol.u64(ex.tag), Protocol.u32(ex.window()), Protocol.utf8(r.key()),
-                    Protocol.payloadKind(p), p.toByteArray(), Protocol.utf8(r.sessionId()),
-                    Protocol.requestId(r.id())};
-        int rc = send(w.routeBytes, Protocol.REQUEST, body);
+        int rc = sendFrame(w.routeBytes, Protocol.request(ex.tag, ex.window(), r.key(), r.payload(), r.sessionId(),
+                r.id(), r.principal().orElse(null)));
         if (rc > 0) {
             w.credits--;
             ex.sent = true;
@@ -348,10 +341,14 @@ final class GatewayAgent implements Agent {
     }
 
     private void onMessage(byte[] route, List<byte[]> f) throws MalformedException {
-        if (f.size() < 2 || !Protocol.isSignature(f.get(0))) {
+        if (f.isEmpty()) {
             throw new MalformedException("no protocol signature");
         }
-        int type = readU8(f.get(1), "type");
+        int type = Protocol.type(f.get(0), f.size());
+        if (type != Protocol.RESPONSE) {
+            // the body of the other types follows the envelope from frame 2 on, as in the tables
+            f.add(1, f.get(0));
+        }
         RemoteWorker w = byRoute.get(ByteBuffer.wrap(route));
         if (type == Protocol.READY) {
             onReady(route, w, f);
@@ -367,7 +364,7 @@ final class GatewayAgent implements Agent {
         }
         w.lastHeardNanos = System.nanoTime();
         switch (type) {
-            case Protocol.RESPONSE -> onResponse(w, f);
+            case Protocol.RESPONSE -> onResponse(w, f.get(0));
             case Protocol.CREDIT -> {
                 expect(f, 3, "CREDIT");
                 int n = readU32(f.get(2), "credits");
@@ -475,17 +472,14 @@ final class GatewayAgent implements Agent {
         heartbeat(w, now);
     }
 
-    private void onResponse(RemoteWorker w, List<byte[]> f) throws MalformedException {
-        if (f.size() < 4) {
-            throw new MalformedException("RESPONSE has " + f.size() + " frames");
-        }
-        long tag = readU64(f.get(2), "tag");
-        int status = readU8(f.get(3), "status");
+    private void onResponse(RemoteWorker w, byte[] frame) throws MalformedException {
+        Protocol.Reader in = new Protocol.Reader(frame);
+        long tag = in.u64("tag");
+        int status = in.u8("status");
         Exchange ex = w.inFlight.get(tag);
         switch (status) {
             case Protocol.DATA, Protocol.DATA_END -> {
-                expect(f, 6, "RESPONSE data");
-                Payload p = Protocol.readPayload(f.get(4), f.get(5));
+                Payload p = Protocol.payload(in.u8("payload kind"), in.rest());
                 if (ex == null) {
                     throw new MalformedException("response to an unknown request");
                 }
@@ -506,7 +500,7 @@ final class GatewayAgent implements Agent {
                 }
             }
             case Protocol.END -> {
-                expect(f, 4, "RESPONSE end");
+                in.end("RESPONSE end");
                 if (ex == null) {
                     throw new MalformedException("response to an unknown request");
                 }
@@ -514,9 +508,9 @@ final class GatewayAgent implements Agent {
                 ex.complete();
             }
             case Protocol.ERROR -> {
-                expect(f, 6, "RESPONSE error");
-                String code = readUtf8(f.get(4), 64, "error code");
-                String message = readUtf8(f.get(5), 4096, "error message");
+                String code = in.text16(64, "error code");
+                byte[] m = in.rest();
+                String message = Protocol.readUtf8(m, Protocol.MAX_ERROR_MESSAGE_BYTES, "error message");
                 if (ex == null) {
                     throw new MalformedException("response to an unknown request");
                 }
@@ -614,11 +608,23 @@ final class GatewayAgent implements Agent {
             if (!router.send(route, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
                 return 0;
             }
-            router.send(Protocol.SIGNATURE, ZMQ.SNDMORE | ZMQ.DONTWAIT);
-            router.send(Protocol.u8(type), (body.length > 0 ? ZMQ.SNDMORE : 0) | ZMQ.DONTWAIT);
+            router.send(Protocol.envelope(type), (body.length > 0 ? ZMQ.SNDMORE : 0) | ZMQ.DONTWAIT);
             for (int i = 0; i < body.length; i++) {
                 router.send(body[i], (i < body.length - 1 ? ZMQ.SNDMORE : 0) | ZMQ.DONTWAIT);
             }
+            return 1;
+        } catch (ZMQException e) {
+            return -1;
+        }
+    }
+
+    /** Sends a message that is one frame (a REQUEST): as {@link #send(byte[], byte, byte[]...)}. */
+    private int sendFrame(byte[] route, byte[] frame) {
+        try {
+            if (!router.send(route, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
+                return 0;
+            }
+            router.send(frame, ZMQ.DONTWAIT);
             return 1;
         } catch (ZMQException e) {
             return -1;
