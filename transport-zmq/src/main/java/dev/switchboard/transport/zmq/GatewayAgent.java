@@ -28,7 +28,7 @@ import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
 
 /**
- * The gateway's socket thread: owns the ROUTER socket and the receiving end of the wake pipe,
+ * The gateway's socket thread: owns the ROUTER socket and the {@link Waker} that wakes it,
  * registers workers, sends requests within their credits, delivers responses, and keeps the
  * heartbeats both ways.
  */
@@ -56,7 +56,7 @@ final class GatewayAgent implements Agent {
     private final ZmqGatewaySpec spec;
     private final Membership membership;
     private final ZContext context;
-    private final WakePipe wake;
+    private final Waker wake;
     private final CommandQueue<Command> commands;
     private final long intervalNanos;
     private final AtomicLong tags = new AtomicLong();
@@ -74,8 +74,6 @@ final class GatewayAgent implements Agent {
 
     // socket thread only
     private ZMQ.Socket router;
-    private ZMQ.Socket wakeReceiver;
-    private ZMQ.Poller poller;
     private final Map<ByteBuffer, RemoteWorker> byRoute = new HashMap<>();
     private final Map<String, RemoteWorker> byName = new HashMap<>();
     private boolean done;
@@ -85,7 +83,7 @@ final class GatewayAgent implements Agent {
         this.spec = spec;
         this.membership = membership;
         this.context = context;
-        this.wake = new WakePipe(context);
+        this.wake = new Waker();
         this.commands = new CommandQueue<>(spec.commandQueueCapacity());
         this.intervalNanos = spec.heartbeatInterval().toNanos();
     }
@@ -98,7 +96,6 @@ final class GatewayAgent implements Agent {
     @Override
     public void onStart() {
         thread = Thread.currentThread();
-        wakeReceiver = wake.bindReceiver(context);
         router = context.createSocket(SocketType.ROUTER);
         router.setLinger(0);
         router.setRouterMandatory(true);
@@ -112,9 +109,7 @@ final class GatewayAgent implements Agent {
         });
         router.bind(spec.endpoint());
         endpoint = router.getLastEndpoint();
-        poller = context.createPoller(2);
-        poller.register(router, ZMQ.Poller.POLLIN);
-        poller.register(wakeReceiver, ZMQ.Poller.POLLIN);
+        wake.watch(router);
         nextTick = System.nanoTime() + tickNanos();
     }
 
@@ -169,7 +164,7 @@ final class GatewayAgent implements Agent {
     @Override
     public int doWork() {
         int work = 0;
-        if (WakePipe.drain(wakeReceiver)) {
+        if (wake.stopRequested()) {
             done = true;
             return 1;
         }
@@ -193,7 +188,7 @@ final class GatewayAgent implements Agent {
     @Override
     public void idle() {
         long waitMs = TimeUnit.NANOSECONDS.toMillis(nextTick - System.nanoTime());
-        poller.poll(Math.max(1, waitMs));
+        wake.await(waitMs, router);
     }
 
     @Override
@@ -214,14 +209,8 @@ final class GatewayAgent implements Agent {
                 s.exchange().fail(new RelayException(ErrorCode.WORKER_FAILED, "the ZeroMQ gateway closed"));
             }
         }
-        if (poller != null) {
-            poller.close();
-        }
         if (router != null) {
             context.destroySocket(router);
-        }
-        if (wakeReceiver != null) {
-            context.destroySocket(wakeReceiver);
         }
         wake.close();
     }

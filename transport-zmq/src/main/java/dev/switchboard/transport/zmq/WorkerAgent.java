@@ -65,7 +65,7 @@ final class WorkerAgent implements Agent {
     private final ZContext context;
     private final LocalWorker local;
     private final Supplier<Set<String>> cachedKeys;
-    private final WakePipe wake;
+    private final Waker wake;
     private final CommandQueue<Command> commands;
     private final WorkerImpl.Counters counters;
     private final long ownIntervalNanos;
@@ -75,8 +75,6 @@ final class WorkerAgent implements Agent {
 
     // socket thread only
     private ZMQ.Socket dealer;
-    private ZMQ.Socket wakeReceiver;
-    private ZMQ.Poller poller;
     private final Map<Long, Serving> serving = new HashMap<>();
     private boolean done;
     private boolean readyOut;
@@ -97,7 +95,7 @@ final class WorkerAgent implements Agent {
         this.local = local;
         this.cachedKeys = cachedKeys;
         this.counters = counters;
-        this.wake = new WakePipe(context);
+        this.wake = new Waker();
         this.commands = new CommandQueue<>(spec.commandQueueCapacity());
         this.ownIntervalNanos = spec.heartbeatInterval().toNanos();
         this.gatewayIntervalNanos = ownIntervalNanos;
@@ -111,7 +109,6 @@ final class WorkerAgent implements Agent {
     @Override
     public void onStart() {
         thread = Thread.currentThread();
-        wakeReceiver = wake.bindReceiver(context);
         dealer = context.createSocket(SocketType.DEALER);
         dealer.setLinger(0);
         // a message to a gateway that is not connected is dropped, not queued for a later one
@@ -130,9 +127,7 @@ final class WorkerAgent implements Agent {
             dealer.setCurveSecretKey(ZMQ.Curve.z85Decode(keys.secretKey()));
         }
         dealer.connect(endpoint);
-        poller = context.createPoller(2);
-        poller.register(dealer, ZMQ.Poller.POLLIN);
-        poller.register(wakeReceiver, ZMQ.Poller.POLLIN);
+        wake.watch(dealer);
         long now = System.nanoTime();
         nextReadyNanos = now;
         unregisteredSinceNanos = now;
@@ -165,7 +160,7 @@ final class WorkerAgent implements Agent {
 
     @Override
     public int doWork() {
-        if (WakePipe.drain(wakeReceiver)) {
+        if (wake.stopRequested()) {
             done = true;
             return 1;
         }
@@ -188,7 +183,7 @@ final class WorkerAgent implements Agent {
         long now = System.nanoTime();
         long next = registered ? Math.min(nextHeartbeatNanos, lastHeardNanos + deadlineNanos()) : nextReadyNanos;
         long waitMs = TimeUnit.NANOSECONDS.toMillis(next - now);
-        poller.poll(Math.max(1, Math.min(waitMs, TimeUnit.NANOSECONDS.toMillis(ownIntervalNanos))));
+        wake.await(Math.min(waitMs, TimeUnit.NANOSECONDS.toMillis(ownIntervalNanos)), dealer);
     }
 
     @Override
@@ -205,14 +200,8 @@ final class WorkerAgent implements Agent {
             cancelAll();
         }
         registered = false;
-        if (poller != null) {
-            poller.close();
-        }
         if (dealer != null) {
             context.destroySocket(dealer);
-        }
-        if (wakeReceiver != null) {
-            context.destroySocket(wakeReceiver);
         }
         wake.close();
     }
