@@ -18,7 +18,7 @@ import time
 
 import zmq
 
-SIGNATURE = b"SB\x01"
+SIGNATURE = b"SB\x02"  # signature and protocol version; the type byte follows in frame 0
 READY, REQUEST, RESPONSE, CREDIT, HEARTBEAT, CACHE, DISCONNECT, CANCEL = range(1, 9)
 DATA_END = 1
 CACHED, EVICTED = 1, 2
@@ -31,6 +31,33 @@ def u8(v):
 
 def u32(v):
     return struct.pack(">I", v)
+
+
+def parse_request(frame):
+    """The tag (8 bytes), key, payload kind and body of a REQUEST frame; raises on a malformed one."""
+    pos = 4
+    tag = frame[pos:pos + 8]
+    window, flags = struct.unpack_from(">IB", frame, pos + 8)
+    pos += 13
+
+    def text():
+        nonlocal pos
+        (n,) = struct.unpack_from(">H", frame, pos)
+        if pos + 2 + n > len(frame):
+            raise ValueError("text cut short")
+        value = frame[pos + 2:pos + 2 + n]
+        pos += 2 + n
+        return value
+
+    key = text()
+    text()  # session id
+    pos += 1  # request id kind
+    text()  # request id
+    if flags & 1:
+        text()  # principal
+    if pos >= len(frame) or window < 1:
+        raise ValueError("no payload kind")
+    return tag, key, frame[pos], frame[pos + 1:]
 
 
 class Worker:
@@ -62,7 +89,15 @@ class Worker:
 
     def send(self, kind, *body):
         try:
-            self.socket.send_multipart([SIGNATURE, u8(kind)] + list(body), zmq.NOBLOCK)
+            self.socket.send_multipart([SIGNATURE + u8(kind)] + list(body), zmq.NOBLOCK)
+            return True
+        except zmq.Again:
+            return False
+
+    def send_frame(self, frame):
+        """Sends a message that is one frame (a RESPONSE)."""
+        try:
+            self.socket.send(frame, zmq.NOBLOCK)
             return True
         except zmq.Again:
             return False
@@ -99,27 +134,30 @@ class Worker:
             self.send(CACHE, u8(EVICTED), evicted.encode("utf-8"))
 
     def handle(self, frames, now):
-        if len(frames) < 2 or frames[0] != SIGNATURE or len(frames[1]) != 1:
+        head = frames[0]
+        if len(head) < 4 or head[:3] != SIGNATURE:
             self.malformed += 1
             return
-        kind = frames[1][0]
+        kind = head[3]
+        if (kind == REQUEST) != (len(head) > 4) or (kind == REQUEST and len(frames) != 1):
+            # a REQUEST is one frame with its fields packed after the type; others have a 4-byte frame 0
+            self.malformed += 1
+            return
         if kind == HEARTBEAT:
-            if len(frames) >= 3 and len(frames[2]) == 4:
-                ms = struct.unpack(">I", frames[2])[0]
+            if len(frames) >= 2 and len(frames[1]) == 4:
+                ms = struct.unpack(">I", frames[1])[0]
                 if ms > 0:
                     self.gateway_interval = ms / 1000.0
             self.acknowledge(now)
         elif kind == REQUEST:
             self.acknowledge(now)
-            if len(frames) not in (9, 10) or len(frames[2]) != 8:
+            try:
+                tag, key, payload_kind, body = parse_request(head)
+                self.touch(key.decode("utf-8"))
+            except (struct.error, ValueError):
                 self.malformed += 1
                 return
-            tag, key, payload_kind, body = frames[2], frames[4], frames[5], frames[6]
-            try:
-                self.touch(key.decode("utf-8"))
-            except UnicodeDecodeError:
-                self.malformed += 1
-            self.send(RESPONSE, tag, u8(DATA_END), payload_kind, body)
+            self.send_frame(SIGNATURE + u8(RESPONSE) + tag + u8(DATA_END) + u8(payload_kind) + body)
             self.served += 1
         elif kind in (CREDIT, CANCEL):
             # echo answers at once: nothing is ever in flight to grant items to or to cancel

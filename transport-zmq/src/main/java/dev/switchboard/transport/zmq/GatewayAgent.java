@@ -28,7 +28,7 @@ import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
 
 /**
- * The gateway's socket thread: owns the ROUTER socket and the receiving end of the wake pipe,
+ * The gateway's socket thread: owns the ROUTER socket and the {@link Waker} that wakes it,
  * registers workers, sends requests within their credits, delivers responses, and keeps the
  * heartbeats both ways.
  */
@@ -56,7 +56,7 @@ final class GatewayAgent implements Agent {
     private final ZmqGatewaySpec spec;
     private final Membership membership;
     private final ZContext context;
-    private final WakePipe wake;
+    private final Waker wake;
     private final CommandQueue<Command> commands;
     private final long intervalNanos;
     private final AtomicLong tags = new AtomicLong();
@@ -74,8 +74,6 @@ final class GatewayAgent implements Agent {
 
     // socket thread only
     private ZMQ.Socket router;
-    private ZMQ.Socket wakeReceiver;
-    private ZMQ.Poller poller;
     private final Map<ByteBuffer, RemoteWorker> byRoute = new HashMap<>();
     private final Map<String, RemoteWorker> byName = new HashMap<>();
     private boolean done;
@@ -85,7 +83,7 @@ final class GatewayAgent implements Agent {
         this.spec = spec;
         this.membership = membership;
         this.context = context;
-        this.wake = new WakePipe(context);
+        this.wake = new Waker();
         this.commands = new CommandQueue<>(spec.commandQueueCapacity());
         this.intervalNanos = spec.heartbeatInterval().toNanos();
     }
@@ -98,7 +96,6 @@ final class GatewayAgent implements Agent {
     @Override
     public void onStart() {
         thread = Thread.currentThread();
-        wakeReceiver = wake.bindReceiver(context);
         router = context.createSocket(SocketType.ROUTER);
         router.setLinger(0);
         router.setRouterMandatory(true);
@@ -112,9 +109,7 @@ final class GatewayAgent implements Agent {
         });
         router.bind(spec.endpoint());
         endpoint = router.getLastEndpoint();
-        poller = context.createPoller(2);
-        poller.register(router, ZMQ.Poller.POLLIN);
-        poller.register(wakeReceiver, ZMQ.Poller.POLLIN);
+        wake.watch(router);
         nextTick = System.nanoTime() + tickNanos();
     }
 
@@ -169,7 +164,7 @@ final class GatewayAgent implements Agent {
     @Override
     public int doWork() {
         int work = 0;
-        if (WakePipe.drain(wakeReceiver)) {
+        if (wake.stopRequested()) {
             done = true;
             return 1;
         }
@@ -193,7 +188,7 @@ final class GatewayAgent implements Agent {
     @Override
     public void idle() {
         long waitMs = TimeUnit.NANOSECONDS.toMillis(nextTick - System.nanoTime());
-        poller.poll(Math.max(1, waitMs));
+        wake.await(waitMs, router);
     }
 
     @Override
@@ -214,14 +209,8 @@ final class GatewayAgent implements Agent {
                 s.exchange().fail(new RelayException(ErrorCode.WORKER_FAILED, "the ZeroMQ gateway closed"));
             }
         }
-        if (poller != null) {
-            poller.close();
-        }
         if (router != null) {
             context.destroySocket(router);
-        }
-        if (wakeReceiver != null) {
-            context.destroySocket(wakeReceiver);
         }
         wake.close();
     }
@@ -258,15 +247,8 @@ final class GatewayAgent implements Agent {
 
     private void transmit(RemoteWorker w, Exchange ex) {
         Request r = ex.request;
-        Payload p = r.payload();
-        byte[][] body = r.principal().isPresent()
-                ? new byte[][] {Protocol.u64(ex.tag), Protocol.u32(ex.window()), Protocol.utf8(r.key()),
-                    Protocol.payloadKind(p), p.toByteArray(), Protocol.utf8(r.sessionId()),
-                    Protocol.requestId(r.id()), Protocol.utf8(r.principal().get())}
-                : new byte[][] {Protocol.u64(ex.tag), Protocol.u32(ex.window()), Protocol.utf8(r.key()),
-                    Protocol.payloadKind(p), p.toByteArray(), Protocol.utf8(r.sessionId()),
-                    Protocol.requestId(r.id())};
-        int rc = send(w.routeBytes, Protocol.REQUEST, body);
+        int rc = sendFrame(w.routeBytes, Protocol.request(ex.tag, ex.window(), r.key(), r.payload(), r.sessionId(),
+                r.id(), r.principal().orElse(null)));
         if (rc > 0) {
             w.credits--;
             ex.sent = true;
@@ -348,10 +330,14 @@ final class GatewayAgent implements Agent {
     }
 
     private void onMessage(byte[] route, List<byte[]> f) throws MalformedException {
-        if (f.size() < 2 || !Protocol.isSignature(f.get(0))) {
+        if (f.isEmpty()) {
             throw new MalformedException("no protocol signature");
         }
-        int type = readU8(f.get(1), "type");
+        int type = Protocol.type(f.get(0), f.size());
+        if (type != Protocol.RESPONSE) {
+            // the body of the other types follows the envelope from frame 2 on, as in the tables
+            f.add(1, f.get(0));
+        }
         RemoteWorker w = byRoute.get(ByteBuffer.wrap(route));
         if (type == Protocol.READY) {
             onReady(route, w, f);
@@ -367,7 +353,7 @@ final class GatewayAgent implements Agent {
         }
         w.lastHeardNanos = System.nanoTime();
         switch (type) {
-            case Protocol.RESPONSE -> onResponse(w, f);
+            case Protocol.RESPONSE -> onResponse(w, f.get(0));
             case Protocol.CREDIT -> {
                 expect(f, 3, "CREDIT");
                 int n = readU32(f.get(2), "credits");
@@ -475,17 +461,14 @@ final class GatewayAgent implements Agent {
         heartbeat(w, now);
     }
 
-    private void onResponse(RemoteWorker w, List<byte[]> f) throws MalformedException {
-        if (f.size() < 4) {
-            throw new MalformedException("RESPONSE has " + f.size() + " frames");
-        }
-        long tag = readU64(f.get(2), "tag");
-        int status = readU8(f.get(3), "status");
+    private void onResponse(RemoteWorker w, byte[] frame) throws MalformedException {
+        Protocol.Reader in = new Protocol.Reader(frame);
+        long tag = in.u64("tag");
+        int status = in.u8("status");
         Exchange ex = w.inFlight.get(tag);
         switch (status) {
             case Protocol.DATA, Protocol.DATA_END -> {
-                expect(f, 6, "RESPONSE data");
-                Payload p = Protocol.readPayload(f.get(4), f.get(5));
+                Payload p = Protocol.payload(in.u8("payload kind"), in.rest());
                 if (ex == null) {
                     throw new MalformedException("response to an unknown request");
                 }
@@ -506,7 +489,7 @@ final class GatewayAgent implements Agent {
                 }
             }
             case Protocol.END -> {
-                expect(f, 4, "RESPONSE end");
+                in.end("RESPONSE end");
                 if (ex == null) {
                     throw new MalformedException("response to an unknown request");
                 }
@@ -514,9 +497,9 @@ final class GatewayAgent implements Agent {
                 ex.complete();
             }
             case Protocol.ERROR -> {
-                expect(f, 6, "RESPONSE error");
-                String code = readUtf8(f.get(4), 64, "error code");
-                String message = readUtf8(f.get(5), 4096, "error message");
+                String code = in.text16(64, "error code");
+                byte[] m = in.rest();
+                String message = Protocol.readUtf8(m, Protocol.MAX_ERROR_MESSAGE_BYTES, "error message");
                 if (ex == null) {
                     throw new MalformedException("response to an unknown request");
                 }
@@ -614,11 +597,23 @@ final class GatewayAgent implements Agent {
             if (!router.send(route, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
                 return 0;
             }
-            router.send(Protocol.SIGNATURE, ZMQ.SNDMORE | ZMQ.DONTWAIT);
-            router.send(Protocol.u8(type), (body.length > 0 ? ZMQ.SNDMORE : 0) | ZMQ.DONTWAIT);
+            router.send(Protocol.envelope(type), (body.length > 0 ? ZMQ.SNDMORE : 0) | ZMQ.DONTWAIT);
             for (int i = 0; i < body.length; i++) {
                 router.send(body[i], (i < body.length - 1 ? ZMQ.SNDMORE : 0) | ZMQ.DONTWAIT);
             }
+            return 1;
+        } catch (ZMQException e) {
+            return -1;
+        }
+    }
+
+    /** Sends a message that is one frame (a REQUEST): as {@link #send(byte[], byte, byte[]...)}. */
+    private int sendFrame(byte[] route, byte[] frame) {
+        try {
+            if (!router.send(route, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
+                return 0;
+            }
+            router.send(frame, ZMQ.DONTWAIT);
             return 1;
         } catch (ZMQException e) {
             return -1;

@@ -14,8 +14,15 @@ import org.jspecify.annotations.Nullable;
  */
 final class Protocol {
 
-    /** Frame 0 of every message: "SB" and the protocol version 1. */
-    static final byte[] SIGNATURE = {'S', 'B', 1};
+    /** The protocol version, the third byte of every message. */
+    static final byte VERSION = 2;
+    /**
+     * The signature and version that start frame 0 of every message, followed there by the type
+     * byte. Receivers hand the other message types on as if signature and type were frames 0 and 1.
+     */
+    static final byte[] SIGNATURE = {'S', 'B', VERSION};
+    /** Length of the envelope: signature, version, type. */
+    static final int ENVELOPE = 4;
 
     static final byte READY = 1;
     static final byte REQUEST = 2;
@@ -65,6 +72,193 @@ final class Protocol {
 
     static boolean isSignature(byte[] frame) {
         return Arrays.equals(frame, SIGNATURE);
+    }
+
+    /** Frame 0 of a message of {@code type} other than REQUEST and RESPONSE. */
+    static byte[] envelope(byte type) {
+        return new byte[] {'S', 'B', VERSION, type};
+    }
+
+    /**
+     * The type of a message whose frame 0 is {@code head}, checking signature and version;
+     * a REQUEST or RESPONSE is one frame, every other type has a 4-byte frame 0.
+     */
+    static int type(byte[] head, int frames) throws MalformedException {
+        if (head.length < ENVELOPE || head[0] != 'S' || head[1] != 'B' || head[2] != VERSION) {
+            throw new MalformedException("no protocol signature");
+        }
+        int type = head[3] & 0xff;
+        if (type == REQUEST || type == RESPONSE) {
+            if (frames != 1) {
+                throw new MalformedException(typeName(type) + " must be one frame, had " + frames);
+            }
+        } else if (head.length != ENVELOPE) {
+            throw new MalformedException(typeName(type) + " has " + head.length + " bytes in frame 0");
+        }
+        return type;
+    }
+
+    /** A REQUEST, in one frame. */
+    static byte[] request(long tag, int window, String key, Payload payload, String session, RequestId id,
+                          @Nullable String principal) {
+        byte[] k = utf8(key);
+        byte[] s = utf8(session);
+        byte[] i = utf8(id.toString());
+        byte[] p = principal == null ? null : utf8(principal);
+        byte[] data = payload.toByteArray();
+        int size = ENVELOPE + 8 + 4 + 1 + 2 + k.length + 2 + s.length + 1 + 2 + i.length
+                + (p == null ? 0 : 2 + p.length) + 1 + data.length;
+        ByteBuffer b = ByteBuffer.allocate(size);
+        b.put((byte) 'S').put((byte) 'B').put(VERSION).put(REQUEST);
+        b.putLong(tag).putInt(window).put((byte) (p == null ? 0 : FLAG_PRINCIPAL));
+        text16(b, k);
+        text16(b, s);
+        b.put(id.isNumeric() ? ID_NUMBER : ID_STRING);
+        text16(b, i);
+        if (p != null) {
+            text16(b, p);
+        }
+        b.put(payload.isBinary() ? PAYLOAD_BINARY : PAYLOAD_JSON).put(data);
+        return b.array();
+    }
+
+    /** REQUEST flags: a principal follows the request id. */
+    static final int FLAG_PRINCIPAL = 1;
+
+    /** A RESPONSE with a data item ({@link #DATA} or {@link #DATA_END}), in one frame. */
+    static byte[] responseData(long tag, byte status, Payload payload) {
+        byte[] data = payload.toByteArray();
+        ByteBuffer b = ByteBuffer.allocate(ENVELOPE + 8 + 1 + 1 + data.length);
+        b.put((byte) 'S').put((byte) 'B').put(VERSION).put(RESPONSE).putLong(tag).put(status)
+                .put(payload.isBinary() ? PAYLOAD_BINARY : PAYLOAD_JSON).put(data);
+        return b.array();
+    }
+
+    /** A RESPONSE that ends a request without an item. */
+    static byte[] responseEnd(long tag) {
+        ByteBuffer b = ByteBuffer.allocate(ENVELOPE + 8 + 1);
+        b.put((byte) 'S').put((byte) 'B').put(VERSION).put(RESPONSE).putLong(tag).put(END);
+        return b.array();
+    }
+
+    /** A RESPONSE that ends a request with an error. */
+    static byte[] responseError(long tag, String code, String message) {
+        byte[] c = utf8(code);
+        byte[] m = utf8(message);
+        if (m.length > MAX_ERROR_MESSAGE_BYTES) {
+            m = Arrays.copyOf(m, MAX_ERROR_MESSAGE_BYTES);
+            // do not cut a UTF-8 sequence in two
+            int end = m.length;
+            while (end > 0 && (m[end - 1] & 0xC0) == 0x80) {
+                end--;
+            }
+            if (end > 0 && (m[end - 1] & 0x80) != 0) {
+                end--;
+            }
+            m = Arrays.copyOf(m, end);
+        }
+        ByteBuffer b = ByteBuffer.allocate(ENVELOPE + 8 + 1 + 2 + c.length + m.length);
+        b.put((byte) 'S').put((byte) 'B').put(VERSION).put(RESPONSE).putLong(tag).put(ERROR);
+        text16(b, c);
+        b.put(m);
+        return b.array();
+    }
+
+    /** Longest error message, in bytes. */
+    static final int MAX_ERROR_MESSAGE_BYTES = 4096;
+
+    private static void text16(ByteBuffer b, byte[] text) {
+        b.putShort((short) text.length).put(text);
+    }
+
+    /** Reads the fields packed into one frame, from after the envelope. */
+    static final class Reader {
+        private final byte[] frame;
+        private int pos;
+
+        Reader(byte[] frame) {
+            this.frame = frame;
+            this.pos = ENVELOPE;
+        }
+
+        private void need(int n, String field) throws MalformedException {
+            if (frame.length - pos < n) {
+                throw new MalformedException(field + " is cut short");
+            }
+        }
+
+        int u8(String field) throws MalformedException {
+            need(1, field);
+            return frame[pos++] & 0xff;
+        }
+
+        int u32(String field) throws MalformedException {
+            need(4, field);
+            int v = ByteBuffer.wrap(frame, pos, 4).getInt();
+            pos += 4;
+            if (v < 0) {
+                throw new MalformedException(field + " is out of range");
+            }
+            return v;
+        }
+
+        long u64(String field) throws MalformedException {
+            need(8, field);
+            long v = ByteBuffer.wrap(frame, pos, 8).getLong();
+            pos += 8;
+            return v;
+        }
+
+        /** A {@code u16} length and that many bytes of UTF-8. */
+        String text16(int maxBytes, String field) throws MalformedException {
+            need(2, field);
+            int n = ((frame[pos] & 0xff) << 8) | (frame[pos + 1] & 0xff);
+            pos += 2;
+            need(n, field);
+            String s = readUtf8(Arrays.copyOfRange(frame, pos, pos + n), maxBytes, field);
+            pos += n;
+            return s;
+        }
+
+        /** The rest of the frame. */
+        byte[] rest() {
+            byte[] r = Arrays.copyOfRange(frame, pos, frame.length);
+            pos = frame.length;
+            return r;
+        }
+
+        /** Fails unless every byte was read. */
+        void end(String what) throws MalformedException {
+            if (pos != frame.length) {
+                throw new MalformedException(what + " has " + (frame.length - pos) + " bytes too many");
+            }
+        }
+    }
+
+    /** A payload of {@code kind} over {@code data}. */
+    static Payload payload(int kind, byte[] data) throws MalformedException {
+        if (kind == PAYLOAD_JSON) {
+            return Payload.json(data);
+        }
+        if (kind == PAYLOAD_BINARY) {
+            return Payload.binary(data);
+        }
+        throw new MalformedException("unknown payload kind " + kind);
+    }
+
+    /** A request id of {@code kind} and {@code text}. */
+    static RequestId requestId(int kind, String text) throws MalformedException {
+        if (kind == ID_STRING) {
+            return RequestId.of(text);
+        }
+        if (kind == ID_NUMBER) {
+            try {
+                return RequestId.of(Long.parseLong(text));
+            } catch (NumberFormatException e) {
+                throw new MalformedException("numeric request id is not a number");
+            }
+        }
+        throw new MalformedException("unknown request id kind " + kind);
     }
 
     static byte[] u8(int v) {
@@ -119,47 +313,6 @@ final class Protocol {
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new MalformedException(field + " is not valid UTF-8");
         }
-    }
-
-    static byte[] payloadKind(Payload p) {
-        return u8(p.isBinary() ? PAYLOAD_BINARY : PAYLOAD_JSON);
-    }
-
-    static Payload readPayload(byte[] kind, byte[] data) throws MalformedException {
-        int k = readU8(kind, "payload kind");
-        if (k == PAYLOAD_JSON) {
-            return Payload.json(data);
-        }
-        if (k == PAYLOAD_BINARY) {
-            return Payload.binary(data);
-        }
-        throw new MalformedException("unknown payload kind " + k);
-    }
-
-    static byte[] requestId(RequestId id) {
-        byte[] text = utf8(id.toString());
-        byte[] out = new byte[text.length + 1];
-        out[0] = id.isNumeric() ? ID_NUMBER : ID_STRING;
-        System.arraycopy(text, 0, out, 1, text.length);
-        return out;
-    }
-
-    static RequestId readRequestId(byte[] frame) throws MalformedException {
-        if (frame.length < 1) {
-            throw new MalformedException("request id is empty");
-        }
-        String text = readUtf8(Arrays.copyOfRange(frame, 1, frame.length), MAX_KEY_BYTES, "request id");
-        if (frame[0] == ID_STRING) {
-            return RequestId.of(text);
-        }
-        if (frame[0] == ID_NUMBER) {
-            try {
-                return RequestId.of(Long.parseLong(text));
-            } catch (NumberFormatException e) {
-                throw new MalformedException("numeric request id is not a number");
-            }
-        }
-        throw new MalformedException("unknown request id kind " + frame[0]);
     }
 
     static @Nullable ErrorCode errorCode(String wireName) {

@@ -65,7 +65,7 @@ final class WorkerAgent implements Agent {
     private final ZContext context;
     private final LocalWorker local;
     private final Supplier<Set<String>> cachedKeys;
-    private final WakePipe wake;
+    private final Waker wake;
     private final CommandQueue<Command> commands;
     private final WorkerImpl.Counters counters;
     private final long ownIntervalNanos;
@@ -75,8 +75,6 @@ final class WorkerAgent implements Agent {
 
     // socket thread only
     private ZMQ.Socket dealer;
-    private ZMQ.Socket wakeReceiver;
-    private ZMQ.Poller poller;
     private final Map<Long, Serving> serving = new HashMap<>();
     private boolean done;
     private boolean readyOut;
@@ -97,7 +95,7 @@ final class WorkerAgent implements Agent {
         this.local = local;
         this.cachedKeys = cachedKeys;
         this.counters = counters;
-        this.wake = new WakePipe(context);
+        this.wake = new Waker();
         this.commands = new CommandQueue<>(spec.commandQueueCapacity());
         this.ownIntervalNanos = spec.heartbeatInterval().toNanos();
         this.gatewayIntervalNanos = ownIntervalNanos;
@@ -111,7 +109,6 @@ final class WorkerAgent implements Agent {
     @Override
     public void onStart() {
         thread = Thread.currentThread();
-        wakeReceiver = wake.bindReceiver(context);
         dealer = context.createSocket(SocketType.DEALER);
         dealer.setLinger(0);
         // a message to a gateway that is not connected is dropped, not queued for a later one
@@ -130,9 +127,7 @@ final class WorkerAgent implements Agent {
             dealer.setCurveSecretKey(ZMQ.Curve.z85Decode(keys.secretKey()));
         }
         dealer.connect(endpoint);
-        poller = context.createPoller(2);
-        poller.register(dealer, ZMQ.Poller.POLLIN);
-        poller.register(wakeReceiver, ZMQ.Poller.POLLIN);
+        wake.watch(dealer);
         long now = System.nanoTime();
         nextReadyNanos = now;
         unregisteredSinceNanos = now;
@@ -165,7 +160,7 @@ final class WorkerAgent implements Agent {
 
     @Override
     public int doWork() {
-        if (WakePipe.drain(wakeReceiver)) {
+        if (wake.stopRequested()) {
             done = true;
             return 1;
         }
@@ -188,7 +183,7 @@ final class WorkerAgent implements Agent {
         long now = System.nanoTime();
         long next = registered ? Math.min(nextHeartbeatNanos, lastHeardNanos + deadlineNanos()) : nextReadyNanos;
         long waitMs = TimeUnit.NANOSECONDS.toMillis(next - now);
-        poller.poll(Math.max(1, Math.min(waitMs, TimeUnit.NANOSECONDS.toMillis(ownIntervalNanos))));
+        wake.await(Math.min(waitMs, TimeUnit.NANOSECONDS.toMillis(ownIntervalNanos)), dealer);
     }
 
     @Override
@@ -205,14 +200,8 @@ final class WorkerAgent implements Agent {
             cancelAll();
         }
         registered = false;
-        if (poller != null) {
-            poller.close();
-        }
         if (dealer != null) {
             context.destroySocket(dealer);
-        }
-        if (wakeReceiver != null) {
-            context.destroySocket(wakeReceiver);
         }
         wake.close();
     }
@@ -314,7 +303,7 @@ final class WorkerAgent implements Agent {
                 if (s.held != null) {
                     sendData(s, s.held, Protocol.DATA_END);
                 } else {
-                    send(Protocol.RESPONSE, Protocol.u64(s.tag), Protocol.u8(Protocol.END));
+                    sendFrame(Protocol.responseEnd(s.tag));
                 }
                 counters.served.increment();
             }
@@ -327,8 +316,7 @@ final class WorkerAgent implements Agent {
                 Throwable t = f.error();
                 String code = t instanceof RelayException r ? r.code().wireName() : "worker_failed";
                 String message = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
-                send(Protocol.RESPONSE, Protocol.u64(s.tag), Protocol.u8(Protocol.ERROR), Protocol.utf8(code),
-                        Protocol.utf8(message));
+                sendFrame(Protocol.responseError(s.tag, code, message));
                 counters.served.increment();
             }
         } else if (c instanceof Cache ce && registered) {
@@ -339,7 +327,7 @@ final class WorkerAgent implements Agent {
     }
 
     private void sendData(Serving s, Payload p, byte status) {
-        send(Protocol.RESPONSE, Protocol.u64(s.tag), Protocol.u8(status), Protocol.payloadKind(p), p.toByteArray());
+        sendFrame(Protocol.responseData(s.tag, status, p));
     }
 
     // ---- inbound
@@ -378,10 +366,11 @@ final class WorkerAgent implements Agent {
     }
 
     private void onMessage(List<byte[]> f) throws MalformedException {
-        if (f.size() < 2 || !Protocol.isSignature(f.get(0))) {
-            throw new MalformedException("no protocol signature");
+        int type = Protocol.type(f.get(0), f.size());
+        if (type != Protocol.REQUEST) {
+            // the body of the other types follows the envelope from frame 2 on, as in the tables
+            f.add(1, f.get(0));
         }
-        int type = readU8(f.get(1), "type");
         long now = System.nanoTime();
         switch (type) {
             case Protocol.HEARTBEAT -> {
@@ -395,7 +384,7 @@ final class WorkerAgent implements Agent {
             }
             case Protocol.REQUEST -> {
                 acknowledge(now);
-                onRequest(f);
+                onRequest(f.get(0));
             }
             case Protocol.CREDIT -> {
                 if (f.size() != 4) {
@@ -419,7 +408,7 @@ final class WorkerAgent implements Agent {
                 if (s != null) {
                     s.cancel();
                     counters.cancelled.increment();
-                    send(Protocol.RESPONSE, Protocol.u64(tag), Protocol.u8(Protocol.END));
+                    sendFrame(Protocol.responseEnd(tag));
                 }
             }
             case Protocol.DISCONNECT -> {
@@ -447,23 +436,26 @@ final class WorkerAgent implements Agent {
         }
     }
 
-    private void onRequest(List<byte[]> f) throws MalformedException {
-        if (f.size() != 9 && f.size() != 10) {
-            throw new MalformedException("REQUEST has " + f.size() + " frames");
+    private void onRequest(byte[] frame) throws MalformedException {
+        Protocol.Reader in = new Protocol.Reader(frame);
+        long tag = in.u64("tag");
+        int window = in.u32("window");
+        int flags = in.u8("flags");
+        if ((flags & ~Protocol.FLAG_PRINCIPAL) != 0) {
+            throw new MalformedException("unknown request flags " + flags);
         }
-        long tag = readU64(f.get(2), "tag");
-        int window = readU32(f.get(3), "window");
-        String key = readUtf8(f.get(4), Protocol.MAX_KEY_BYTES, "key");
-        Payload payload = Protocol.readPayload(f.get(5), f.get(6));
-        String session = readUtf8(f.get(7), Protocol.MAX_KEY_BYTES, "session id");
-        var id = Protocol.readRequestId(f.get(8));
-        String principal = f.size() == 10 ? readUtf8(f.get(9), Protocol.MAX_KEY_BYTES, "principal") : null;
+        String key = in.text16(Protocol.MAX_KEY_BYTES, "key");
+        String session = in.text16(Protocol.MAX_KEY_BYTES, "session id");
+        int idKind = in.u8("request id kind");
+        var id = Protocol.requestId(idKind, in.text16(Protocol.MAX_KEY_BYTES, "request id"));
+        String principal = (flags & Protocol.FLAG_PRINCIPAL) != 0
+                ? in.text16(Protocol.MAX_KEY_BYTES, "principal") : null;
+        Payload payload = Protocol.payload(in.u8("payload kind"), in.rest());
         if (window < 1) {
             throw new MalformedException("window must be at least 1");
         }
         if (!registered || serving.containsKey(tag) || serving.size() >= spec.capacity()) {
-            send(Protocol.RESPONSE, Protocol.u64(tag), Protocol.u8(Protocol.ERROR), Protocol.utf8("overloaded"),
-                    Protocol.utf8("worker " + spec.id() + " has no credit for this request"));
+            sendFrame(Protocol.responseError(tag, "overloaded", "worker " + spec.id() + " has no credit for this request"));
             return;
         }
         Request request = Request.builder().sessionId(session).id(id).key(key).payload(payload)
@@ -477,13 +469,26 @@ final class WorkerAgent implements Agent {
 
     private boolean send(byte type, byte[]... body) {
         try {
-            if (!dealer.send(Protocol.SIGNATURE, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
+            if (!dealer.send(Protocol.envelope(type), (body.length > 0 ? ZMQ.SNDMORE : 0) | ZMQ.DONTWAIT)) {
                 counters.dropped.increment();
                 return false;
             }
-            dealer.send(Protocol.u8(type), (body.length > 0 ? ZMQ.SNDMORE : 0) | ZMQ.DONTWAIT);
             for (int i = 0; i < body.length; i++) {
                 dealer.send(body[i], (i < body.length - 1 ? ZMQ.SNDMORE : 0) | ZMQ.DONTWAIT);
+            }
+            return true;
+        } catch (ZMQException e) {
+            counters.dropped.increment();
+            return false;
+        }
+    }
+
+    /** Sends a message that is one frame (a RESPONSE). */
+    private boolean sendFrame(byte[] frame) {
+        try {
+            if (!dealer.send(frame, ZMQ.DONTWAIT)) {
+                counters.dropped.increment();
+                return false;
             }
             return true;
         } catch (ZMQException e) {

@@ -15,7 +15,13 @@ import org.zeromq.ZMQ;
  */
 final class RawPeer implements AutoCloseable {
 
-    static final byte[] SIG = {'S', 'B', 1};
+    /** Signature and protocol version, the start of frame 0. */
+    static final byte[] SIG = {'S', 'B', 2};
+
+    /** Frame 0 of a message of {@code type}: signature, version, type. */
+    static byte[] env(int type) {
+        return new byte[] {'S', 'B', 2, (byte) type};
+    }
 
     private final ZContext context = new ZContext(1);
     final ZMQ.Socket socket;
@@ -55,12 +61,11 @@ final class RawPeer implements AutoCloseable {
         }
     }
 
-    /** Sends a protocol message: signature, type, body. */
+    /** Sends a protocol message: the envelope (signature, version, type), then the body frames. */
     void send(int type, byte[]... body) {
-        byte[][] all = new byte[body.length + 2][];
-        all[0] = SIG;
-        all[1] = u8(type);
-        System.arraycopy(body, 0, all, 2, body.length);
+        byte[][] all = new byte[body.length + 1][];
+        all[0] = env(type);
+        System.arraycopy(body, 0, all, 1, body.length);
         sendFrames(all);
     }
 
@@ -96,7 +101,7 @@ final class RawPeer implements AutoCloseable {
             if (m == null) {
                 return null;
             }
-            if (m.size() >= 2 && m.get(1).length == 1 && m.get(1)[0] == type) {
+            if (m.get(0).length >= 4 && m.get(0)[3] == type) {
                 return m;
             }
         }

@@ -157,8 +157,7 @@ class ZmqFailureTest {
 
     /** One message that breaks the protocol, of one of several kinds. */
     private static byte[][] malformed(java.util.Random random, int i) {
-        byte[] sig = RawPeer.SIG;
-        switch (i % 12) {
+        switch (i % 13) {
             case 0: {
                 byte[][] frames = new byte[1 + random.nextInt(6)][];
                 for (int f = 0; f < frames.length; f++) {
@@ -169,28 +168,54 @@ class ZmqFailureTest {
                 return frames;
             }
             case 1:
-                return new byte[][] {sig, RawPeer.u8(9 + random.nextInt(200))};
+                return new byte[][] {RawPeer.env(9 + random.nextInt(200))};
             case 2:
-                return new byte[][] {sig, new byte[] {1, 2}};
+                return new byte[][] {RawPeer.SIG};
             case 3:
-                return new byte[][] {sig, RawPeer.u8(1), RawPeer.text("x"), new byte[3], RawPeer.u32(100)};
+                return new byte[][] {RawPeer.env(1), RawPeer.text("x"), new byte[3], RawPeer.u32(100)};
             case 4:
-                return new byte[][] {sig, RawPeer.u8(1), RawPeer.text("x"), RawPeer.u32(0), RawPeer.u32(100)};
+                return new byte[][] {RawPeer.env(1), RawPeer.text("x"), RawPeer.u32(0), RawPeer.u32(100)};
             case 5:
-                return new byte[][] {sig, RawPeer.u8(1), new byte[] {(byte) 0xff, (byte) 0xfe}, RawPeer.u32(1),
+                return new byte[][] {RawPeer.env(1), new byte[] {(byte) 0xff, (byte) 0xfe}, RawPeer.u32(1),
                     RawPeer.u32(100)};
             case 6:
-                return new byte[][] {sig, RawPeer.u8(3), new byte[8], RawPeer.u8(2)};
+                // END for a tag that is not in flight
+                return new byte[][] {concat(RawPeer.env(3), new byte[8], RawPeer.u8(2))};
             case 7:
-                return new byte[][] {sig, RawPeer.u8(3), new byte[5], RawPeer.u8(9), new byte[1], new byte[1]};
+                // an unknown status
+                return new byte[][] {concat(RawPeer.env(3), new byte[8], RawPeer.u8(9))};
             case 8:
-                return new byte[][] {sig, RawPeer.u8(6), RawPeer.u8(7), RawPeer.text("k")};
+                return new byte[][] {RawPeer.env(6), RawPeer.u8(7), RawPeer.text("k")};
             case 9:
-                return new byte[][] {sig, RawPeer.u8(4), new byte[2]};
+                return new byte[][] {RawPeer.env(4), new byte[2]};
             case 10:
-                return new byte[][] {sig, RawPeer.u8(5), new byte[3]};
+                return new byte[][] {RawPeer.env(5), new byte[3]};
+            case 11: {
+                // a RESPONSE cut short at a random byte, or spread over two frames
+                byte[] whole = concat(RawPeer.env(3), new byte[8], RawPeer.u8(3), new byte[] {0, 9});
+                int cut = 4 + random.nextInt(whole.length - 4);
+                return random.nextBoolean()
+                        ? new byte[][] {java.util.Arrays.copyOf(whole, cut)}
+                        : new byte[][] {java.util.Arrays.copyOf(whole, cut), java.util.Arrays.copyOfRange(whole, cut,
+                            whole.length)};
+            }
             default:
-                return new byte[][] {new byte[] {'S', 'B', 2}, RawPeer.u8(5)};
+                // another protocol version
+                return new byte[][] {new byte[] {'S', 'B', 1, 5}};
         }
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) {
+            n += p.length;
+        }
+        byte[] out = new byte[n];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
     }
 }
