@@ -171,10 +171,12 @@ final class WorkerAgent implements Agent {
             handle(c);
             work++;
         }
+        // timers first: a worker resumed after a freeze (SIGSTOP, a long GC) must see that it missed
+        // the gateway's deadline and register afresh before it reads what queued up meanwhile
+        timers(System.nanoTime());
         for (int i = 0; i < MAX_BATCH && receiveOne(); i++) {
             work++;
         }
-        timers(System.nanoTime());
         return work;
     }
 
