@@ -119,8 +119,12 @@ class ZmqRoundTripTest {
         Sinks.Empty<Void> release = Sinks.empty();
         startWorker("w1", 3, (req, ctx) -> Flux.defer(() -> {
             maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
-            return release.asMono().then(reactor.core.publisher.Mono.just(req.payload()))
-                    .doFinally(s -> running.decrementAndGet()).flux();
+            // counted down before the answer leaves: the freed credit may bring the next request
+            // before a doFinally here would run
+            return release.asMono().then(reactor.core.publisher.Mono.fromCallable(() -> {
+                running.decrementAndGet();
+                return req.payload();
+            })).flux();
         }));
         List<Payload> results = new java.util.concurrent.CopyOnWriteArrayList<>();
         for (int i = 0; i < 20; i++) {
