@@ -10,6 +10,7 @@ import dev.switchboard.core.Request;
 import dev.switchboard.core.RequestId;
 import dev.switchboard.core.routing.Membership;
 import dev.switchboard.core.routing.Router;
+import dev.switchboard.core.routing.RoutingStrategies;
 import dev.switchboard.core.routing.WorkerLoad;
 import java.io.File;
 import java.io.IOException;
@@ -44,7 +45,7 @@ class GatewayFaultTest {
     private static final long MAX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(3 * HEARTBEAT_MS + 1000);
 
     private final Membership membership = Membership.create();
-    private final Router router = Router.builder().membership(membership).build();
+    private final Router router = Router.builder().membership(membership).strategy(RoutingStrategies.roundRobin()).build();
     private final List<Process> processes = new ArrayList<>();
     private final List<ZmqWorker> workers = new ArrayList<>();
     private final List<ZmqGateway> gateways = new ArrayList<>();

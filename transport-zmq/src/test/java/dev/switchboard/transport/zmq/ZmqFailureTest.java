@@ -12,6 +12,7 @@ import dev.switchboard.core.Request;
 import dev.switchboard.core.RequestId;
 import dev.switchboard.core.routing.Membership;
 import dev.switchboard.core.routing.Router;
+import dev.switchboard.core.routing.RoutingStrategies;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,7 @@ class ZmqFailureTest {
 
     private final List<AutoCloseable> toClose = new ArrayList<>();
     private final Membership membership = Membership.create();
-    private final Router router = Router.builder().membership(membership).build();
+    private final Router router = Router.builder().membership(membership).strategy(RoutingStrategies.roundRobin()).build();
 
     @AfterEach
     void tearDown() throws Exception {
@@ -124,7 +125,7 @@ class ZmqFailureTest {
         assertTrue(membership.members().isEmpty(), "the closed gateway's workers left");
 
         Membership fresh = Membership.create();
-        Router freshRouter = Router.builder().membership(fresh).build();
+        Router freshRouter = Router.builder().membership(fresh).strategy(RoutingStrategies.roundRobin()).build();
         toClose.add(freshRouter::dispose);
         ZmqGateway second = gateway(endpoint, fresh);
         Await.until(Duration.ofSeconds(2), "both workers registered again", () -> second.workerIds().size() == 2);
