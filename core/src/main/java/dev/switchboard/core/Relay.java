@@ -67,6 +67,7 @@ public interface Relay {
         Duration slowConsumerTimeout = Duration.ofMillis(DEFAULT_SLOW_CONSUMER_TIMEOUT_MS);
         Duration requestTimeout = Duration.ofMillis(DEFAULT_REQUEST_TIMEOUT_MS);
         @Nullable Scheduler timer;
+        @Nullable String sessionRoutingKey;
 
         private Builder() {
         }
@@ -123,6 +124,21 @@ public interface Relay {
         /** The longest wait for a request's next item (queueing included) before {@code timeout}. */
         public Builder requestTimeout(Duration timeout) {
             this.requestTimeout = positive(timeout, "requestTimeout");
+            return this;
+        }
+
+        /**
+         * Routes every request of a session by the session attribute {@code attribute} (the view
+         * the client browses, say) instead of by the request's own key, so that the whole session
+         * sticks to the worker that holds that view. A session without the attribute is routed by
+         * each request's key (the default for every session when this is not set). The WebSocket
+         * transport exposes query parameters as {@code query.<name>} attributes.
+         */
+        public Builder sessionRoutingKey(String attribute) {
+            if (attribute.isBlank()) {
+                throw new IllegalArgumentException("the session routing key attribute must not be blank");
+            }
+            this.sessionRoutingKey = attribute;
             return this;
         }
 

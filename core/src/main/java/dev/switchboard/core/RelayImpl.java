@@ -29,6 +29,7 @@ final class RelayImpl implements Relay, RelayMetrics {
     final Duration slowConsumerTimeout;
     final Duration requestTimeout;
     final @Nullable Scheduler timer;
+    final @Nullable String sessionRoutingKey;
 
     final AtomicInteger sessions = new AtomicInteger();
     final LongAdder inFlight = new LongAdder();
@@ -47,6 +48,7 @@ final class RelayImpl implements Relay, RelayMetrics {
         this.slowConsumerTimeout = b.slowConsumerTimeout;
         this.requestTimeout = b.requestTimeout;
         this.timer = b.timer;
+        this.sessionRoutingKey = b.sessionRoutingKey;
         for (int i = 0; i < errors.length; i++) {
             errors[i] = new LongAdder();
         }

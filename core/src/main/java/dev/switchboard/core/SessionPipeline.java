@@ -54,6 +54,8 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
     private final long requestTimeoutNanos;
     private final long slowConsumerNanos;
     private final Sinks.Empty<Void> done = Sinks.empty();
+    /** The session-level routing key, when the relay routes this session as a whole. */
+    private final @Nullable String sessionKey;
 
     private volatile int wip;
 
@@ -87,6 +89,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         this.session = session;
         this.timer = timer;
         this.ordered = session.ordering() == Ordering.ORDERED;
+        this.sessionKey = relay.sessionRoutingKey == null ? null : session.attributes().get(relay.sessionRoutingKey);
         this.maxQueued = session.maxQueuedResponses();
         this.requestTimeoutNanos = relay.requestTimeout.toNanos();
         this.slowConsumerNanos = relay.slowConsumerTimeout.toNanos();
@@ -130,6 +133,9 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         Response bad = null;
         try {
             request = relay.codec.decode(frame, session);
+            if (sessionKey != null) {
+                request = request.toBuilder().key(sessionKey).build();
+            }
         } catch (CodecException e) {
             bad = Response.error(e.requestId().orElse(null), ErrorCode.BAD_REQUEST, e.getMessage());
         } catch (RuntimeException e) {

@@ -5,6 +5,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -182,6 +184,11 @@ public final class WebSocketRelayHandler
                 .then();
     }
 
+    /** Query parameters taken as session attributes at most. */
+    static final int MAX_QUERY_PARAMETERS = 16;
+    /** Longest query parameter name or value taken as a session attribute. */
+    static final int MAX_ATTRIBUTE_CHARS = 256;
+
     private static Map<String, String> attributes(HttpServerRequest request) {
         Map<String, String> a = new LinkedHashMap<>();
         String uri = request.uri();
@@ -189,6 +196,14 @@ public final class WebSocketRelayHandler
         a.put("path", q < 0 ? uri : uri.substring(0, q));
         if (q >= 0) {
             a.put("query", uri.substring(q + 1));
+            // each parameter as "query.<name>" (its first value), a bounded number of them
+            new QueryStringDecoder(uri, StandardCharsets.UTF_8, true, MAX_QUERY_PARAMETERS).parameters()
+                    .forEach((name, values) -> {
+                        if (!values.isEmpty() && name.length() <= MAX_ATTRIBUTE_CHARS
+                                && values.get(0).length() <= MAX_ATTRIBUTE_CHARS) {
+                            a.put("query." + name, values.get(0));
+                        }
+                    });
         }
         return a;
     }
