@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.core.routing.Router;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,18 +75,6 @@ class TileViewerBrowserTest {
         double shown = Double.parseDouble(r.get("panel").get("affinity hit ratio").asText());
         assertTrue(shown >= 0.9, "affinity hit ratio on the stats panel: " + shown);
         assertTrue(Files.size(shot) > 10_000, "no screenshot");
-        assertTrue(openPyramidFiles() <= WORKERS * CACHE + 2, "open pyramid files exceed the cache bound");
-    }
-
-    static long openPyramidFiles() throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.filter(fd -> {
-                try {
-                    return Files.readSymbolicLink(fd).toString().endsWith(PyramidGenerator.SUFFIX);
-                } catch (IOException e) {
-                    return false;
-                }
-            }).count();
-        }
+        assertTrue(TileHandlerTest.openPyramidFds() <= WORKERS * CACHE + 2, "open pyramid files exceed the cache bound");
     }
 }
