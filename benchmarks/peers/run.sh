@@ -34,9 +34,9 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 work=$(mktemp -d)
-pids=()
+# servers start inside $(...) subshells, so their pids go to a file, not a variable
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -f "$work/pids" ] && while read -r p; do kill "$p" 2>/dev/null || true; done <"$work/pids"
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$work"
@@ -47,7 +47,7 @@ trap cleanup EXIT
 started() {
   local name=$1 pattern=$2; shift 2
   "$@" >"$work/$name.out" 2>"$work/$name.err" &
-  pids+=($!)
+  echo $! >>"$work/pids"
   for _ in $(seq 1 300); do
     grep -q "$pattern" "$work/$name.out" 2>/dev/null && return 0
     sleep 0.1
