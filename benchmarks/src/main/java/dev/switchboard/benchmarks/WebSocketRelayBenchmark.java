@@ -2,6 +2,7 @@ package dev.switchboard.benchmarks;
 
 import dev.switchboard.core.Relay;
 import dev.switchboard.core.routing.Membership;
+import dev.switchboard.core.routing.MembershipEvent;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.routing.RoutingStrategies;
 import dev.switchboard.core.worker.LocalWorker;
@@ -112,12 +113,10 @@ public class WebSocketRelayBenchmark {
             gateway = ZmqGateway.bindNow(ZmqGatewaySpec.builder().build(), membership);
             zmqWorker = ZmqWorker.start(ZmqWorkerSpec.builder().connect(gateway.endpoint()).id("bench")
                     .capacity(connections * window).build(), (request, ctx) -> Flux.just(request.payload()));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!gateway.workerIds().contains("bench")) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the benchmark's ZeroMQ worker did not register");
-                }
-                Thread.sleep(10);
+            // the worker joins the membership when it registers with the gateway
+            if (membership.events().filter(e -> e.type() == MembershipEvent.Type.JOINED
+                    && e.worker().id().equals("bench")).blockFirst(Duration.ofSeconds(10)) == null) {
+                throw new IllegalStateException("the benchmark's ZeroMQ worker did not register");
             }
             relayServer = WebSocketRelayServer.builder(Relay.builder().router(router).maxInFlight(window).build()).bindNow();
             uri = relayServer.uri();

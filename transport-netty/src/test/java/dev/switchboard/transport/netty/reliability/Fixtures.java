@@ -4,17 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.core.Payload;
 import dev.switchboard.core.worker.WorkerHandler;
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
+import dev.switchboard.transport.netty.ProcessStats;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -149,24 +145,15 @@ final class Fixtures {
     }
 
     static long openFds() {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return ProcessStats.openFds();
     }
 
     static long heapAfterGc() {
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-        }
-        return used;
+        return ProcessStats.heapAfterGc();
     }
 
     static int threads() {
-        return ManagementFactory.getThreadMXBean().getThreadCount();
+        return ProcessStats.threads();
     }
 
     static double mib(long bytes) {
