@@ -66,16 +66,7 @@ class Worker:
         self.interval = args.heartbeat_ms / 1000.0
         self.gateway_interval = self.interval
         self.context = zmq.Context(1)
-        self.socket = self.context.socket(zmq.DEALER)
-        self.socket.setsockopt(zmq.LINGER, 0)
-        self.socket.setsockopt(zmq.IMMEDIATE, 1)
-        self.socket.setsockopt(zmq.RECONNECT_IVL, 100)
-        self.socket.setsockopt(zmq.RECONNECT_IVL_MAX, 500)
-        if args.server_key:
-            self.socket.curve_serverkey = args.server_key.encode("ascii")
-            self.socket.curve_publickey = args.public_key.encode("ascii")
-            self.socket.curve_secretkey = args.secret_key.encode("ascii")
-        self.socket.connect(args.connect)
+        self.socket = self.open_socket()
         self.cache = collections.OrderedDict()
         self.registered = False
         self.ready_out = False
@@ -86,6 +77,20 @@ class Worker:
         self.running = True
         self.served = 0
         self.malformed = 0
+
+    def open_socket(self):
+        args = self.args
+        socket = self.context.socket(zmq.DEALER)
+        socket.setsockopt(zmq.LINGER, 0)
+        socket.setsockopt(zmq.IMMEDIATE, 1)
+        socket.setsockopt(zmq.RECONNECT_IVL, 100)
+        socket.setsockopt(zmq.RECONNECT_IVL_MAX, 500)
+        if args.server_key:
+            socket.curve_serverkey = args.server_key.encode("ascii")
+            socket.curve_publickey = args.public_key.encode("ascii")
+            socket.curve_secretkey = args.secret_key.encode("ascii")
+        socket.connect(args.connect)
+        return socket
 
     def send(self, kind, *body):
         try:
@@ -182,6 +187,11 @@ class Worker:
                 self.registered = False
                 self.ready_out = False
                 self.next_ready = now
+                # a new connection: requests queued for the old registration are dropped with it
+                poller.unregister(self.socket)
+                self.socket.close(100)
+                self.socket = self.open_socket()
+                poller.register(self.socket, zmq.POLLIN)
             if not self.registered and now >= self.next_ready:
                 self.send_ready(now)
             if self.registered and now >= self.next_heartbeat:

@@ -56,6 +56,21 @@ final class Waker {
         }
     }
 
+    /** Stops watching {@code socket}; call on the socket thread before closing it. */
+    void unwatch(ZMQ.Socket socket) {
+        SelectionKey key = socket.getFD().keyFor(selector);
+        if (key != null) {
+            key.cancel();
+            try {
+                // deregisters the cancelled key now, before the socket's descriptor closes
+                selector.selectNow();
+                selector.selectedKeys().clear();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot stop watching a ZeroMQ socket", e);
+            }
+        }
+    }
+
     /** Wakes the socket thread, unless a wake-up is already pending. Never blocks. */
     void wake() {
         if (pending.compareAndSet(false, true)) {

@@ -42,6 +42,8 @@ final class WorkerAgent implements Agent {
     /** Longest ZMTP handshake before the connection is dropped and retried, in milliseconds. */
     static final int HANDSHAKE_IVL_MS = 500;
     private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** How long a replaced connection may still deliver its last DISCONNECT, in milliseconds. */
+    private static final int RECONNECT_LINGER_MS = 100;
 
     /** Work handed to the socket thread. */
     sealed interface Command permits Item, Done, Failed, Cache {
@@ -109,6 +111,14 @@ final class WorkerAgent implements Agent {
     @Override
     public void onStart() {
         thread = Thread.currentThread();
+        openDealer();
+        long now = System.nanoTime();
+        nextReadyNanos = now;
+        unregisteredSinceNanos = now;
+    }
+
+    /** Creates the DEALER socket, connects it to the gateway and lets the {@link Waker} watch it. */
+    private void openDealer() {
         dealer = context.createSocket(SocketType.DEALER);
         dealer.setLinger(0);
         // a message to a gateway that is not connected is dropped, not queued for a later one
@@ -128,9 +138,21 @@ final class WorkerAgent implements Agent {
         }
         dealer.connect(endpoint);
         wake.watch(dealer);
-        long now = System.nanoTime();
-        nextReadyNanos = now;
-        unregisteredSinceNanos = now;
+    }
+
+    /**
+     * Replaces the connection with a fresh one. Whatever the gateway queued for the old
+     * registration (requests sent before it declared this worker dead) is dropped with the old
+     * socket instead of being served after the new READY, where it would take the slots that the
+     * new registration's credits promised to the gateway.
+     */
+    private void reconnect() {
+        wake.unwatch(dealer);
+        // long enough for the DISCONNECT just queued to leave; closing never blocks this thread
+        dealer.setLinger(RECONNECT_LINGER_MS);
+        // close() (unlike ZContext.destroySocket) keeps that linger, and leaves the context's list
+        dealer.close();
+        openDealer();
     }
 
     boolean isRegistered() {
@@ -225,6 +247,7 @@ final class WorkerAgent implements Agent {
                 // so that a gateway that still knows us fails what it sent us before we register again
                 send(Protocol.DISCONNECT);
                 unregister(now);
+                reconnect();
                 nextReadyNanos = now;
             } else if (now - nextHeartbeatNanos >= 0) {
                 ServiceTimes t = local.serviceTimes();

@@ -24,7 +24,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -151,9 +150,6 @@ class GatewayFaultTest {
                 "a request waited " + TimeUnit.NANOSECONDS.toMillis(longestNanos.get()) + " ms");
     }
 
-    // Soak profile only for now: on resume a few requests can still be answered "overloaded" while
-    // the worker's and the gateway's credits re-synchronise (the race is described in docs/SECURITY.md).
-    @Tag("soak")
     @Test
     void aWorkerFrozenWithSigstopIsDeclaredDeadAndRejoinsWhenResumed() throws Exception {
         ZmqGateway gateway = gateway("tcp://127.0.0.1:*");
