@@ -18,7 +18,7 @@ import time
 
 import zmq
 
-SIGNATURE = b"SB\x02"  # signature and protocol version; the type byte follows in frame 0
+SIGNATURE = b"SB\x03"  # signature and protocol version; the type byte follows in frame 0
 READY, REQUEST, RESPONSE, CREDIT, HEARTBEAT, CACHE, DISCONNECT, CANCEL = range(1, 9)
 DATA_END = 1
 CACHED, EVICTED = 1, 2
@@ -99,10 +99,10 @@ class Worker:
         except zmq.Again:
             return False
 
-    def send_frame(self, frame):
-        """Sends a message that is one frame (a RESPONSE)."""
+    def send_frames(self, frames):
+        """Sends a message of packed RESPONSE frames."""
         try:
-            self.socket.send(frame, zmq.NOBLOCK)
+            self.socket.send_multipart(frames, zmq.NOBLOCK)
             return True
         except zmq.Again:
             return False
@@ -144,8 +144,9 @@ class Worker:
             self.malformed += 1
             return
         kind = head[3]
-        if (kind == REQUEST) != (len(head) > 4) or (kind == REQUEST and len(frames) != 1):
-            # a REQUEST is one frame with its fields packed after the type; others have a 4-byte frame 0
+        if (kind == REQUEST) != (len(head) > 4):
+            # a REQUEST is one or more frames, each with its fields packed after the type; others
+            # have a 4-byte frame 0
             self.malformed += 1
             return
         if kind == HEARTBEAT:
@@ -156,14 +157,21 @@ class Worker:
             self.acknowledge(now)
         elif kind == REQUEST:
             self.acknowledge(now)
-            try:
-                tag, key, payload_kind, body = parse_request(head)
-                self.touch(key.decode("utf-8"))
-            except (struct.error, ValueError):
-                self.malformed += 1
-                return
-            self.send_frame(SIGNATURE + u8(RESPONSE) + tag + u8(DATA_END) + u8(payload_kind) + body)
-            self.served += 1
+            responses = []
+            for frame in frames:
+                try:
+                    if frame[:4] != SIGNATURE + u8(REQUEST):
+                        raise ValueError("not a packed REQUEST")
+                    tag, key, payload_kind, body = parse_request(frame)
+                    self.touch(key.decode("utf-8"))
+                except (struct.error, ValueError, IndexError):
+                    self.malformed += 1
+                    continue
+                responses.append(SIGNATURE + u8(RESPONSE) + tag + u8(DATA_END) + u8(payload_kind) + body)
+                self.served += 1
+            # the answers to one message go back as one message
+            if responses:
+                self.send_frames(responses)
         elif kind in (CREDIT, CANCEL):
             # echo answers at once: nothing is ever in flight to grant items to or to cancel
             self.last_heard = now

@@ -36,6 +36,10 @@ final class GatewayAgent implements Agent {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayAgent.class);
     private static final int MAX_BATCH = 1024;
+    /** Most REQUESTs packed into one message; a fuller outbox is sent at once. */
+    static final int MAX_OUTBOX_FRAMES = 128;
+    /** Most bytes of REQUESTs packed into one message; a fuller outbox is sent at once. */
+    static final int MAX_OUTBOX_BYTES = 256 * 1024;
 
     /** Work handed to the socket thread. */
     sealed interface Command permits Send, Cancel, Credit {
@@ -76,6 +80,8 @@ final class GatewayAgent implements Agent {
     private ZMQ.Socket router;
     private final Map<ByteBuffer, RemoteWorker> byRoute = new HashMap<>();
     private final Map<String, RemoteWorker> byName = new HashMap<>();
+    /** Workers whose outbox has REQUESTs of this round. */
+    private final List<RemoteWorker> unsent = new ArrayList<>();
     private boolean done;
     private long nextTick;
 
@@ -182,6 +188,7 @@ final class GatewayAgent implements Agent {
             tick(now);
             nextTick = now + tickNanos();
         }
+        sendOutboxes();
         return work;
     }
 
@@ -245,20 +252,52 @@ final class GatewayAgent implements Agent {
         }
     }
 
+    /**
+     * Spends a credit on {@code ex} and puts its REQUEST in the worker's outbox. The outboxes go
+     * out at the end of the round, each as one message: a round that reads several responses
+     * sends the requests they let through together, which spares the I/O threads a wake-up and
+     * a system call per request.
+     */
     private void transmit(RemoteWorker w, Exchange ex) {
         Request r = ex.request;
-        int rc = sendFrame(w.routeBytes, Protocol.request(ex.tag, ex.window(), r.key(), r.payload(), r.sessionId(),
-                r.id(), r.principal().orElse(null)));
-        if (rc > 0) {
-            w.credits--;
-            ex.sent = true;
-            w.inFlight.put(ex.tag, ex);
-            requests.increment();
-        } else {
-            // EAGAIN with credits left means the peer's pipe is terminating (or hopelessly full):
-            // either way the worker is lost, which lets the router retry the request elsewhere
+        byte[] frame = Protocol.request(ex.tag, ex.window(), r.key(), r.payload(), r.sessionId(), r.id(),
+                r.principal().orElse(null));
+        w.credits--;
+        ex.sent = true;
+        w.inFlight.put(ex.tag, ex);
+        requests.increment();
+        if (w.outbox.isEmpty()) {
+            unsent.add(w);
+        }
+        w.outbox.add(frame);
+        w.outboxBytes += frame.length;
+        if (w.outbox.size() >= MAX_OUTBOX_FRAMES || w.outboxBytes >= MAX_OUTBOX_BYTES) {
+            sendOutbox(w);
+        }
+    }
+
+    /** Sends every outbox of this round. */
+    private void sendOutboxes() {
+        for (int i = 0; i < unsent.size(); i++) {
+            sendOutbox(unsent.get(i));
+        }
+        unsent.clear();
+    }
+
+    /**
+     * Sends {@code w}'s outbox as one message. Failing that, the worker is lost: EAGAIN with
+     * credits spent means its pipe is terminating (or hopelessly full), and its requests fail
+     * with it, which lets the router retry them elsewhere.
+     */
+    private void sendOutbox(RemoteWorker w) {
+        if (w.outbox.isEmpty()) {
+            return;
+        }
+        int rc = w.isAlive() ? sendFrames(w.routeBytes, w.outbox) : 1;
+        w.outbox.clear();
+        w.outboxBytes = 0;
+        if (rc <= 0) {
             dead(w, rc == 0 ? "does not take messages" : "is unreachable");
-            ex.fail(new RelayException(ErrorCode.WORKER_FAILED, "worker " + w.id() + " is unreachable"));
         }
     }
 
@@ -269,6 +308,8 @@ final class GatewayAgent implements Agent {
             return;
         }
         if (w.inFlight.get(ex.tag) == ex && byRoute.get(w.route) == w) {
+            // the REQUEST may still be in the outbox: it must reach the worker first
+            sendOutbox(w);
             sendQuietly(w.routeBytes, Protocol.CANCEL, Protocol.u64(ex.tag));
         }
     }
@@ -279,6 +320,7 @@ final class GatewayAgent implements Agent {
             return;
         }
         ex.allowed += n;
+        sendOutbox(w);
         sendQuietly(w.routeBytes, Protocol.CREDIT, Protocol.u64(ex.tag), Protocol.u32(n));
     }
 
@@ -339,6 +381,11 @@ final class GatewayAgent implements Agent {
             f.add(1, f.get(0));
         }
         RemoteWorker w = byRoute.get(ByteBuffer.wrap(route));
+        if (type == Protocol.RESPONSE && w != null) {
+            w.lastHeardNanos = System.nanoTime();
+            onResponses(w, f);
+            return;
+        }
         if (type == Protocol.READY) {
             onReady(route, w, f);
             return;
@@ -353,7 +400,6 @@ final class GatewayAgent implements Agent {
         }
         w.lastHeardNanos = System.nanoTime();
         switch (type) {
-            case Protocol.RESPONSE -> onResponse(w, f.get(0));
             case Protocol.CREDIT -> {
                 expect(f, 3, "CREDIT");
                 int n = readU32(f.get(2), "credits");
@@ -461,6 +507,27 @@ final class GatewayAgent implements Agent {
         heartbeat(w, now);
     }
 
+    /**
+     * The RESPONSEs of one message, one a frame; a malformed one is dropped, the others still
+     * count, and the message counts once as malformed.
+     */
+    private void onResponses(RemoteWorker w, List<byte[]> frames) throws MalformedException {
+        MalformedException last = null;
+        for (int i = 0; i < frames.size(); i++) {
+            try {
+                if (i > 0) {
+                    Protocol.checkPacked(frames.get(i), Protocol.RESPONSE);
+                }
+                onResponse(w, frames.get(i));
+            } catch (MalformedException e) {
+                last = e;
+            }
+        }
+        if (last != null) {
+            throw last;
+        }
+    }
+
     private void onResponse(RemoteWorker w, byte[] frame) throws MalformedException {
         Protocol.Reader in = new Protocol.Reader(frame);
         long tag = in.u64("tag");
@@ -566,6 +633,8 @@ final class GatewayAgent implements Agent {
         failed.addAll(w.pending);
         w.inFlight.clear();
         w.pending.clear();
+        w.outbox.clear();
+        w.outboxBytes = 0;
         for (Exchange ex : failed) {
             ex.fail(failure);
         }
@@ -607,13 +676,16 @@ final class GatewayAgent implements Agent {
         }
     }
 
-    /** Sends a message that is one frame (a REQUEST): as {@link #send(byte[], byte, byte[]...)}. */
-    private int sendFrame(byte[] route, byte[] frame) {
+    /** Sends a message of packed frames (REQUESTs): as {@link #send(byte[], byte, byte[]...)}. */
+    private int sendFrames(byte[] route, List<byte[]> frames) {
         try {
             if (!router.send(route, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
                 return 0;
             }
-            router.send(frame, ZMQ.DONTWAIT);
+            int last = frames.size() - 1;
+            for (int i = 0; i <= last; i++) {
+                router.send(frames.get(i), (i < last ? ZMQ.SNDMORE : 0) | ZMQ.DONTWAIT);
+            }
             return 1;
         } catch (ZMQException e) {
             return -1;

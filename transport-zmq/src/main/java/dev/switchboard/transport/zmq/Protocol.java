@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
 final class Protocol {
 
     /** The protocol version, the third byte of every message. */
-    static final byte VERSION = 2;
+    static final byte VERSION = 3;
     /**
      * The signature and version that start frame 0 of every message, followed there by the type
      * byte. Receivers hand the other message types on as if signature and type were frames 0 and 1.
@@ -80,8 +80,10 @@ final class Protocol {
     }
 
     /**
-     * The type of a message whose frame 0 is {@code head}, checking signature and version;
-     * a REQUEST or RESPONSE is one frame, every other type has a 4-byte frame 0.
+     * The type of a message whose frame 0 is {@code head}, checking signature and version.
+     * A REQUEST or RESPONSE message is one or more packed frames, each starting with the
+     * envelope (check the others with {@link #checkPacked}); every other type has a 4-byte
+     * frame 0.
      */
     static int type(byte[] head, int frames) throws MalformedException {
         if (head.length < ENVELOPE || head[0] != 'S' || head[1] != 'B' || head[2] != VERSION) {
@@ -89,13 +91,21 @@ final class Protocol {
         }
         int type = head[3] & 0xff;
         if (type == REQUEST || type == RESPONSE) {
-            if (frames != 1) {
-                throw new MalformedException(typeName(type) + " must be one frame, had " + frames);
+            if (frames < 1) {
+                throw new MalformedException(typeName(type) + " without a frame");
             }
         } else if (head.length != ENVELOPE) {
             throw new MalformedException(typeName(type) + " has " + head.length + " bytes in frame 0");
         }
         return type;
+    }
+
+    /** Checks that a frame after the first of a REQUEST or RESPONSE message is one of {@code type}. */
+    static void checkPacked(byte[] frame, int type) throws MalformedException {
+        if (frame.length < ENVELOPE || frame[0] != 'S' || frame[1] != 'B' || frame[2] != VERSION
+                || (frame[3] & 0xff) != type) {
+            throw new MalformedException("a frame of a " + typeName(type) + " message is not a packed " + typeName(type));
+        }
     }
 
     /** A REQUEST, in one frame. */

@@ -45,6 +45,9 @@ final class RemoteWorker implements WorkerLink {
     int credits;
     final Map<Long, Exchange> inFlight = new HashMap<>();
     final ArrayDeque<Exchange> pending = new ArrayDeque<>();
+    /** REQUEST frames of this round, sent together as one message when the round ends. */
+    final List<byte[]> outbox = new ArrayList<>();
+    int outboxBytes;
     long lastHeardNanos;
     long nextHeartbeatNanos;
 
