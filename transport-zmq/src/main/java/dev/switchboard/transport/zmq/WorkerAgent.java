@@ -377,7 +377,7 @@ final class WorkerAgent implements Agent {
             if (f == null) {
                 break;
             }
-            if (frames.size() < 64) {
+            if (frames.size() < Protocol.MAX_FRAMES) {
                 frames.add(f);
             } else {
                 tooLong = true;
@@ -385,7 +385,7 @@ final class WorkerAgent implements Agent {
         }
         try {
             if (tooLong) {
-                throw new MalformedException("too many frames");
+                throw new MalformedException("more than " + Protocol.MAX_FRAMES + " frames");
             }
             onMessage(frames);
         } catch (MalformedException e) {

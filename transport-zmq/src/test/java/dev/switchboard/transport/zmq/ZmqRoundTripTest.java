@@ -87,6 +87,24 @@ class ZmqRoundTripTest {
     }
 
     @Test
+    void aBurstLargerThanOnePackedMessageIsAnsweredWhole() {
+        startGateway();
+        // more requests at once than one REQUEST or RESPONSE message packs: several full messages
+        ZmqWorker worker = startWorker("w1", 1000, (req, ctx) -> Flux.just(req.payload()));
+        int n = 3 * GatewayAgent.MAX_OUTBOX_FRAMES + 7;
+        List<String> results = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int i = 0; i < n; i++) {
+            toDispose.add(router.route(request(i, "k" + (i % 10), Integer.toString(i))).map(Payload::utf8)
+                    .subscribe(results::add));
+        }
+        Await.until(WAIT, "every request answered", () -> results.size() == n);
+        assertEquals(java.util.stream.IntStream.range(0, n).mapToObj(Integer::toString).sorted().toList(),
+                results.stream().sorted().toList());
+        assertEquals(0, gateway.stats().malformed());
+        assertEquals(0, worker.stats().malformed());
+    }
+
+    @Test
     void aStreamLongerThanTheWindowArrivesWholeAndInOrder() {
         startGateway();
         startWorker("w1", 2, (req, ctx) -> Flux.range(0, 100).map(i -> Payload.json(Integer.toString(i))));
