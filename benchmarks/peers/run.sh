@@ -7,8 +7,9 @@
 #                 workers (benchmarks' RelayEchoServer)
 #   example     - the echo example as shipped (`switchboard-examples.jar echo --workers 4`), whose
 #                 workers hop to a blocking scheduler and touch a resource cache per request
-#   zmq         - the relay routing every message over ZeroMQ to one remote echo worker (the
-#                 examples' WorkerExample, its own JVM, capacity 64)
+#   zmq         - the relay routing every message over ZeroMQ to one remote worker in its own JVM
+#                 (benchmarks' ZmqEchoWorker: the same non-blocking echo as the in-process
+#                 workers, capacity CONNS x WINDOW, so the whole offered window can be in flight)
 # 0. a JIT warm-up run per server; 1. closed loop: CONNS connections x WINDOW requests in flight,
 #    SECS seconds, runs alternated ROUNDS times, median requests/s; 2. open loop: every server at the same offered load (70% of the
 #    slowest relay's closed-loop figure), p99 without coordinated omission; 3. a sweep over
@@ -99,14 +100,12 @@ CONF
 url[nginx]="ws://127.0.0.1:$nginx_port/ws"
 url[switchboard]=$(start switchboard java -cp "$JAR" dev.switchboard.benchmarks.RelayEchoServer --port 0 --workers 4)
 url[example]=$(start example java -jar "$EX" echo --port 0 --workers 4)
-if java -cp "$EX" dev.switchboard.examples.worker.WorkerExample --help >/dev/null 2>&1; then
-  zmq_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  started zmqworker "serving" java -cp "$EX" dev.switchboard.examples.worker.WorkerExample \
-    --connect "tcp://127.0.0.1:$zmq_port" --app echo --capacity 64
-  url[zmq]=$(start zmq java -cp "$JAR" dev.switchboard.benchmarks.RelayEchoServer --port 0 --workers 0 \
-    --zmq-bind "tcp://127.0.0.1:$zmq_port" --await-zmq-workers 1)
-  names+=(zmq)
-fi
+zmq_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+started zmqworker "connecting" java -cp "$JAR" dev.switchboard.benchmarks.ZmqEchoWorker \
+  --connect "tcp://127.0.0.1:$zmq_port" --capacity $((CONNS * WINDOW))
+url[zmq]=$(start zmq java -cp "$JAR" dev.switchboard.benchmarks.RelayEchoServer --port 0 --workers 0 \
+  --zmq-bind "tcp://127.0.0.1:$zmq_port" --await-zmq-workers 1)
+names+=(zmq)
 
 load() { # url conns seconds warmup extra-args... -> prints the LoadGenerator's final line
   local u=$1 c=$2 s=$3 w=$4; shift 4
