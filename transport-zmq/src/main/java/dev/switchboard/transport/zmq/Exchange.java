@@ -86,6 +86,22 @@ final class Exchange implements Subscription {
         if (done) {
             return;
         }
+        if (wip.get() == 0 && wip.compareAndSet(0, 1)) {
+            // the common case, nothing queued and demand waiting: the item goes straight through
+            if (!cancelled && requested.get() != 0 && items.isEmpty()) {
+                actual.onNext(payload);
+                if (requested.get() != Long.MAX_VALUE) {
+                    requested.decrementAndGet();
+                }
+                replenish(1);
+            } else {
+                items.offer(payload);
+            }
+            if (wip.decrementAndGet() != 0) {
+                drainLoop();
+            }
+            return;
+        }
         items.offer(payload);
         drain();
     }
@@ -140,6 +156,11 @@ final class Exchange implements Subscription {
         if (wip.getAndIncrement() != 0) {
             return;
         }
+        drainLoop();
+    }
+
+    /** Emits what the demand allows; call holding the {@code wip} count (it is above 0). */
+    private void drainLoop() {
         int missed = 1;
         for (;;) {
             long r = requested.get();

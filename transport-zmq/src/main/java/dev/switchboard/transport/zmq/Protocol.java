@@ -225,7 +225,7 @@ final class Protocol {
             int n = ((frame[pos] & 0xff) << 8) | (frame[pos + 1] & 0xff);
             pos += 2;
             need(n, field);
-            String s = readUtf8(Arrays.copyOfRange(frame, pos, pos + n), maxBytes, field);
+            String s = readUtf8(frame, pos, n, maxBytes, field);
             pos += n;
             return s;
         }
@@ -314,12 +314,28 @@ final class Protocol {
     }
 
     static String readUtf8(byte[] frame, int maxBytes, String field) throws MalformedException {
-        if (frame.length > maxBytes) {
+        return readUtf8(frame, 0, frame.length, maxBytes, field);
+    }
+
+    /**
+     * {@code length} bytes of strict UTF-8 from {@code offset}. Keys, ids and session ids are
+     * mostly ASCII, which needs no decoder.
+     */
+    static String readUtf8(byte[] b, int offset, int length, int maxBytes, String field) throws MalformedException {
+        if (length > maxBytes) {
             throw new MalformedException(field + " is longer than " + maxBytes + " bytes");
+        }
+        int end = offset + length;
+        int i = offset;
+        while (i < end && b[i] >= 0) {
+            i++;
+        }
+        if (i == end) {
+            return new String(b, offset, length, StandardCharsets.ISO_8859_1);
         }
         var decoder = StandardCharsets.UTF_8.newDecoder();
         try {
-            return decoder.decode(ByteBuffer.wrap(frame)).toString();
+            return decoder.decode(ByteBuffer.wrap(b, offset, length)).toString();
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new MalformedException(field + " is not valid UTF-8");
         }
