@@ -16,13 +16,13 @@
 #    SWEEP connections (all but the example), alternated SWEEP_ROUNDS times, the best round of
 #    each point (other tenants of the machine only ever slow a run down), plotted to $PLOT. Prints a Markdown table of figures and ratios.
 # Usage: bash benchmarks/peers/run.sh
-#   env: CONNS=64 WINDOW=8 SECS=3 ROUNDS=3 WARMUP_SECS=8 BACKENDS=2
+#   env: CONNS=64 WINDOW=8 SECS=3 ROUNDS=3 WARMUP_SECS=15 BACKENDS=2
 #        SWEEP="1 4 16 64 256" SWEEP_SECS=2 SWEEP_ROUNDS=2
 #        PLOT=benchmarks/docs/connections-sweep.png (PLOT= skips the sweep)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CONNS=${CONNS:-64}; WINDOW=${WINDOW:-8}; SECS=${SECS:-3}; ROUNDS=${ROUNDS:-3}; BACKENDS=${BACKENDS:-2}
-WARMUP_SECS=${WARMUP_SECS:-8}
+WARMUP_SECS=${WARMUP_SECS:-15}
 SWEEP=${SWEEP:-1 4 16 64 256}; SWEEP_SECS=${SWEEP_SECS:-2}; SWEEP_ROUNDS=${SWEEP_ROUNDS:-2}
 PLOT=${PLOT-benchmarks/docs/connections-sweep.png}
 JAR=benchmarks/target/benchmarks.jar
