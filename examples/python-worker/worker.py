@@ -34,8 +34,8 @@ def u32(v):
 
 
 def parse_request(frame):
-    """The tag (8 bytes), key, payload kind and body of a REQUEST frame; raises on a malformed one."""
-    pos = 4
+    """The tag (8 bytes), key, payload kind and body of a REQUEST record; raises on a malformed one."""
+    pos = 0
     tag = frame[pos:pos + 8]
     window, flags = struct.unpack_from(">IB", frame, pos + 8)
     pos += 13
@@ -99,10 +99,10 @@ class Worker:
         except zmq.Again:
             return False
 
-    def send_frames(self, frames):
-        """Sends a message of packed RESPONSE frames."""
+    def send_frame(self, frame):
+        """Sends a message that is one frame (a RESPONSE batch)."""
         try:
-            self.socket.send_multipart(frames, zmq.NOBLOCK)
+            self.socket.send(frame, zmq.NOBLOCK)
             return True
         except zmq.Again:
             return False
@@ -144,8 +144,8 @@ class Worker:
             self.malformed += 1
             return
         kind = head[3]
-        if (kind == REQUEST) != (len(head) > 4):
-            # a REQUEST is one or more frames, each with its fields packed after the type; others
+        if (kind == REQUEST) != (len(head) > 4) or (kind == REQUEST and len(frames) != 1):
+            # a REQUEST is one frame: after the type, records each after a u32 length; others
             # have a 4-byte frame 0
             self.malformed += 1
             return
@@ -157,21 +157,30 @@ class Worker:
             self.acknowledge(now)
         elif kind == REQUEST:
             self.acknowledge(now)
-            responses = []
-            for frame in frames:
+            records = []
+            pos = 4
+            while pos < len(head):
+                if len(head) - pos < 4:
+                    self.malformed += 1
+                    break
+                (n,) = struct.unpack_from(">I", head, pos)
+                if n > len(head) - pos - 4:
+                    self.malformed += 1
+                    break
+                record = head[pos + 4:pos + 4 + n]
+                pos += 4 + n
                 try:
-                    if frame[:4] != SIGNATURE + u8(REQUEST):
-                        raise ValueError("not a packed REQUEST")
-                    tag, key, payload_kind, body = parse_request(frame)
+                    tag, key, payload_kind, body = parse_request(record)
                     self.touch(key.decode("utf-8"))
                 except (struct.error, ValueError, IndexError):
                     self.malformed += 1
                     continue
-                responses.append(SIGNATURE + u8(RESPONSE) + tag + u8(DATA_END) + u8(payload_kind) + body)
+                answer = tag + u8(DATA_END) + u8(payload_kind) + body
+                records.append(struct.pack(">I", len(answer)) + answer)
                 self.served += 1
-            # the answers to one message go back as one message
-            if responses:
-                self.send_frames(responses)
+            # the answers to one batch go back as one batch
+            if records:
+                self.send_frame(SIGNATURE + u8(RESPONSE) + b"".join(records))
         elif kind in (CREDIT, CANCEL):
             # echo answers at once: nothing is ever in flight to grant items to or to cancel
             self.last_heard = now

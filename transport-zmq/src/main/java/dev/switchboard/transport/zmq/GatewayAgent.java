@@ -36,9 +36,9 @@ final class GatewayAgent implements Agent {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayAgent.class);
     private static final int MAX_BATCH = 1024;
-    /** Most REQUESTs packed into one message; a fuller outbox is sent at once. */
-    static final int MAX_OUTBOX_FRAMES = 128;
-    /** Most bytes of REQUESTs packed into one message; a fuller outbox is sent at once. */
+    /** Most records packed into one REQUEST or RESPONSE frame; a fuller outbox is sent at once. */
+    static final int MAX_OUTBOX_RECORDS = 128;
+    /** Most bytes packed into one REQUEST or RESPONSE frame, unless one record is larger alone. */
     static final int MAX_OUTBOX_BYTES = 256 * 1024;
 
     /** Work handed to the socket thread. */
@@ -266,12 +266,15 @@ final class GatewayAgent implements Agent {
         ex.sent = true;
         w.inFlight.put(ex.tag, ex);
         requests.increment();
-        if (w.outbox.isEmpty()) {
+        if (w.outbox.count() > 0 && w.outbox.bytes() + frame.length > MAX_OUTBOX_BYTES) {
+            // a large body goes in a frame of its own, within the receiver's message limit
+            sendOutbox(w);
+        }
+        if (w.outbox.count() == 0) {
             unsent.add(w);
         }
         w.outbox.add(frame);
-        w.outboxBytes += frame.length;
-        if (w.outbox.size() >= MAX_OUTBOX_FRAMES || w.outboxBytes >= MAX_OUTBOX_BYTES) {
+        if (w.outbox.count() >= MAX_OUTBOX_RECORDS || w.outbox.bytes() >= MAX_OUTBOX_BYTES) {
             sendOutbox(w);
         }
     }
@@ -285,17 +288,19 @@ final class GatewayAgent implements Agent {
     }
 
     /**
-     * Sends {@code w}'s outbox as one message. Failing that, the worker is lost: EAGAIN with
-     * credits spent means its pipe is terminating (or hopelessly full), and its requests fail
-     * with it, which lets the router retry them elsewhere.
+     * Sends {@code w}'s outbox as one REQUEST frame. Failing that, the worker is lost: EAGAIN
+     * with credits spent means its pipe is terminating (or hopelessly full), and its requests
+     * fail with it, which lets the router retry them elsewhere.
      */
     private void sendOutbox(RemoteWorker w) {
-        if (w.outbox.isEmpty()) {
+        if (w.outbox.count() == 0) {
             return;
         }
-        int rc = w.isAlive() ? sendFrames(w.routeBytes, w.outbox) : 1;
-        w.outbox.clear();
-        w.outboxBytes = 0;
+        if (!w.isAlive()) {
+            w.outbox.clear();
+            return;
+        }
+        int rc = sendFrame(w.routeBytes, w.outbox.take());
         if (rc <= 0) {
             dead(w, rc == 0 ? "does not take messages" : "is unreachable");
         }
@@ -383,7 +388,7 @@ final class GatewayAgent implements Agent {
         RemoteWorker w = byRoute.get(ByteBuffer.wrap(route));
         if (type == Protocol.RESPONSE && w != null) {
             w.lastHeardNanos = System.nanoTime();
-            onResponses(w, f);
+            Protocol.records(f.get(0), (frame, from, to) -> onResponse(w, frame, from, to));
             return;
         }
         if (type == Protocol.READY) {
@@ -507,29 +512,9 @@ final class GatewayAgent implements Agent {
         heartbeat(w, now);
     }
 
-    /**
-     * The RESPONSEs of one message, one a frame; a malformed one is dropped, the others still
-     * count, and the message counts once as malformed.
-     */
-    private void onResponses(RemoteWorker w, List<byte[]> frames) throws MalformedException {
-        MalformedException last = null;
-        for (int i = 0; i < frames.size(); i++) {
-            try {
-                if (i > 0) {
-                    Protocol.checkPacked(frames.get(i), Protocol.RESPONSE);
-                }
-                onResponse(w, frames.get(i));
-            } catch (MalformedException e) {
-                last = e;
-            }
-        }
-        if (last != null) {
-            throw last;
-        }
-    }
-
-    private void onResponse(RemoteWorker w, byte[] frame) throws MalformedException {
-        Protocol.Reader in = new Protocol.Reader(frame);
+    /** One RESPONSE record, {@code frame[from, to)}. */
+    private void onResponse(RemoteWorker w, byte[] frame, int from, int to) throws MalformedException {
+        Protocol.Reader in = new Protocol.Reader(frame, from, to);
         long tag = in.u64("tag");
         int status = in.u8("status");
         Exchange ex = w.inFlight.get(tag);
@@ -634,7 +619,6 @@ final class GatewayAgent implements Agent {
         w.inFlight.clear();
         w.pending.clear();
         w.outbox.clear();
-        w.outboxBytes = 0;
         for (Exchange ex : failed) {
             ex.fail(failure);
         }
@@ -676,16 +660,13 @@ final class GatewayAgent implements Agent {
         }
     }
 
-    /** Sends a message of packed frames (REQUESTs): as {@link #send(byte[], byte, byte[]...)}. */
-    private int sendFrames(byte[] route, List<byte[]> frames) {
+    /** Sends a message that is one frame (a REQUEST batch): as {@link #send(byte[], byte, byte[]...)}. */
+    private int sendFrame(byte[] route, byte[] frame) {
         try {
             if (!router.send(route, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
                 return 0;
             }
-            int last = frames.size() - 1;
-            for (int i = 0; i <= last; i++) {
-                router.send(frames.get(i), (i < last ? ZMQ.SNDMORE : 0) | ZMQ.DONTWAIT);
-            }
+            router.send(frame, ZMQ.DONTWAIT);
             return 1;
         } catch (ZMQException e) {
             return -1;

@@ -80,10 +80,9 @@ final class Protocol {
     }
 
     /**
-     * The type of a message whose frame 0 is {@code head}, checking signature and version.
-     * A REQUEST or RESPONSE message is one or more packed frames, each starting with the
-     * envelope (check the others with {@link #checkPacked}); every other type has a 4-byte
-     * frame 0.
+     * The type of a message whose frame 0 is {@code head}, checking signature and version. A
+     * REQUEST or RESPONSE is one frame: the envelope, then its records (see {@link #records});
+     * every other type has a 4-byte frame 0.
      */
     static int type(byte[] head, int frames) throws MalformedException {
         if (head.length < ENVELOPE || head[0] != 'S' || head[1] != 'B' || head[2] != VERSION) {
@@ -91,8 +90,8 @@ final class Protocol {
         }
         int type = head[3] & 0xff;
         if (type == REQUEST || type == RESPONSE) {
-            if (frames < 1) {
-                throw new MalformedException(typeName(type) + " without a frame");
+            if (frames != 1) {
+                throw new MalformedException(typeName(type) + " must be one frame, had " + frames);
             }
         } else if (head.length != ENVELOPE) {
             throw new MalformedException(typeName(type) + " has " + head.length + " bytes in frame 0");
@@ -100,11 +99,109 @@ final class Protocol {
         return type;
     }
 
-    /** Checks that a frame after the first of a REQUEST or RESPONSE message is one of {@code type}. */
-    static void checkPacked(byte[] frame, int type) throws MalformedException {
-        if (frame.length < ENVELOPE || frame[0] != 'S' || frame[1] != 'B' || frame[2] != VERSION
-                || (frame[3] & 0xff) != type) {
-            throw new MalformedException("a frame of a " + typeName(type) + " message is not a packed " + typeName(type));
+    /** Receives the records of a REQUEST or RESPONSE batch, one at a time. */
+    interface RecordHandler {
+        /** The record in {@code frame[from, to)}. */
+        void record(byte[] frame, int from, int to) throws MalformedException;
+    }
+
+    /**
+     * Hands each record of a REQUEST or RESPONSE frame (the envelope, then records each after a
+     * {@code u32} length) to {@code handler}. A malformed record is skipped and the others still
+     * count; a length that overruns the frame ends the walk. Throws (once) if anything was
+     * malformed, so that the message counts once.
+     */
+    static void records(byte[] frame, RecordHandler handler) throws MalformedException {
+        MalformedException last = null;
+        int pos = ENVELOPE;
+        if (pos == frame.length) {
+            throw new MalformedException("a batch without a record");
+        }
+        while (pos < frame.length) {
+            if (frame.length - pos < 4) {
+                throw new MalformedException("a record length is cut short");
+            }
+            int n = ByteBuffer.wrap(frame, pos, 4).getInt();
+            if (n < 0 || n > frame.length - pos - 4) {
+                throw new MalformedException("a record length overruns the frame");
+            }
+            try {
+                handler.record(frame, pos + 4, pos + 4 + n);
+            } catch (MalformedException e) {
+                last = e;
+            }
+            pos += 4 + n;
+        }
+        if (last != null) {
+            throw last;
+        }
+    }
+
+    /**
+     * The REQUESTs or RESPONSEs of one round for one peer, as one frame: the envelope, then each
+     * record after its {@code u32} length. Records are added as the standalone frames the
+     * encoders below make, whose envelope is dropped.
+     */
+    static final class Batch {
+        private final byte type;
+        private byte[] buf = new byte[256];
+        private int size;
+        private int count;
+
+        Batch(byte type) {
+            this.type = type;
+        }
+
+        int count() {
+            return count;
+        }
+
+        int bytes() {
+            return size;
+        }
+
+        void add(byte[] standalone) {
+            int n = standalone.length - ENVELOPE;
+            if (count == 0) {
+                size = 0;
+                ensure(ENVELOPE + 4 + n);
+                buf[0] = 'S';
+                buf[1] = 'B';
+                buf[2] = VERSION;
+                buf[3] = type;
+                size = ENVELOPE;
+            } else {
+                ensure(size + 4 + n);
+            }
+            buf[size] = (byte) (n >>> 24);
+            buf[size + 1] = (byte) (n >>> 16);
+            buf[size + 2] = (byte) (n >>> 8);
+            buf[size + 3] = (byte) n;
+            System.arraycopy(standalone, ENVELOPE, buf, size + 4, n);
+            size += 4 + n;
+            count++;
+        }
+
+        private void ensure(int capacity) {
+            if (buf.length < capacity) {
+                buf = Arrays.copyOf(buf, Math.max(capacity, buf.length * 2));
+            }
+        }
+
+        /** The frame to send; the batch is empty afterwards. */
+        byte[] take() {
+            byte[] frame = Arrays.copyOf(buf, size);
+            clear();
+            return frame;
+        }
+
+        void clear() {
+            size = 0;
+            count = 0;
+            if (buf.length > 64 * 1024) {
+                // a burst of large bodies does not pin its buffer
+                buf = new byte[256];
+            }
         }
     }
 
@@ -181,18 +278,24 @@ final class Protocol {
         b.putShort((short) text.length).put(text);
     }
 
-    /** Reads the fields packed into one frame, from after the envelope. */
+    /** Reads the fields of one record: a standalone frame after its envelope, or a slice of a batch. */
     static final class Reader {
         private final byte[] frame;
+        private final int limit;
         private int pos;
 
         Reader(byte[] frame) {
+            this(frame, ENVELOPE, frame.length);
+        }
+
+        Reader(byte[] frame, int from, int to) {
             this.frame = frame;
-            this.pos = ENVELOPE;
+            this.pos = from;
+            this.limit = to;
         }
 
         private void need(int n, String field) throws MalformedException {
-            if (frame.length - pos < n) {
+            if (limit - pos < n) {
                 throw new MalformedException(field + " is cut short");
             }
         }
@@ -230,17 +333,17 @@ final class Protocol {
             return s;
         }
 
-        /** The rest of the frame. */
+        /** The rest of the record. */
         byte[] rest() {
-            byte[] r = Arrays.copyOfRange(frame, pos, frame.length);
-            pos = frame.length;
+            byte[] r = Arrays.copyOfRange(frame, pos, limit);
+            pos = limit;
             return r;
         }
 
         /** Fails unless every byte was read. */
         void end(String what) throws MalformedException {
-            if (pos != frame.length) {
-                throw new MalformedException(what + " has " + (frame.length - pos) + " bytes too many");
+            if (pos != limit) {
+                throw new MalformedException(what + " has " + (limit - pos) + " bytes too many");
             }
         }
     }

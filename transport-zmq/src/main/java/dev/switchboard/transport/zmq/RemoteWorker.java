@@ -45,9 +45,8 @@ final class RemoteWorker implements WorkerLink {
     int credits;
     final Map<Long, Exchange> inFlight = new HashMap<>();
     final ArrayDeque<Exchange> pending = new ArrayDeque<>();
-    /** REQUEST frames of this round, sent together as one message when the round ends. */
-    final List<byte[]> outbox = new ArrayList<>();
-    int outboxBytes;
+    /** REQUESTs of this round, sent together as one frame when the round ends. */
+    final Protocol.Batch outbox = new Protocol.Batch(Protocol.REQUEST);
     long lastHeardNanos;
     long nextHeartbeatNanos;
 

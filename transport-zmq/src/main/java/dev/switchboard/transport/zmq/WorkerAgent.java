@@ -78,9 +78,8 @@ final class WorkerAgent implements Agent {
     // socket thread only
     private ZMQ.Socket dealer;
     private final Map<Long, Serving> serving = new HashMap<>();
-    /** RESPONSE frames of this round, sent together as one message when the round ends. */
-    private final List<byte[]> outbox = new ArrayList<>();
-    private int outboxBytes;
+    /** RESPONSEs of this round, sent together as one frame when the round ends. */
+    private final Protocol.Batch outbox = new Protocol.Batch(Protocol.RESPONSE);
     private boolean done;
     private boolean readyOut;
     private long gatewayIntervalNanos;
@@ -152,7 +151,6 @@ final class WorkerAgent implements Agent {
     private void reconnect() {
         // responses to the old registration: the gateway has failed those requests already
         outbox.clear();
-        outboxBytes = 0;
         wake.unwatch(dealer);
         // long enough for the DISCONNECT just queued to leave; closing never blocks this thread
         dealer.setLinger(RECONNECT_LINGER_MS);
@@ -416,7 +414,7 @@ final class WorkerAgent implements Agent {
             }
             case Protocol.REQUEST -> {
                 acknowledge(now);
-                onRequests(f);
+                Protocol.records(f.get(0), this::onRequest);
             }
             case Protocol.CREDIT -> {
                 if (f.size() != 4) {
@@ -468,29 +466,9 @@ final class WorkerAgent implements Agent {
         }
     }
 
-    /**
-     * The REQUESTs of one message, one a frame; a malformed one is dropped, the others are
-     * served, and the message counts once as malformed.
-     */
-    private void onRequests(List<byte[]> frames) throws MalformedException {
-        MalformedException last = null;
-        for (int i = 0; i < frames.size(); i++) {
-            try {
-                if (i > 0) {
-                    Protocol.checkPacked(frames.get(i), Protocol.REQUEST);
-                }
-                onRequest(frames.get(i));
-            } catch (MalformedException e) {
-                last = e;
-            }
-        }
-        if (last != null) {
-            throw last;
-        }
-    }
-
-    private void onRequest(byte[] frame) throws MalformedException {
-        Protocol.Reader in = new Protocol.Reader(frame);
+    /** One REQUEST record, {@code frame[from, to)}. */
+    private void onRequest(byte[] frame, int from, int to) throws MalformedException {
+        Protocol.Reader in = new Protocol.Reader(frame, from, to);
         long tag = in.u64("tag");
         int window = in.u32("window");
         int flags = in.u8("flags");
@@ -539,37 +517,35 @@ final class WorkerAgent implements Agent {
     }
 
     /**
-     * Puts a RESPONSE frame in the outbox. The outbox goes out as one message at the end of the
-     * round (or when it is full): the responses of the requests that one message brought travel
-     * back together, which spares the I/O threads a wake-up and a system call per response.
+     * Puts a RESPONSE in the outbox. The outbox goes out as one frame at the end of the round
+     * (or when it is full): the responses to the requests of one batch travel back together,
+     * which spares the I/O threads a wake-up, a system call and a ZeroMQ frame per response.
      */
-    private void sendFrame(byte[] frame) {
-        outbox.add(frame);
-        outboxBytes += frame.length;
-        if (outbox.size() >= GatewayAgent.MAX_OUTBOX_FRAMES || outboxBytes >= GatewayAgent.MAX_OUTBOX_BYTES) {
+    private void sendFrame(byte[] standalone) {
+        if (outbox.count() > 0 && outbox.bytes() + standalone.length > GatewayAgent.MAX_OUTBOX_BYTES) {
+            // a large item goes in a frame of its own, within the gateway's message limit
+            sendOutbox();
+        }
+        outbox.add(standalone);
+        if (outbox.count() >= GatewayAgent.MAX_OUTBOX_RECORDS || outbox.bytes() >= GatewayAgent.MAX_OUTBOX_BYTES) {
             sendOutbox();
         }
     }
 
-    /** Sends the outbox as one message; what cannot be sent is counted as dropped. */
+    /** Sends the outbox as one RESPONSE frame; what cannot be sent is counted as dropped. */
     private void sendOutbox() {
-        int n = outbox.size();
+        int n = outbox.count();
         if (n == 0) {
             return;
         }
         try {
-            if (!dealer.send(outbox.get(0), (n > 1 ? ZMQ.SNDMORE : 0) | ZMQ.DONTWAIT)) {
+            if (!dealer.send(outbox.take(), ZMQ.DONTWAIT)) {
                 counters.dropped.add(n);
-            } else {
-                for (int i = 1; i < n; i++) {
-                    dealer.send(outbox.get(i), (i < n - 1 ? ZMQ.SNDMORE : 0) | ZMQ.DONTWAIT);
-                }
             }
         } catch (ZMQException e) {
             counters.dropped.add(n);
         } finally {
             outbox.clear();
-            outboxBytes = 0;
         }
     }
 

@@ -3,7 +3,10 @@ package dev.switchboard.transport.zmq;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.switchboard.core.Payload;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ProtocolTest {
@@ -26,5 +29,47 @@ class ProtocolTest {
         byte[] cut = "é".getBytes(StandardCharsets.UTF_8);
         assertThrows(Protocol.MalformedException.class, () -> Protocol.readUtf8(cut, 0, 1, 64, "key"));
         assertThrows(Protocol.MalformedException.class, () -> Protocol.readUtf8(new byte[65], 0, 65, 64, "key"));
+    }
+
+    @Test
+    void aBatchCarriesEachRecordAsItsOwnFrameWould() throws Exception {
+        Protocol.Batch batch = new Protocol.Batch(Protocol.RESPONSE);
+        batch.add(Protocol.responseData(1, Protocol.DATA_END, Payload.json("\"a\"")));
+        batch.add(Protocol.responseEnd(2));
+        batch.add(Protocol.responseError(3, "overloaded", "busy"));
+        assertEquals(3, batch.count());
+        byte[] frame = batch.take();
+        assertEquals(0, batch.count());
+        assertEquals(Protocol.RESPONSE, Protocol.type(frame, 1));
+        List<String> seen = new ArrayList<>();
+        Protocol.records(frame, (f, from, to) -> {
+            Protocol.Reader in = new Protocol.Reader(f, from, to);
+            seen.add(in.u64("tag") + ":" + in.u8("status"));
+        });
+        assertEquals(List.of("1:1", "2:2", "3:3"), seen);
+    }
+
+    @Test
+    void aMalformedRecordIsSkippedAndTheBatchCountsOnce() {
+        Protocol.Batch batch = new Protocol.Batch(Protocol.RESPONSE);
+        batch.add(Protocol.responseEnd(1));
+        batch.add(new byte[] {'S', 'B', Protocol.VERSION, Protocol.RESPONSE, 1, 2});
+        batch.add(Protocol.responseEnd(3));
+        List<Long> tags = new ArrayList<>();
+        Protocol.MalformedException e = assertThrows(Protocol.MalformedException.class,
+                () -> Protocol.records(batch.take(), (f, from, to) -> {
+                    Protocol.Reader in = new Protocol.Reader(f, from, to);
+                    long tag = in.u64("tag");
+                    in.u8("status");
+                    in.end("RESPONSE end");
+                    tags.add(tag);
+                }));
+        assertEquals("tag is cut short", e.getMessage());
+        assertEquals(List.of(1L, 3L), tags);
+        // a length past the end, and a batch with no record
+        byte[] overrun = {'S', 'B', Protocol.VERSION, Protocol.RESPONSE, 0, 0, 0, 9, 1};
+        assertThrows(Protocol.MalformedException.class, () -> Protocol.records(overrun, (f, from, to) -> { }));
+        byte[] empty = {'S', 'B', Protocol.VERSION, Protocol.RESPONSE};
+        assertThrows(Protocol.MalformedException.class, () -> Protocol.records(empty, (f, from, to) -> { }));
     }
 }

@@ -89,9 +89,9 @@ class ZmqRoundTripTest {
     @Test
     void aBurstLargerThanOnePackedMessageIsAnsweredWhole() {
         startGateway();
-        // more requests at once than one REQUEST or RESPONSE message packs: several full messages
+        // more requests at once than one REQUEST or RESPONSE frame packs: several full batches
         ZmqWorker worker = startWorker("w1", 1000, (req, ctx) -> Flux.just(req.payload()));
-        int n = 3 * GatewayAgent.MAX_OUTBOX_FRAMES + 7;
+        int n = 3 * GatewayAgent.MAX_OUTBOX_RECORDS + 7;
         List<String> results = new java.util.concurrent.CopyOnWriteArrayList<>();
         for (int i = 0; i < n; i++) {
             toDispose.add(router.route(request(i, "k" + (i % 10), Integer.toString(i))).map(Payload::utf8)
