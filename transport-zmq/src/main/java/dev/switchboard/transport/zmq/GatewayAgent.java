@@ -350,20 +350,9 @@ final class GatewayAgent implements Agent {
             return false;
         }
         List<byte[]> frames = new ArrayList<>(8);
-        boolean tooLong = false;
-        while (router.hasReceiveMore()) {
-            byte[] f = router.recv(ZMQ.DONTWAIT);
-            if (f == null) {
-                break;
-            }
-            if (frames.size() < Protocol.MAX_FRAMES) {
-                frames.add(f);
-            } else {
-                tooLong = true;
-            }
-        }
+        boolean fits = Protocol.readRest(router, frames);
         try {
-            if (tooLong) {
+            if (!fits) {
                 throw new MalformedException("more than " + Protocol.MAX_FRAMES + " frames");
             }
             onMessage(route, frames);

@@ -6,7 +6,9 @@ import dev.switchboard.core.RequestId;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.zeromq.ZMQ;
 
 /**
  * The wire protocol of {@code PROTOCOL.md}: constants and the encoding of its fields. Every
@@ -97,6 +99,27 @@ final class Protocol {
             throw new MalformedException(typeName(type) + " has " + head.length + " bytes in frame 0");
         }
         return type;
+    }
+
+    /**
+     * Reads the frames that follow a message's first (already received) into {@code frames}, at
+     * most {@link #MAX_FRAMES} of them; a longer message is read to its end and false returned,
+     * so that the caller drops it as malformed.
+     */
+    static boolean readRest(ZMQ.Socket socket, List<byte[]> frames) {
+        boolean fits = true;
+        while (socket.hasReceiveMore()) {
+            byte[] f = socket.recv(ZMQ.DONTWAIT);
+            if (f == null) {
+                break;
+            }
+            if (frames.size() < MAX_FRAMES) {
+                frames.add(f);
+            } else {
+                fits = false;
+            }
+        }
+        return fits;
     }
 
     /** Receives the records of a REQUEST or RESPONSE batch, one at a time. */

@@ -369,20 +369,9 @@ final class WorkerAgent implements Agent {
         }
         List<byte[]> frames = new ArrayList<>(10);
         frames.add(first);
-        boolean tooLong = false;
-        while (dealer.hasReceiveMore()) {
-            byte[] f = dealer.recv(ZMQ.DONTWAIT);
-            if (f == null) {
-                break;
-            }
-            if (frames.size() < Protocol.MAX_FRAMES) {
-                frames.add(f);
-            } else {
-                tooLong = true;
-            }
-        }
+        boolean fits = Protocol.readRest(dealer, frames);
         try {
-            if (tooLong) {
+            if (!fits) {
                 throw new MalformedException("more than " + Protocol.MAX_FRAMES + " frames");
             }
             onMessage(frames);
@@ -544,8 +533,6 @@ final class WorkerAgent implements Agent {
             }
         } catch (ZMQException e) {
             counters.dropped.add(n);
-        } finally {
-            outbox.clear();
         }
     }
 
