@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -255,11 +254,12 @@ final class WebSocketConnection implements Connection {
             return null;
         }
         if (f instanceof TextWebSocketFrame) {
-            if (!ByteBufUtil.isText(content, StandardCharsets.UTF_8)) {
+            byte[] text = ByteBufUtil.getBytes(content);
+            if (!Utf8.isValid(text)) {
                 closeAndEnd(CloseStatus.INVALID_PAYLOAD);
                 return null;
             }
-            return Frame.text(ByteBufUtil.getBytes(content));
+            return Frame.text(text);
         }
         if (f instanceof BinaryWebSocketFrame) {
             return Frame.binary(ByteBufUtil.getBytes(content));

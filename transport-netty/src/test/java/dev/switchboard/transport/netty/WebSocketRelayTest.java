@@ -239,11 +239,12 @@ class WebSocketRelayTest {
 
     @Test
     void keepsAClientWhosePongWaitsUnreadWhileTheRelayPushesBack() {
-        // one request in flight at most: while the slow one runs, the socket is not read, pongs included
+        // one request in flight at most: while the slow one runs, the socket is not read, pongs included;
+        // a ping goes out before the slow one ends, and its pong has 150 ms, time for a loaded machine after
         Router router = Router.builder().worker(LocalWorker.builder(HANDLER).id("w1").build()).build();
         Relay relay = Relay.builder().router(router).maxInFlight(1).build();
-        URI uri = start(WebSocketRelaySpec.builder().pingInterval(Duration.ofMillis(100))
-                .pongTimeout(Duration.ofMillis(50)).build(), relay);
+        URI uri = start(WebSocketRelaySpec.builder().pingInterval(Duration.ofMillis(200))
+                .pongTimeout(Duration.ofMillis(150)).build(), relay);
         TestClient c = connect(uri);
         c.sendText("{\"id\":1,\"key\":\"slow\",\"body\":1}");
         c.sendText("{\"id\":2,\"key\":\"slow\",\"body\":2}");
