@@ -13,6 +13,7 @@ import dev.switchboard.core.routing.Membership;
 import dev.switchboard.core.transport.ServiceTimes;
 import dev.switchboard.transport.zmq.Protocol.MalformedException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -40,6 +41,9 @@ final class GatewayAgent implements Agent {
     static final int MAX_OUTBOX_RECORDS = 128;
     /** Most bytes packed into one REQUEST or RESPONSE frame, unless one record is larger alone. */
     static final int MAX_OUTBOX_BYTES = 256 * 1024;
+    /** The longest the socket thread waits at close for JeroMQ to close the listening socket. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
+    private static final AtomicLong CLOSE_MONITORS = new AtomicLong();
 
     /** Work handed to the socket thread. */
     sealed interface Command permits Send, Cancel, Credit {
@@ -217,9 +221,35 @@ final class GatewayAgent implements Agent {
             }
         }
         if (router != null) {
-            context.destroySocket(router);
+            closeRouter();
         }
         wake.close();
+    }
+
+    /**
+     * Closes the ROUTER socket and waits, bounded, until JeroMQ has closed its listener, so that
+     * the endpoint can be bound again once the gateway is disposed. (The context, shared with
+     * other sockets of the process, stays open: closing a socket alone returns before its
+     * listener is closed on the I/O thread.) The socket's monitor reports that it stopped only
+     * once the socket and everything it owned are gone.
+     */
+    private void closeRouter() {
+        String address = "inproc://switchboard-gateway-closed-" + CLOSE_MONITORS.incrementAndGet();
+        ZMQ.Socket events = null;
+        if (router.monitor(address, ZMQ.EVENT_MONITOR_STOPPED)) {
+            events = context.createSocket(SocketType.PAIR);
+            events.setLinger(0);
+            events.setReceiveTimeOut((int) CLOSE_WAIT.toMillis());
+            events.connect(address);
+        }
+        context.destroySocket(router);
+        if (events != null) {
+            if (ZMQ.Event.recv(events) == null) {
+                log.warn("the gateway socket did not finish closing within {}; {} may stay bound a little longer",
+                        CLOSE_WAIT, endpoint);
+            }
+            context.destroySocket(events);
+        }
     }
 
     // ---- commands

@@ -12,12 +12,16 @@ import org.zeromq.ZContext;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
-/** The {@link ZmqGateway}: a context of its own, the gateway's socket thread and, under CURVE, the ZAP thread. */
+/**
+ * The {@link ZmqGateway}: the gateway's socket thread on the process's {@link SharedContext} or,
+ * under CURVE, on a context of its own with the ZAP thread.
+ */
 final class GatewayImpl implements ZmqGateway {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayImpl.class);
 
     private final ZContext context;
+    private final ZmqGatewaySpec spec;
     private final GatewayAgent agent;
     private final AgentRunner runner;
     private final @Nullable ZapAgent zap;
@@ -25,9 +29,10 @@ final class GatewayImpl implements ZmqGateway {
     private final AtomicBoolean disposed = new AtomicBoolean();
     private final Sinks.Empty<Void> onDispose = Sinks.empty();
 
-    private GatewayImpl(ZContext context, GatewayAgent agent, AgentRunner runner,
+    private GatewayImpl(ZContext context, ZmqGatewaySpec spec, GatewayAgent agent, AgentRunner runner,
                         @Nullable ZapAgent zap, @Nullable AgentRunner zapRunner) {
         this.context = context;
+        this.spec = spec;
         this.agent = agent;
         this.runner = runner;
         this.zap = zap;
@@ -35,8 +40,13 @@ final class GatewayImpl implements ZmqGateway {
     }
 
     static GatewayImpl bind(ZmqGatewaySpec spec, Membership membership, Duration timeout) {
-        ZContext context = new ZContext(1);
-        context.setLinger(0);
+        ZContext context;
+        if (spec.curveKeys().isPresent()) {
+            context = new ZContext(1);
+            context.setLinger(0);
+        } else {
+            context = SharedContext.acquire();
+        }
         ZapAgent zap = null;
         AgentRunner zapRunner = null;
         try {
@@ -48,7 +58,7 @@ final class GatewayImpl implements ZmqGateway {
             }
             AgentRunner runner = AgentRunner.start(agent);
             runner.awaitStart(timeout);
-            GatewayImpl gateway = new GatewayImpl(context, agent, runner, zap, zapRunner);
+            GatewayImpl gateway = new GatewayImpl(context, spec, agent, runner, zap, zapRunner);
             if (spec.curveKeys().isEmpty()) {
                 log.warn("ZeroMQ gateway {} runs unauthenticated (no CURVE): any process that reaches it can join "
                         + "the worker pool", agent.endpoint());
@@ -61,7 +71,7 @@ final class GatewayImpl implements ZmqGateway {
             if (zap != null) {
                 zap.stop();
             }
-            context.close();
+            close(context, spec);
             throw e;
         }
     }
@@ -102,9 +112,18 @@ final class GatewayImpl implements ZmqGateway {
             });
         }
         closed.whenComplete((v, e) -> {
-            context.close();
+            close(context, spec);
             onDispose.tryEmitEmpty();
         });
+    }
+
+    /** Closes a CURVE gateway's own context, or gives the shared one back. */
+    private static void close(ZContext context, ZmqGatewaySpec spec) {
+        if (spec.curveKeys().isPresent()) {
+            context.close();
+        } else {
+            SharedContext.release(context);
+        }
     }
 
     @Override

@@ -17,7 +17,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
-/** The {@link ZmqWorker}: a context of its own, a {@link LocalWorker} running the handler, one agent per gateway. */
+/** The {@link ZmqWorker}: the process's {@link SharedContext}, a {@link LocalWorker} running the handler, one agent per gateway. */
 final class WorkerImpl implements ZmqWorker {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerImpl.class);
@@ -43,8 +43,6 @@ final class WorkerImpl implements ZmqWorker {
 
     private WorkerImpl(ZmqWorkerSpec spec, WorkerHandler handler) {
         this.spec = spec;
-        this.context = new ZContext(1);
-        this.context.setLinger(0);
         // each socket thread holds its gateway to the capacity; the local worker only runs the
         // handler, times it and follows the cache. Its own count drops after a response has gone
         // out (in doFinally), so it must not refuse the request that the returned credit allows.
@@ -52,6 +50,7 @@ final class WorkerImpl implements ZmqWorker {
         spec.cache().ifPresent(b::cache);
         spec.blockingScheduler().ifPresent(b::blocking);
         this.local = b.build();
+        this.context = SharedContext.acquire();
     }
 
     static WorkerImpl start(ZmqWorkerSpec spec, WorkerHandler handler) {
@@ -113,7 +112,7 @@ final class WorkerImpl implements ZmqWorker {
         }
         CompletableFuture.allOf(closed.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> {
             local.close();
-            context.close();
+            SharedContext.release(context);
             onDispose.tryEmitEmpty();
         });
     }

@@ -18,6 +18,11 @@ import reactor.core.scheduler.Schedulers;
  * <p>The socket lives on a thread of its own ({@code switchboard-zmq-gateway}); nothing here
  * blocks a caller's thread except {@link #bindNow}. {@link #dispose()} tells the workers, closes
  * the socket and removes the workers from the membership.
+ *
+ * <p>Gateways without CURVE and {@link ZmqWorker}s in one process share one ZeroMQ context, as
+ * the ZeroMQ guide advises: one I/O thread and one reaper thread for them all, opened by the
+ * first and closed after the last is disposed. A gateway under CURVE has a context of its own,
+ * since the ZAP handler that checks worker keys is bound per context.
  */
 public interface ZmqGateway extends Disposable {
 

@@ -7,7 +7,8 @@
  * socket to one or more gateways. The wire protocol is specified in {@code PROTOCOL.md}.
  *
  * <p>Every socket lives on one thread of its own, which owns it from creation to close; other
- * threads hand it work through a bounded queue and wake it through an inproc pipe.
+ * threads hand it work through a bounded queue and wake it through its selector. The sockets of
+ * a process share one ZeroMQ context (one JeroMQ I/O thread), except a CURVE gateway's.
  */
 @NullMarked
 package dev.switchboard.transport.zmq;

@@ -194,4 +194,32 @@ class ZmqRoundTripTest {
                 .expectNext("2").expectComplete().verify(WAIT);
         Await.until(WAIT, "the worker counted the cancel", () -> worker.stats().cancelled() == 1);
     }
+
+    @Test
+    void aGatewayAndItsWorkersInOneProcessShareOneContextThatTheLastToGoCloses() {
+        int before = SharedContext.users();
+        startGateway();
+        ZmqWorker w1 = startWorker("w1", 2, (req, ctx) -> Flux.just(req.payload()));
+        ZmqWorker w2 = startWorker("w2", 2, (req, ctx) -> Flux.just(req.payload()));
+        assertEquals(before + 3, SharedContext.users());
+        StepVerifier.create(router.route(request(1, "k", "1")).map(Payload::utf8))
+                .expectNext("1").expectComplete().verify(WAIT);
+
+        // a CURVE gateway has a context of its own: its ZAP handler is bound per context
+        ZmqGateway curve = ZmqGateway.bindNow(ZmqGatewaySpec.builder().curve(CurveKeyPair.generate())
+                .allowWorker(CurveKeyPair.generate().publicKey()).build(),
+                Membership.create());
+        assertEquals(before + 3, SharedContext.users());
+        curve.dispose();
+        curve.onDispose().block(WAIT);
+
+        w1.dispose();
+        w1.onDispose().block(WAIT);
+        assertEquals(before + 2, SharedContext.users());
+        gateway.dispose();
+        gateway.onDispose().block(WAIT);
+        w2.dispose();
+        w2.onDispose().block(WAIT);
+        assertEquals(before, SharedContext.users());
+    }
 }

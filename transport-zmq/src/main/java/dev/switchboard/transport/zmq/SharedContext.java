@@ -1,0 +1,55 @@
+package dev.switchboard.transport.zmq;
+
+import org.jspecify.annotations.Nullable;
+import org.zeromq.ZContext;
+
+/**
+ * The process's one ZeroMQ context, as the ZeroMQ guide advises: every gateway without CURVE and
+ * every worker runtime in a JVM share its I/O thread and reaper thread, instead of two threads
+ * each. A gateway and a worker in one process then exchange their messages through one I/O
+ * thread, one thread hand-off fewer each way.
+ *
+ * <p>Counted: the first {@link #acquire()} opens the context and the last {@link #release} closes
+ * it, so a process that stops using ZeroMQ keeps no thread. Each user closes its own sockets
+ * before it releases. A gateway under CURVE keeps a context of its own, because the ZAP handler
+ * that checks worker keys is bound once per context.
+ */
+final class SharedContext {
+
+    private static @Nullable ZContext context;
+    private static int users;
+
+    private SharedContext() {
+    }
+
+    /** The shared context, opened if no one uses it yet; pair with {@link #release}. */
+    static synchronized ZContext acquire() {
+        ZContext c = context;
+        if (c == null) {
+            c = new ZContext(1);
+            c.setLinger(0);
+            context = c;
+        }
+        users++;
+        return c;
+    }
+
+    /**
+     * Gives back a context from {@link #acquire()}; the last user's release closes it, which
+     * waits at most for the lingers of sockets closed just before.
+     */
+    static synchronized void release(ZContext c) {
+        if (c != context) {
+            throw new IllegalArgumentException("not the shared context, or released too often");
+        }
+        if (--users == 0) {
+            context = null;
+            c.close();
+        }
+    }
+
+    /** How many users hold the shared context now (for tests). */
+    static synchronized int users() {
+        return users;
+    }
+}
