@@ -4,6 +4,8 @@ import dev.switchboard.core.transport.Connection;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -58,6 +60,10 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
     private final @Nullable String sessionKey;
 
     private volatile int wip;
+    /** The connection's own thread's executor, if it has one (see {@link Connection#executor()}). */
+    private final @Nullable Executor executor;
+    /** The executor's thread, once a task told it; null until then. */
+    private volatile @Nullable Thread executorThread;
 
     // guarded by this
     private @Nullable Subscription inbound;
@@ -93,10 +99,14 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         this.maxQueued = session.maxQueuedResponses();
         this.requestTimeoutNanos = relay.requestTimeout.toNanos();
         this.slowConsumerNanos = relay.slowConsumerTimeout.toNanos();
+        this.executor = connection.executor().orElse(null);
     }
 
     Mono<Void> start() {
         relay.sessions.incrementAndGet();
+        if (executor != null) {
+            hop(() -> executorThread = Thread.currentThread());
+        }
         long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10),
                 Math.min(requestTimeoutNanos, slowConsumerNanos) / 4);
         sweeper = timer.schedulePeriodically(this::sweep, period, period, TimeUnit.NANOSECONDS);
@@ -408,6 +418,26 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         return f;
     }
 
+    // ---- the connection's thread
+
+    /**
+     * Runs {@code task} on the connection's thread when a worker's answer arrives on another:
+     * returns false, having done nothing, when there is no such thread, this is it, or it refuses
+     * the task (the transport is shutting down), and the caller goes on where it is.
+     */
+    private boolean hop(Runnable task) {
+        Executor e = executor;
+        if (e == null || Thread.currentThread() == executorThread) {
+            return false;
+        }
+        try {
+            e.execute(task);
+            return true;
+        } catch (RejectedExecutionException refused) {
+            return false;
+        }
+    }
+
     // ---- timers
 
     private long now() {
@@ -574,6 +604,12 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
 
         @Override
         public void onNext(Payload payload) {
+            if (!hop(() -> onNextHere(payload))) {
+                onNextHere(payload);
+            }
+        }
+
+        private void onNextHere(Payload payload) {
             boolean more;
             synchronized (SessionPipeline.this) {
                 if (finished || terminated || pendingTerminal != null) {
@@ -600,6 +636,12 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
 
         @Override
         public void onComplete() {
+            if (!hop(this::onCompleteHere)) {
+                onCompleteHere();
+            }
+        }
+
+        private void onCompleteHere() {
             synchronized (SessionPipeline.this) {
                 if (finished || terminated || pendingTerminal != null) {
                     return;
@@ -623,7 +665,9 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
             if (cancelled) {
                 return;
             }
-            fail(t);
+            if (!hop(() -> fail(t))) {
+                fail(t);
+            }
         }
 
         void fail(Throwable t) {

@@ -5,6 +5,7 @@ import dev.switchboard.core.Frame;
 import java.net.SocketAddress;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -54,6 +55,19 @@ public interface Connection {
 
     /** The principal the transport authenticated at the handshake, if any. */
     default Optional<String> principal() {
+        return Optional.empty();
+    }
+
+    /**
+     * The connection's own thread, as an executor, when it has one (a Netty channel's event
+     * loop): it runs its tasks in order, on one thread, which also reads and writes the socket.
+     * The relay then handles a response that a worker answers from another thread (a ZeroMQ
+     * gateway's socket thread, a blocking scheduler) on this thread: the encoding, the write and
+     * the read of the next request happen next to the socket, and the worker's thread only hands
+     * the response over. The executor may refuse tasks once the transport shuts down. Empty (the
+     * default): the relay handles a response on the thread that delivers it.
+     */
+    default Optional<Executor> executor() {
         return Optional.empty();
     }
 }

@@ -19,6 +19,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.SocketAddress;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -138,6 +139,12 @@ final class WebSocketConnection implements Connection {
     @Override
     public Optional<SocketAddress> remoteAddress() {
         return Optional.ofNullable(remote);
+    }
+
+    /** The channel's event loop, which reads and writes it. */
+    @Override
+    public Optional<Executor> executor() {
+        return Optional.of(channel.eventLoop());
     }
 
     @Override

@@ -255,6 +255,34 @@ class WebSocketRelayTest {
     }
 
     @Test
+    void aResponseAnsweredOnAWorkersThreadIsEncodedOnTheConnectionsEventLoop() {
+        // the worker answers from Reactor's parallel scheduler; the relay hands the answer to the
+        // channel's event loop, where it is encoded and written
+        Set<String> encodedOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        dev.switchboard.core.Codec json = dev.switchboard.core.Codec.json();
+        dev.switchboard.core.Codec watching = new dev.switchboard.core.Codec() {
+            @Override
+            public dev.switchboard.core.Request decode(dev.switchboard.core.Frame frame, dev.switchboard.core.Session session)
+                    throws dev.switchboard.core.CodecException {
+                return json.decode(frame, session);
+            }
+
+            @Override
+            public dev.switchboard.core.Frame encode(dev.switchboard.core.Response response) {
+                encodedOn.add(Thread.currentThread().getName());
+                return json.encode(response);
+            }
+        };
+        Router router = Router.builder().worker(LocalWorker.builder(HANDLER).id("w1").build()).build();
+        Relay relay = Relay.builder().router(router).codec(watching).build();
+        TestClient c = connect(start(WebSocketRelaySpec.defaults(), relay));
+        c.sendText("{\"id\":1,\"key\":\"slow\",\"body\":1}");
+        assertEquals("{\"id\":1,\"body\":1,\"end\":true}", c.nextText());
+        assertFalse(encodedOn.isEmpty());
+        assertTrue(encodedOn.stream().allMatch(t -> t.startsWith("reactor-http")), "encoded on " + encodedOn);
+    }
+
+    @Test
     void closesAnIdleConnection() {
         URI uri = start(WebSocketRelaySpec.builder().idleTimeout(Duration.ofMillis(300)).build());
         TestClient c = connect(uri);
