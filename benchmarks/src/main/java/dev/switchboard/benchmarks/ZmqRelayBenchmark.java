@@ -39,10 +39,10 @@ import reactor.core.publisher.Flux;
  * {@code relay / raw} is the figure of merit (target: at least 0.7).
  *
  * <p>Two raw baselines run in the same trial: {@code raw}, ROUTER and DEALER in one context, so
- * one JeroMQ I/O thread carries both ends of the connection; and {@code rawTwoContexts}, each
- * end in a context of its own, as two processes would be, and as the relay's gateway and worker
- * are here. The issue's baseline is {@code raw}; the other shows what the shared I/O thread is
- * worth.
+ * one JeroMQ I/O thread carries both ends of the connection, as it carries the relay's gateway
+ * and worker here (the sockets of one process share one context); and {@code rawTwoContexts},
+ * each end in a context of its own, as two processes would be. The issue's baseline is
+ * {@code raw}; the other shows what the shared I/O thread is worth.
  *
  * <pre>
  * mvn -o -q package -DskipTests -pl benchmarks -am

@@ -290,20 +290,20 @@ final class GatewayAgent implements Agent {
      */
     private void transmit(RemoteWorker w, Exchange ex) {
         Request r = ex.request;
-        byte[] frame = Protocol.request(ex.tag, ex.window(), r.key(), r.payload(), r.sessionId(), r.id(),
-                r.principal().orElse(null));
+        Protocol.RequestRecord record = new Protocol.RequestRecord(ex.tag, ex.window(), r.key(), r.payload(),
+                r.sessionId(), r.id(), r.principal().orElse(null));
         w.credits--;
         ex.sent = true;
         w.inFlight.put(ex.tag, ex);
         requests.increment();
-        if (w.outbox.count() > 0 && w.outbox.bytes() + frame.length > MAX_OUTBOX_BYTES) {
+        if (w.outbox.count() > 0 && w.outbox.bytes() + 4 + record.size() > MAX_OUTBOX_BYTES) {
             // a large body goes in a frame of its own, within the receiver's message limit
             sendOutbox(w);
         }
         if (w.outbox.count() == 0) {
             unsent.add(w);
         }
-        w.outbox.add(frame);
+        w.outbox.add(record);
         if (w.outbox.count() >= MAX_OUTBOX_RECORDS || w.outbox.bytes() >= MAX_OUTBOX_BYTES) {
             sendOutbox(w);
         }

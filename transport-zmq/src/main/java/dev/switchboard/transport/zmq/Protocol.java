@@ -162,7 +162,8 @@ final class Protocol {
 
     /**
      * The REQUESTs or RESPONSEs of one round for one peer, as one frame: the envelope, then each
-     * record after its {@code u32} length. Records are added as the standalone frames the
+     * record after its {@code u32} length. The frequent records (a request, a data item) are
+     * written straight into the batch; the others are added as the standalone frames the
      * encoders below make, whose envelope is dropped.
      */
     static final class Batch {
@@ -185,6 +186,18 @@ final class Protocol {
 
         void add(byte[] standalone) {
             int n = standalone.length - ENVELOPE;
+            int at = begin(n);
+            System.arraycopy(standalone, ENVELOPE, buf, at, n);
+        }
+
+        void add(Record record) {
+            int n = record.size();
+            int at = begin(n);
+            record.writeTo(ByteBuffer.wrap(buf, at, n));
+        }
+
+        /** Makes room for a record of {@code n} bytes and writes its length; returns where it goes. */
+        private int begin(int n) {
             if (count == 0) {
                 size = 0;
                 ensure(ENVELOPE + 4 + n);
@@ -200,9 +213,10 @@ final class Protocol {
             buf[size + 1] = (byte) (n >>> 16);
             buf[size + 2] = (byte) (n >>> 8);
             buf[size + 3] = (byte) n;
-            System.arraycopy(standalone, ENVELOPE, buf, size + 4, n);
+            int at = size + 4;
             size += 4 + n;
             count++;
+            return at;
         }
 
         private void ensure(int capacity) {
@@ -211,7 +225,7 @@ final class Protocol {
             }
         }
 
-        /** The frame to send; the batch is empty afterwards. */
+    /** The frame to send; the batch is empty afterwards. */
         byte[] take() {
             byte[] frame = Arrays.copyOf(buf, size);
             clear();
@@ -228,28 +242,83 @@ final class Protocol {
         }
     }
 
+    /** A record that writes itself, without the envelope: into a batch, or after one. */
+    sealed interface Record permits RequestRecord, DataRecord {
+        /** Its length in bytes. */
+        int size();
+
+        /** Writes it at {@code b}'s position; {@code b} has {@link #size()} bytes left. */
+        void writeTo(ByteBuffer b);
+    }
+
+    /** A REQUEST's record: its fields encoded once, its body copied only where it is written. */
+    static final class RequestRecord implements Record {
+        private final long tag;
+        private final int window;
+        private final byte[] key;
+        private final byte[] session;
+        private final boolean numericId;
+        private final byte[] id;
+        private final byte @Nullable [] principal;
+        private final Payload payload;
+
+        RequestRecord(long tag, int window, String key, Payload payload, String session, RequestId id,
+                      @Nullable String principal) {
+            this.tag = tag;
+            this.window = window;
+            this.key = utf8(key);
+            this.session = utf8(session);
+            this.numericId = id.isNumeric();
+            this.id = utf8(id.toString());
+            this.principal = principal == null ? null : utf8(principal);
+            this.payload = payload;
+        }
+
+        @Override
+        public int size() {
+            return 8 + 4 + 1 + 2 + key.length + 2 + session.length + 1 + 2 + id.length
+                    + (principal == null ? 0 : 2 + principal.length) + 1 + payload.size();
+        }
+
+        @Override
+        public void writeTo(ByteBuffer b) {
+            b.putLong(tag).putInt(window).put((byte) (principal == null ? 0 : FLAG_PRINCIPAL));
+            text16(b, key);
+            text16(b, session);
+            b.put(numericId ? ID_NUMBER : ID_STRING);
+            text16(b, id);
+            if (principal != null) {
+                text16(b, principal);
+            }
+            b.put(payload.isBinary() ? PAYLOAD_BINARY : PAYLOAD_JSON).put(payload.data());
+        }
+    }
+
+    /** A RESPONSE's record with a data item ({@link #DATA} or {@link #DATA_END}). */
+    record DataRecord(long tag, byte status, Payload payload) implements Record {
+        @Override
+        public int size() {
+            return 8 + 1 + 1 + payload.size();
+        }
+
+        @Override
+        public void writeTo(ByteBuffer b) {
+            b.putLong(tag).put(status).put(payload.isBinary() ? PAYLOAD_BINARY : PAYLOAD_JSON).put(payload.data());
+        }
+    }
+
+    /** {@code record} as a frame of its own, after the envelope of {@code type}. */
+    static byte[] standalone(byte type, Record record) {
+        ByteBuffer b = ByteBuffer.allocate(ENVELOPE + record.size());
+        b.put((byte) 'S').put((byte) 'B').put(VERSION).put(type);
+        record.writeTo(b);
+        return b.array();
+    }
+
     /** A REQUEST, in one frame. */
     static byte[] request(long tag, int window, String key, Payload payload, String session, RequestId id,
                           @Nullable String principal) {
-        byte[] k = utf8(key);
-        byte[] s = utf8(session);
-        byte[] i = utf8(id.toString());
-        byte[] p = principal == null ? null : utf8(principal);
-        byte[] data = payload.toByteArray();
-        int size = ENVELOPE + 8 + 4 + 1 + 2 + k.length + 2 + s.length + 1 + 2 + i.length
-                + (p == null ? 0 : 2 + p.length) + 1 + data.length;
-        ByteBuffer b = ByteBuffer.allocate(size);
-        b.put((byte) 'S').put((byte) 'B').put(VERSION).put(REQUEST);
-        b.putLong(tag).putInt(window).put((byte) (p == null ? 0 : FLAG_PRINCIPAL));
-        text16(b, k);
-        text16(b, s);
-        b.put(id.isNumeric() ? ID_NUMBER : ID_STRING);
-        text16(b, i);
-        if (p != null) {
-            text16(b, p);
-        }
-        b.put(payload.isBinary() ? PAYLOAD_BINARY : PAYLOAD_JSON).put(data);
-        return b.array();
+        return standalone(REQUEST, new RequestRecord(tag, window, key, payload, session, id, principal));
     }
 
     /** REQUEST flags: a principal follows the request id. */
@@ -257,11 +326,7 @@ final class Protocol {
 
     /** A RESPONSE with a data item ({@link #DATA} or {@link #DATA_END}), in one frame. */
     static byte[] responseData(long tag, byte status, Payload payload) {
-        byte[] data = payload.toByteArray();
-        ByteBuffer b = ByteBuffer.allocate(ENVELOPE + 8 + 1 + 1 + data.length);
-        b.put((byte) 'S').put((byte) 'B').put(VERSION).put(RESPONSE).putLong(tag).put(status)
-                .put(payload.isBinary() ? PAYLOAD_BINARY : PAYLOAD_JSON).put(data);
-        return b.array();
+        return standalone(RESPONSE, new DataRecord(tag, status, payload));
     }
 
     /** A RESPONSE that ends a request without an item. */

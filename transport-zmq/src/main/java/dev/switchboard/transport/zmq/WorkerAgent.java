@@ -357,7 +357,10 @@ final class WorkerAgent implements Agent {
     }
 
     private void sendData(Serving s, Payload p, byte status) {
-        sendFrame(Protocol.responseData(s.tag, status, p));
+        Protocol.DataRecord record = new Protocol.DataRecord(s.tag, status, p);
+        makeRoom(4 + record.size());
+        outbox.add(record);
+        sendIfFull();
     }
 
     // ---- inbound
@@ -511,11 +514,20 @@ final class WorkerAgent implements Agent {
      * which spares the I/O threads a wake-up, a system call and a ZeroMQ frame per response.
      */
     private void sendFrame(byte[] standalone) {
-        if (outbox.count() > 0 && outbox.bytes() + standalone.length > GatewayAgent.MAX_OUTBOX_BYTES) {
+        makeRoom(standalone.length);
+        outbox.add(standalone);
+        sendIfFull();
+    }
+
+    /** Sends the outbox first if a record of {@code bytes} would take it past its limit. */
+    private void makeRoom(int bytes) {
+        if (outbox.count() > 0 && outbox.bytes() + bytes > GatewayAgent.MAX_OUTBOX_BYTES) {
             // a large item goes in a frame of its own, within the gateway's message limit
             sendOutbox();
         }
-        outbox.add(standalone);
+    }
+
+    private void sendIfFull() {
         if (outbox.count() >= GatewayAgent.MAX_OUTBOX_RECORDS || outbox.bytes() >= GatewayAgent.MAX_OUTBOX_BYTES) {
             sendOutbox();
         }

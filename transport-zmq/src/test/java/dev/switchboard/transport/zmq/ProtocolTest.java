@@ -1,9 +1,11 @@
 package dev.switchboard.transport.zmq;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.switchboard.core.Payload;
+import dev.switchboard.core.RequestId;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +49,24 @@ class ProtocolTest {
             seen.add(in.u64("tag") + ":" + in.u8("status"));
         });
         assertEquals(List.of("1:1", "2:2", "3:3"), seen);
+    }
+
+    @Test
+    void recordsWrittenStraightIntoABatchAreTheBytesOfTheirStandaloneFrames() {
+        Payload body = Payload.json("{\"z\":7,\"x\":3}");
+        Protocol.Batch direct = new Protocol.Batch(Protocol.REQUEST);
+        Protocol.Batch copied = new Protocol.Batch(Protocol.REQUEST);
+        direct.add(new Protocol.RequestRecord(9, 16, "tiles/7", body, "s1", RequestId.of(42), null));
+        copied.add(Protocol.request(9, 16, "tiles/7", body, "s1", RequestId.of(42), null));
+        direct.add(new Protocol.RequestRecord(10, 1, "k", Payload.binary(new byte[] {0, 1}), "s1", RequestId.of("r"), "alice"));
+        copied.add(Protocol.request(10, 1, "k", Payload.binary(new byte[] {0, 1}), "s1", RequestId.of("r"), "alice"));
+        assertArrayEquals(copied.take(), direct.take());
+
+        Protocol.Batch data = new Protocol.Batch(Protocol.RESPONSE);
+        Protocol.Batch dataCopied = new Protocol.Batch(Protocol.RESPONSE);
+        data.add(new Protocol.DataRecord(3, Protocol.DATA, body));
+        dataCopied.add(Protocol.responseData(3, Protocol.DATA, body));
+        assertArrayEquals(dataCopied.take(), data.take());
     }
 
     @Test
