@@ -185,6 +185,9 @@ class Worker:
             # echo answers at once: nothing is ever in flight to grant items to or to cancel
             self.last_heard = now
         elif kind == DISCONNECT:
+            if self.ready_out and not self.registered:
+                # answers a message sent before our unacknowledged READY (see PROTOCOL.md)
+                return
             if self.registered:
                 print("gateway asked to register again", flush=True)
             self.registered = False

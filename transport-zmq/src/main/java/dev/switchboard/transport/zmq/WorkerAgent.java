@@ -434,7 +434,15 @@ final class WorkerAgent implements Agent {
                 }
             }
             case Protocol.DISCONNECT -> {
-                if (registered || readyOut) {
+                if (readyOut && !registered) {
+                    // READY is out and not yet acknowledged: this DISCONNECT answers a message sent
+                    // before it (a gateway that restarted meets the old registration's last
+                    // messages first). Acting on it would drop the registration the gateway is
+                    // making now, and the gateway would take the next READY for a retransmission.
+                    // Nothing is served yet; READY goes again at the interval anyway.
+                    return;
+                }
+                if (registered) {
                     log.info("gateway {} asked worker {} to register again", endpoint, spec.id());
                 }
                 unregister(now);
