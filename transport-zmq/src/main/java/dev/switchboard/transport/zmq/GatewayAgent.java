@@ -244,11 +244,16 @@ final class GatewayAgent implements Agent {
         }
         context.destroySocket(router);
         if (events != null) {
-            if (ZMQ.Event.recv(events) == null) {
-                log.warn("the gateway socket did not finish closing within {}; {} may stay bound a little longer",
-                        CLOSE_WAIT, endpoint);
+            try {
+                if (ZMQ.Event.recv(events) == null) {
+                    log.warn("the gateway socket did not finish closing within {}; {} may stay bound a little longer",
+                            CLOSE_WAIT, endpoint);
+                }
+            } catch (ZMQException e) {
+                log.warn("waiting for the gateway socket to close failed: {}", e.getMessage());
+            } finally {
+                context.destroySocket(events);
             }
-            context.destroySocket(events);
         }
     }
 

@@ -162,9 +162,9 @@ final class Protocol {
 
     /**
      * The REQUESTs or RESPONSEs of one round for one peer, as one frame: the envelope, then each
-     * record after its {@code u32} length. The frequent records (a request, a data item) are
-     * written straight into the batch; the others are added as the standalone frames the
-     * encoders below make, whose envelope is dropped.
+     * record after its {@code u32} length. Requests and data items write themselves straight
+     * into the batch; the rarer records are added as the standalone frames the encoders below
+     * make, whose envelope is dropped.
      */
     static final class Batch {
         private final byte type;
@@ -307,27 +307,8 @@ final class Protocol {
         }
     }
 
-    /** {@code record} as a frame of its own, after the envelope of {@code type}. */
-    static byte[] standalone(byte type, Record record) {
-        ByteBuffer b = ByteBuffer.allocate(ENVELOPE + record.size());
-        b.put((byte) 'S').put((byte) 'B').put(VERSION).put(type);
-        record.writeTo(b);
-        return b.array();
-    }
-
-    /** A REQUEST, in one frame. */
-    static byte[] request(long tag, int window, String key, Payload payload, String session, RequestId id,
-                          @Nullable String principal) {
-        return standalone(REQUEST, new RequestRecord(tag, window, key, payload, session, id, principal));
-    }
-
     /** REQUEST flags: a principal follows the request id. */
     static final int FLAG_PRINCIPAL = 1;
-
-    /** A RESPONSE with a data item ({@link #DATA} or {@link #DATA_END}), in one frame. */
-    static byte[] responseData(long tag, byte status, Payload payload) {
-        return standalone(RESPONSE, new DataRecord(tag, status, payload));
-    }
 
     /** A RESPONSE that ends a request without an item. */
     static byte[] responseEnd(long tag) {

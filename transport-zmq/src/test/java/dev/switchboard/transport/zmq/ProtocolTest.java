@@ -8,6 +8,7 @@ import dev.switchboard.core.Payload;
 import dev.switchboard.core.RequestId;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +37,7 @@ class ProtocolTest {
     @Test
     void aBatchCarriesEachRecordAsItsOwnFrameWould() throws Exception {
         Protocol.Batch batch = new Protocol.Batch(Protocol.RESPONSE);
-        batch.add(Protocol.responseData(1, Protocol.DATA_END, Payload.json("\"a\"")));
+        batch.add(new Protocol.DataRecord(1, Protocol.DATA_END, Payload.json("\"a\"")));
         batch.add(Protocol.responseEnd(2));
         batch.add(Protocol.responseError(3, "overloaded", "busy"));
         assertEquals(3, batch.count());
@@ -52,21 +53,38 @@ class ProtocolTest {
     }
 
     @Test
-    void recordsWrittenStraightIntoABatchAreTheBytesOfTheirStandaloneFrames() {
-        Payload body = Payload.json("{\"z\":7,\"x\":3}");
-        Protocol.Batch direct = new Protocol.Batch(Protocol.REQUEST);
-        Protocol.Batch copied = new Protocol.Batch(Protocol.REQUEST);
-        direct.add(new Protocol.RequestRecord(9, 16, "tiles/7", body, "s1", RequestId.of(42), null));
-        copied.add(Protocol.request(9, 16, "tiles/7", body, "s1", RequestId.of(42), null));
-        direct.add(new Protocol.RequestRecord(10, 1, "k", Payload.binary(new byte[] {0, 1}), "s1", RequestId.of("r"), "alice"));
-        copied.add(Protocol.request(10, 1, "k", Payload.binary(new byte[] {0, 1}), "s1", RequestId.of("r"), "alice"));
-        assertArrayEquals(copied.take(), direct.take());
+    void requestAndDataRecordsWrittenIntoABatchReadBackFieldByField() throws Exception {
+        Payload body = Payload.json("{\"z\":7}");
+        Protocol.Batch batch = new Protocol.Batch(Protocol.REQUEST);
+        batch.add(new Protocol.RequestRecord(9, 16, "tiles/7", body, "s1", RequestId.of(42), null));
+        batch.add(new Protocol.RequestRecord(10, 1, "k", Payload.binary(new byte[] {0, 1}), "s1", RequestId.of("r"), "alice"));
+        List<String> seen = new ArrayList<>();
+        Protocol.records(batch.take(), (f, from, to) -> {
+            Protocol.Reader in = new Protocol.Reader(f, from, to);
+            long tag = in.u64("tag");
+            int window = in.u32("window");
+            int flags = in.u8("flags");
+            String key = in.text16(64, "key");
+            String session = in.text16(64, "session");
+            int idKind = in.u8("id kind");
+            String id = in.text16(64, "id");
+            String principal = (flags & Protocol.FLAG_PRINCIPAL) != 0 ? in.text16(64, "principal") : "-";
+            int kind = in.u8("payload kind");
+            seen.add(tag + " " + window + " " + key + " " + session + " " + (idKind == Protocol.ID_NUMBER) + " " + id
+                    + " " + principal + " " + (kind == Protocol.PAYLOAD_BINARY) + " " + HexFormat.of().formatHex(in.rest()));
+        });
+        assertEquals(List.of("9 16 tiles/7 s1 true 42 - false " + HexFormat.of().formatHex("{\"z\":7}".getBytes(StandardCharsets.UTF_8)),
+                "10 1 k s1 false r alice true 0001"), seen);
 
         Protocol.Batch data = new Protocol.Batch(Protocol.RESPONSE);
-        Protocol.Batch dataCopied = new Protocol.Batch(Protocol.RESPONSE);
         data.add(new Protocol.DataRecord(3, Protocol.DATA, body));
-        dataCopied.add(Protocol.responseData(3, Protocol.DATA, body));
-        assertArrayEquals(dataCopied.take(), data.take());
+        Protocol.records(data.take(), (f, from, to) -> {
+            Protocol.Reader in = new Protocol.Reader(f, from, to);
+            assertEquals(3, in.u64("tag"));
+            assertEquals(Protocol.DATA, in.u8("status"));
+            assertEquals(Protocol.PAYLOAD_JSON, in.u8("payload kind"));
+            assertArrayEquals(body.toByteArray(), in.rest());
+        });
     }
 
     @Test
