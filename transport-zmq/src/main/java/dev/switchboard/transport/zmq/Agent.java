@@ -1,14 +1,13 @@
 package dev.switchboard.transport.zmq;
 
 /**
- * Work done by one thread that owns its sockets, in the manner of Agrona's {@code Agent}:
- * {@link #onStart()}, then {@link #doWork()} until {@link #isDone()}, then {@link #onClose()}, all
- * on the same thread. When a round did nothing, {@link #idle()} waits for the sockets or the next
- * timer without spinning.
+ * Work that owns ZeroMQ sockets, run by a {@link LoopRunner} on its context's I/O thread, in the
+ * manner of Agrona's {@code Agent}: {@link #onStart()}, then {@link #doWork()} until
+ * {@link #isDone()}, then {@link #onClose()}, all on that thread. Nothing here may block.
  */
 interface Agent {
 
-    /** The thread's name. */
+    /** The agent's name, for logs. */
     String roleName();
 
     /** Creates and binds or connects the sockets. A failure ends the agent. */
@@ -17,8 +16,8 @@ interface Agent {
     /** One round of non-blocking work; returns how much was done (0 lets the agent idle). */
     int doWork();
 
-    /** Waits, bounded, until a socket is readable or a timer is due. */
-    void idle();
+    /** After a round that did nothing: how long, in milliseconds, until a timer of the agent is due. */
+    long idleMillis();
 
     /** Whether the agent was asked to stop (by a control message). */
     boolean isDone();

@@ -29,7 +29,7 @@ import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
 
 /**
- * The gateway's socket thread: owns the ROUTER socket and the {@link Waker} that wakes it,
+ * The gateway's agent, on its context's I/O thread ({@link LoopRunner}): owns the ROUTER socket,
  * registers workers, sends requests within their credits, delivers responses, and keeps the
  * heartbeats both ways.
  */
@@ -64,7 +64,7 @@ final class GatewayAgent implements Agent {
     private final ZmqGatewaySpec spec;
     private final Membership membership;
     private final ZContext context;
-    private final Waker wake;
+    private final LoopRunner wake;
     private final CommandQueue<Command> commands;
     private final long intervalNanos;
     private final AtomicLong tags = new AtomicLong();
@@ -78,7 +78,9 @@ final class GatewayAgent implements Agent {
     private volatile List<String> workerIds = List.of();
     private volatile String endpoint = "";
     private volatile @org.jspecify.annotations.Nullable Thread thread;
-    private boolean closing;
+    private volatile boolean closing;
+    /** The closed ROUTER's monitor, which reports when its listener is gone; see {@link #awaitRouterClosed}. */
+    private volatile ZMQ.@org.jspecify.annotations.Nullable Socket closeEvents;
 
     // socket thread only
     private ZMQ.Socket router;
@@ -87,13 +89,14 @@ final class GatewayAgent implements Agent {
     /** Workers whose outbox has REQUESTs of this round. */
     private final List<RemoteWorker> unsent = new ArrayList<>();
     private boolean done;
+    private boolean inRound;
     private long nextTick;
 
-    GatewayAgent(ZmqGatewaySpec spec, Membership membership, ZContext context) {
+    GatewayAgent(ZmqGatewaySpec spec, Membership membership, ZContext context, IoLoop loop) {
         this.spec = spec;
         this.membership = membership;
         this.context = context;
-        this.wake = new Waker();
+        this.wake = new LoopRunner(loop, this);
         this.commands = new CommandQueue<>(spec.commandQueueCapacity());
         this.intervalNanos = spec.heartbeatInterval().toNanos();
     }
@@ -101,6 +104,10 @@ final class GatewayAgent implements Agent {
     @Override
     public String roleName() {
         return "switchboard-zmq-gateway";
+    }
+
+    LoopRunner runner() {
+        return wake;
     }
 
     @Override
@@ -145,13 +152,17 @@ final class GatewayAgent implements Agent {
     }
 
     /**
-     * Queues a command and wakes the socket thread; false (counted) when the queue is full. On
-     * the socket thread itself (a response's completion dispatching the next request) the
-     * command runs at once, sparing a queue round and a wake-up.
+     * Queues a command and wakes the agent; false (counted) when the queue is full. On the I/O
+     * thread itself (a response's completion dispatching the next request) the command runs at
+     * once, sparing a queue round and a wake-up; outside the agent's own round, a round follows
+     * to send what it queued.
      */
     boolean submit(Command command) {
         if (Thread.currentThread() == thread && !closing) {
             handle(command);
+            if (!inRound) {
+                wake.wake();
+            }
             return true;
         }
         if (!commands.offer(command)) {
@@ -173,6 +184,15 @@ final class GatewayAgent implements Agent {
 
     @Override
     public int doWork() {
+        inRound = true;
+        try {
+            return round();
+        } finally {
+            inRound = false;
+        }
+    }
+
+    private int round() {
         int work = 0;
         if (wake.stopRequested()) {
             done = true;
@@ -197,9 +217,8 @@ final class GatewayAgent implements Agent {
     }
 
     @Override
-    public void idle() {
-        long waitMs = TimeUnit.NANOSECONDS.toMillis(nextTick - System.nanoTime());
-        wake.await(waitMs, router);
+    public long idleMillis() {
+        return TimeUnit.NANOSECONDS.toMillis(nextTick - System.nanoTime());
     }
 
     @Override
@@ -221,17 +240,15 @@ final class GatewayAgent implements Agent {
             }
         }
         if (router != null) {
+            wake.unwatch(router);
             closeRouter();
         }
-        wake.close();
     }
 
     /**
-     * Closes the ROUTER socket and waits, bounded, until JeroMQ has closed its listener, so that
-     * the endpoint can be bound again once the gateway is disposed. (The context, shared with
-     * other sockets of the process, stays open: closing a socket alone returns before its
-     * listener is closed on the I/O thread.) The socket's monitor reports that it stopped only
-     * once the socket and everything it owned are gone.
+     * Closes the ROUTER socket, first giving it a monitor that reports when JeroMQ has closed
+     * its listener (only once the socket and everything it owned are gone). The wait for that
+     * report, {@link #awaitRouterClosed}, runs off the I/O thread, which does the closing.
      */
     private void closeRouter() {
         String address = "inproc://switchboard-gateway-closed-" + CLOSE_MONITORS.incrementAndGet();
@@ -243,6 +260,18 @@ final class GatewayAgent implements Agent {
             events.connect(address);
         }
         context.destroySocket(router);
+        closeEvents = events;
+    }
+
+    /**
+     * Waits, bounded, until JeroMQ has closed the ROUTER's listener, so that the endpoint can be
+     * bound again once the gateway is disposed (the context, shared with other sockets of the
+     * process, stays open, and closing a socket returns before its listener is closed). Blocks:
+     * call after the agent closed, never on the I/O thread.
+     */
+    void awaitRouterClosed() {
+        ZMQ.Socket events = closeEvents;
+        closeEvents = null;
         if (events != null) {
             try {
                 if (ZMQ.Event.recv(events) == null) {

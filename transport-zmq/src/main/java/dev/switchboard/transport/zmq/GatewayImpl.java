@@ -23,42 +23,39 @@ final class GatewayImpl implements ZmqGateway {
     private final ZContext context;
     private final ZmqGatewaySpec spec;
     private final GatewayAgent agent;
-    private final AgentRunner runner;
     private final @Nullable ZapAgent zap;
-    private final @Nullable AgentRunner zapRunner;
     private final AtomicBoolean disposed = new AtomicBoolean();
     private final Sinks.Empty<Void> onDispose = Sinks.empty();
 
-    private GatewayImpl(ZContext context, ZmqGatewaySpec spec, GatewayAgent agent, AgentRunner runner,
-                        @Nullable ZapAgent zap, @Nullable AgentRunner zapRunner) {
+    private GatewayImpl(ZContext context, ZmqGatewaySpec spec, GatewayAgent agent, @Nullable ZapAgent zap) {
         this.context = context;
         this.spec = spec;
         this.agent = agent;
-        this.runner = runner;
         this.zap = zap;
-        this.zapRunner = zapRunner;
     }
 
     static GatewayImpl bind(ZmqGatewaySpec spec, Membership membership, Duration timeout) {
         ZContext context;
+        IoLoop loop;
         if (spec.curveKeys().isPresent()) {
             context = new ZContext(1);
             context.setLinger(0);
+            loop = IoLoop.install(context);
         } else {
             context = SharedContext.acquire();
+            loop = SharedContext.loop(context);
         }
         ZapAgent zap = null;
-        AgentRunner zapRunner = null;
         try {
-            GatewayAgent agent = new GatewayAgent(spec, membership, context);
+            GatewayAgent agent = new GatewayAgent(spec, membership, context, loop);
             if (spec.curveKeys().isPresent()) {
-                zap = new ZapAgent(context, spec.allowedWorkerKeys(), agent.refused);
-                zapRunner = AgentRunner.start(zap);
-                zapRunner.awaitStart(timeout);
+                zap = new ZapAgent(context, loop, spec.allowedWorkerKeys(), agent.refused);
+                zap.runner().start();
+                zap.runner().awaitStart(timeout);
             }
-            AgentRunner runner = AgentRunner.start(agent);
-            runner.awaitStart(timeout);
-            GatewayImpl gateway = new GatewayImpl(context, spec, agent, runner, zap, zapRunner);
+            agent.runner().start();
+            agent.runner().awaitStart(timeout);
+            GatewayImpl gateway = new GatewayImpl(context, spec, agent, zap);
             if (spec.curveKeys().isEmpty()) {
                 log.warn("ZeroMQ gateway {} runs unauthenticated (no CURVE): any process that reaches it can join "
                         + "the worker pool", agent.endpoint());
@@ -102,19 +99,23 @@ final class GatewayImpl implements ZmqGateway {
             return;
         }
         agent.stop();
-        CompletableFuture<Void> closed = runner.closed();
-        if (zap != null && zapRunner != null) {
+        CompletableFuture<Void> closed = agent.runner().closed();
+        if (zap != null) {
             ZapAgent z = zap;
-            AgentRunner zr = zapRunner;
             closed = closed.thenCompose(v -> {
                 z.stop();
-                return zr.closed();
+                return z.runner().closed();
             });
         }
-        closed.whenComplete((v, e) -> {
-            close(context, spec);
-            onDispose.tryEmitEmpty();
-        });
+        // the agents close on the I/O thread; waiting for the listener and closing the context block
+        closed.whenCompleteAsync((v, e) -> {
+            try {
+                agent.awaitRouterClosed();
+                close(context, spec);
+            } finally {
+                onDispose.tryEmitEmpty();
+            }
+        }, Blocking.EXECUTOR);
     }
 
     /** Closes a CURVE gateway's own context, or gives the shared one back. */

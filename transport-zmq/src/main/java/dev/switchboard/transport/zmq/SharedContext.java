@@ -17,6 +17,7 @@ import org.zeromq.ZContext;
 final class SharedContext {
 
     private static @Nullable ZContext context;
+    private static @Nullable IoLoop loop;
     private static int users;
 
     private SharedContext() {
@@ -28,15 +29,25 @@ final class SharedContext {
         if (c == null) {
             c = new ZContext(1);
             c.setLinger(0);
+            loop = IoLoop.install(c);
             context = c;
         }
         users++;
         return c;
     }
 
+    /** The I/O thread of the shared context {@code c}, which its agents run on. */
+    static synchronized IoLoop loop(ZContext c) {
+        IoLoop l = loop;
+        if (c != context || l == null) {
+            throw new IllegalArgumentException("not the shared context");
+        }
+        return l;
+    }
+
     /**
      * Gives back a context from {@link #acquire()}; the last user's release closes it, which
-     * waits at most for the lingers of sockets closed just before.
+     * waits at most for the lingers of sockets closed just before. Blocks: never on the I/O thread.
      */
     static synchronized void release(ZContext c) {
         if (c != context) {
@@ -44,6 +55,7 @@ final class SharedContext {
         }
         if (--users == 0) {
             context = null;
+            loop = null;
             c.close();
         }
     }

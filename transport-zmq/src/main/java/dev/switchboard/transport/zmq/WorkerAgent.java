@@ -31,7 +31,7 @@ import org.zeromq.ZMQException;
 import reactor.core.CoreSubscriber;
 
 /**
- * One worker's connection to one gateway, on a thread of its own: owns the DEALER socket,
+ * One worker's connection to one gateway, on its context's I/O thread ({@link LoopRunner}): owns the DEALER socket,
  * registers (READY, then CREDIT), serves REQUESTs through the shared {@link LocalWorker}, and
  * registers again when the gateway stops answering or asks it to.
  */
@@ -67,7 +67,7 @@ final class WorkerAgent implements Agent {
     private final ZContext context;
     private final LocalWorker local;
     private final Supplier<Set<String>> cachedKeys;
-    private final Waker wake;
+    private final LoopRunner wake;
     private final CommandQueue<Command> commands;
     private final WorkerImpl.Counters counters;
     private final long ownIntervalNanos;
@@ -81,6 +81,7 @@ final class WorkerAgent implements Agent {
     /** RESPONSEs of this round, sent together as one frame when the round ends. */
     private final Protocol.Batch outbox = new Protocol.Batch(Protocol.RESPONSE);
     private boolean done;
+    private boolean inRound;
     private boolean readyOut;
     private long gatewayIntervalNanos;
     private long lastHeardNanos;
@@ -90,7 +91,7 @@ final class WorkerAgent implements Agent {
     private long unregisteredSinceNanos;
     private boolean warnedSilent;
 
-    WorkerAgent(int index, ZmqWorkerSpec spec, String endpoint, ZContext context, LocalWorker local,
+    WorkerAgent(int index, ZmqWorkerSpec spec, String endpoint, ZContext context, IoLoop loop, LocalWorker local,
                 Supplier<Set<String>> cachedKeys, WorkerImpl.Counters counters) {
         this.roleName = "switchboard-zmq-worker-" + index;
         this.spec = spec;
@@ -99,7 +100,7 @@ final class WorkerAgent implements Agent {
         this.local = local;
         this.cachedKeys = cachedKeys;
         this.counters = counters;
-        this.wake = new Waker();
+        this.wake = new LoopRunner(loop, this);
         this.commands = new CommandQueue<>(spec.commandQueueCapacity());
         this.ownIntervalNanos = spec.heartbeatInterval().toNanos();
         this.gatewayIntervalNanos = ownIntervalNanos;
@@ -108,6 +109,10 @@ final class WorkerAgent implements Agent {
     @Override
     public String roleName() {
         return roleName;
+    }
+
+    LoopRunner runner() {
+        return wake;
     }
 
     @Override
@@ -119,7 +124,7 @@ final class WorkerAgent implements Agent {
         unregisteredSinceNanos = now;
     }
 
-    /** Creates the DEALER socket, connects it to the gateway and lets the {@link Waker} watch it. */
+    /** Creates the DEALER socket, connects it to the gateway and lets the runner watch it. */
     private void openDealer() {
         dealer = context.createSocket(SocketType.DEALER);
         dealer.setLinger(0);
@@ -164,12 +169,16 @@ final class WorkerAgent implements Agent {
     }
 
     /**
-     * Hands {@code c} to the socket thread; on that thread (a handler that answers at once)
-     * it is handled right away, sparing a queue round and a wake-up.
+     * Hands {@code c} to the agent; on the I/O thread (a handler that answers at once) it is
+     * handled right away, sparing a queue round and a wake-up; outside the agent's own round, a
+     * round follows to send what it queued.
      */
     boolean submit(Command c) {
         if (Thread.currentThread() == thread) {
             handle(c);
+            if (!inRound) {
+                wake.wake();
+            }
             return true;
         }
         if (!commands.offer(c)) {
@@ -186,6 +195,15 @@ final class WorkerAgent implements Agent {
 
     @Override
     public int doWork() {
+        inRound = true;
+        try {
+            return round();
+        } finally {
+            inRound = false;
+        }
+    }
+
+    private int round() {
         if (wake.stopRequested()) {
             done = true;
             return 1;
@@ -208,11 +226,11 @@ final class WorkerAgent implements Agent {
     }
 
     @Override
-    public void idle() {
+    public long idleMillis() {
         long now = System.nanoTime();
         long next = registered ? Math.min(nextHeartbeatNanos, lastHeardNanos + deadlineNanos()) : nextReadyNanos;
         long waitMs = TimeUnit.NANOSECONDS.toMillis(next - now);
-        wake.await(Math.min(waitMs, TimeUnit.NANOSECONDS.toMillis(ownIntervalNanos)), dealer);
+        return Math.min(waitMs, TimeUnit.NANOSECONDS.toMillis(ownIntervalNanos));
     }
 
     @Override
@@ -230,9 +248,9 @@ final class WorkerAgent implements Agent {
         }
         registered = false;
         if (dealer != null) {
+            wake.unwatch(dealer);
             context.destroySocket(dealer);
         }
-        wake.close();
     }
 
     private long deadlineNanos() {

@@ -35,7 +35,6 @@ final class WorkerImpl implements ZmqWorker {
     private final ZContext context;
     private final LocalWorker local;
     private final List<WorkerAgent> agents = new ArrayList<>();
-    private final List<AgentRunner> runners = new ArrayList<>();
     private final Counters counters = new Counters();
     private final AtomicBoolean disposed = new AtomicBoolean();
     private final Sinks.Empty<Void> onDispose = Sinks.empty();
@@ -59,14 +58,15 @@ final class WorkerImpl implements ZmqWorker {
         java.util.function.Supplier<Set<String>> keys = cache == null ? Set::of : cache::keys;
         int i = 0;
         for (String endpoint : spec.endpoints()) {
-            w.agents.add(new WorkerAgent(i++, spec, endpoint, w.context, w.local, keys, w.counters));
+            w.agents.add(new WorkerAgent(i++, spec, endpoint, w.context, SharedContext.loop(w.context), w.local, keys,
+                    w.counters));
         }
         if (cache != null) {
             w.cacheWatch = cache.events().subscribe(w::onCacheEvent,
                     e -> log.warn("cache events of worker {} failed", spec.id(), e));
         }
         for (WorkerAgent a : w.agents) {
-            w.runners.add(AgentRunner.start(a));
+            a.runner().start();
         }
         return w;
     }
@@ -106,15 +106,19 @@ final class WorkerImpl implements ZmqWorker {
         }
         cacheWatch.dispose();
         List<CompletableFuture<Void>> closed = new ArrayList<>();
-        for (int i = 0; i < agents.size(); i++) {
-            agents.get(i).stop();
-            closed.add(runners.get(i).closed());
+        for (WorkerAgent a : agents) {
+            a.stop();
+            closed.add(a.runner().closed());
         }
-        CompletableFuture.allOf(closed.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> {
-            local.close();
-            SharedContext.release(context);
-            onDispose.tryEmitEmpty();
-        });
+        // the agents close on the I/O thread; closing the context blocks
+        CompletableFuture.allOf(closed.toArray(new CompletableFuture<?>[0])).whenCompleteAsync((v, e) -> {
+            try {
+                local.close();
+                SharedContext.release(context);
+            } finally {
+                onDispose.tryEmitEmpty();
+            }
+        }, Blocking.EXECUTOR);
     }
 
     @Override

@@ -23,18 +23,20 @@ final class ZapAgent implements Agent {
 
     private final ZContext context;
     private final Set<String> allowed;
-    private final WakePipe wake;
+    private final LoopRunner runner;
     private final LongAdder refused;
     private ZMQ.Socket handler;
-    private ZMQ.Socket wakeReceiver;
-    private ZMQ.Poller poller;
     private boolean done;
 
-    ZapAgent(ZContext context, Set<String> allowedZ85, LongAdder refused) {
+    ZapAgent(ZContext context, IoLoop loop, Set<String> allowedZ85, LongAdder refused) {
         this.context = context;
         this.allowed = allowedZ85;
         this.refused = refused;
-        this.wake = new WakePipe(context);
+        this.runner = new LoopRunner(loop, this);
+    }
+
+    LoopRunner runner() {
+        return runner;
     }
 
     @Override
@@ -44,22 +46,19 @@ final class ZapAgent implements Agent {
 
     @Override
     public void onStart() {
-        wakeReceiver = wake.bindReceiver(context);
         handler = context.createSocket(SocketType.REP);
         handler.setLinger(0);
         handler.bind(ZAP_ENDPOINT);
-        poller = context.createPoller(2);
-        poller.register(handler, ZMQ.Poller.POLLIN);
-        poller.register(wakeReceiver, ZMQ.Poller.POLLIN);
+        runner.watch(handler);
     }
 
     void stop() {
-        wake.stop();
+        runner.stop();
     }
 
     @Override
     public int doWork() {
-        if (WakePipe.drain(wakeReceiver)) {
+        if (runner.stopRequested()) {
             done = true;
             return 1;
         }
@@ -103,8 +102,8 @@ final class ZapAgent implements Agent {
     }
 
     @Override
-    public void idle() {
-        poller.poll(1000);
+    public long idleMillis() {
+        return 1000;
     }
 
     @Override
@@ -114,15 +113,9 @@ final class ZapAgent implements Agent {
 
     @Override
     public void onClose() {
-        if (poller != null) {
-            poller.close();
-        }
         if (handler != null) {
+            runner.unwatch(handler);
             context.destroySocket(handler);
         }
-        if (wakeReceiver != null) {
-            context.destroySocket(wakeReceiver);
-        }
-        wake.close();
     }
 }

@@ -15,8 +15,9 @@ import reactor.core.scheduler.Schedulers;
  * that follows it routes to the worker; a worker that disconnects or misses its heartbeats leaves
  * at once, and the requests it held fail (the router retries idempotent ones once elsewhere).
  *
- * <p>The socket lives on a thread of its own ({@code switchboard-zmq-gateway}); nothing here
- * blocks a caller's thread except {@link #bindNow}. {@link #dispose()} tells the workers, closes
+ * <p>The socket lives on its ZeroMQ context's I/O thread, beside JeroMQ's TCP engines, so that a
+ * message reaches the network without a thread hand-off; nothing here blocks a caller's thread
+ * except {@link #bindNow}. {@link #dispose()} tells the workers, closes
  * the socket and removes the workers from the membership.
  *
  * <p>Gateways without CURVE and {@link ZmqWorker}s in one process share one ZeroMQ context, as

@@ -6,10 +6,14 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 /**
- * Runs a {@link WorkerHandler} as a remote worker: one DEALER socket per gateway, each on a
- * thread of its own ({@code switchboard-zmq-worker-N}), registering with its capacity and cached
- * keys, keeping heartbeats, reporting cache changes and service times, and registering again
- * when a gateway restarts. Several gateways (several relays) can share one worker.
+ * Runs a {@link WorkerHandler} as a remote worker: one DEALER socket per gateway, on the ZeroMQ
+ * context's I/O thread, registering with its capacity and cached keys, keeping heartbeats,
+ * reporting cache changes and service times, and registering again when a gateway restarts.
+ * Several gateways (several relays) can share one worker.
+ *
+ * <p>A non-blocking handler is called on that I/O thread, as Netty calls its handlers on an event
+ * loop: it must not block. A handler that blocks (files, databases) needs
+ * {@link ZmqWorkerSpec.Builder#blocking}, which runs it on that bounded scheduler.
  *
  * <p>{@link #dispose()} tells each gateway it leaves, cancels the requests it runs and closes
  * its sockets. It does not close the cache, which the application owns.

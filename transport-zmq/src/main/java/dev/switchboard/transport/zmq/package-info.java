@@ -6,9 +6,10 @@
  * {@link dev.switchboard.core.worker.WorkerHandler} in another process and connects a DEALER
  * socket to one or more gateways. The wire protocol is specified in {@code PROTOCOL.md}.
  *
- * <p>Every socket lives on one thread of its own, which owns it from creation to close; other
- * threads hand it work through a bounded queue and wake it through its selector. The sockets of
- * a process share one ZeroMQ context (one JeroMQ I/O thread), except a CURVE gateway's.
+ * <p>Every socket is owned, from creation to close, by an agent that runs on its context's JeroMQ
+ * I/O thread, beside JeroMQ's own TCP engines ({@code IoLoop}); other threads hand it work through
+ * a bounded queue and a wake-up. The sockets of a process share one ZeroMQ context (one I/O
+ * thread), except a CURVE gateway's. Nothing that runs there blocks.
  */
 @NullMarked
 package dev.switchboard.transport.zmq;
