@@ -20,6 +20,11 @@ final class CommandQueue<T> {
         this.capacity = capacity;
     }
 
+    /** Whether no command waits. */
+    boolean isEmpty() {
+        return size.get() == 0;
+    }
+
     /** Adds {@code command}; returns false, adding nothing, when the queue is full. */
     boolean offer(T command) {
         if (size.incrementAndGet() > capacity) {

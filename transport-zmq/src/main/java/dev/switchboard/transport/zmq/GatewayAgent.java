@@ -158,7 +158,8 @@ final class GatewayAgent implements Agent {
      * to send what it queued.
      */
     boolean submit(Command command) {
-        if (Thread.currentThread() == thread && !closing) {
+        // inline only behind nothing queued: a command never overtakes an earlier one
+        if (Thread.currentThread() == thread && !closing && commands.isEmpty()) {
             handle(command);
             if (!inRound) {
                 wake.wake();

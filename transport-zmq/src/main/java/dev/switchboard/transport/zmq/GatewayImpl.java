@@ -46,8 +46,9 @@ final class GatewayImpl implements ZmqGateway {
             loop = SharedContext.loop(context);
         }
         ZapAgent zap = null;
+        GatewayAgent agent = null;
         try {
-            GatewayAgent agent = new GatewayAgent(spec, membership, context, loop);
+            agent = new GatewayAgent(spec, membership, context, loop);
             if (spec.curveKeys().isPresent()) {
                 zap = new ZapAgent(context, loop, spec.allowedWorkerKeys(), agent.refused);
                 zap.runner().start();
@@ -65,11 +66,31 @@ final class GatewayImpl implements ZmqGateway {
             }
             return gateway;
         } catch (RuntimeException e) {
-            if (zap != null) {
-                zap.stop();
+            // an agent that started late or failed half-way is stopped and closed before its context goes
+            try {
+                if (agent != null) {
+                    stopAndWait(agent.runner(), timeout);
+                    agent.awaitRouterClosed();
+                }
+                if (zap != null) {
+                    stopAndWait(zap.runner(), timeout);
+                }
+            } finally {
+                close(context, spec);
             }
-            close(context, spec);
             throw e;
+        }
+    }
+
+    /** Stops an agent and waits, bounded, until it closed (at once if it never started and cannot). */
+    private static void stopAndWait(LoopRunner runner, Duration timeout) {
+        runner.stop();
+        try {
+            runner.closed().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("a ZeroMQ gateway agent did not close within {} after a failed bind", timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -111,9 +132,12 @@ final class GatewayImpl implements ZmqGateway {
         closed.whenCompleteAsync((v, e) -> {
             try {
                 agent.awaitRouterClosed();
-                close(context, spec);
             } finally {
-                onDispose.tryEmitEmpty();
+                try {
+                    close(context, spec);
+                } finally {
+                    onDispose.tryEmitEmpty();
+                }
             }
         }, Blocking.EXECUTOR);
     }

@@ -49,6 +49,8 @@ final class IoLoop implements IPollEvents {
     private final ByteBuffer drain = ByteBuffer.allocate(64);
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean pending = new AtomicBoolean();
+    /** The agents on this loop, told when it ends under them. */
+    private final java.util.Set<LoopRunner> runners = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile @Nullable Thread thread;
 
     private IoLoop(Poller poller) {
@@ -101,6 +103,10 @@ final class IoLoop implements IPollEvents {
             p.run();
         } finally {
             thread = null;
+            for (LoopRunner r : runners) {
+                r.abandon();
+            }
+            runners.clear();
             Runnable r;
             while ((r = tasks.poll()) != null) {
                 log.debug("a task for the ZeroMQ I/O thread was left when its context closed: {}", r);
@@ -112,6 +118,16 @@ final class IoLoop implements IPollEvents {
                 log.debug("closing the I/O thread's task pipe failed", e);
             }
         }
+    }
+
+    /** Counts {@code runner} among the agents on this loop, until {@link #release}. */
+    void adopt(LoopRunner runner) {
+        runners.add(runner);
+    }
+
+    /** {@code runner}'s agent closed. */
+    void release(LoopRunner runner) {
+        runners.remove(runner);
     }
 
     /** The poller; use on the I/O thread only. */
@@ -162,7 +178,8 @@ final class IoLoop implements IPollEvents {
             }
             try {
                 r.run();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // the thread carries every socket of the context: it does not die of one task
                 log.error("a task on the ZeroMQ I/O thread failed", e);
             }
         }

@@ -36,6 +36,7 @@ final class LoopRunner implements IPollEvents {
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private volatile boolean stopRequested;
+    private volatile boolean startRequested;
 
     // I/O thread only
     private final List<Handle> handles = new ArrayList<>(2);
@@ -57,28 +58,33 @@ final class LoopRunner implements IPollEvents {
         this.agent = agent;
     }
 
-    /** Starts the agent on the I/O thread; returns at once. */
+    /** Starts the agent on the I/O thread; returns at once. Never on the I/O thread (see {@link #awaitStart}). */
     void start() {
+        if (loop.inLoop()) {
+            throw new IllegalStateException(agent.roleName() + " cannot be started from the ZeroMQ I/O thread");
+        }
+        startRequested = true;
+        loop.adopt(this);
         loop.execute(this::begin);
     }
 
     private void begin() {
-        try {
-            agent.onStart();
-            started.complete(null);
-        } catch (Throwable e) {
-            started.completeExceptionally(e);
-            finish();
+        if (over) {
             return;
         }
+        try {
+            agent.onStart();
+        } catch (Throwable e) {
+            // closed first, so that whoever waits for the start finds the sockets gone
+            finish(e);
+            return;
+        }
+        started.complete(null);
         run();
     }
 
     /** Waits, bounded, until the agent started; rethrows why it could not. Never on the I/O thread. */
     void awaitStart(Duration timeout) {
-        if (loop.inLoop()) {
-            throw new IllegalStateException(agent.roleName() + " cannot be started from the ZeroMQ I/O thread");
-        }
         try {
             started.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -140,6 +146,11 @@ final class LoopRunner implements IPollEvents {
     /** Tells the agent to stop, and wakes it. */
     void stop() {
         stopRequested = true;
+        if (!startRequested) {
+            // never started: nothing to close
+            abandon();
+            return;
+        }
         loop.execute(this::run);
     }
 
@@ -170,7 +181,7 @@ final class LoopRunner implements IPollEvents {
         try {
             for (int round = 0; ; round++) {
                 if (agent.isDone()) {
-                    finish();
+                    finish(null);
                     return;
                 }
                 int work;
@@ -179,9 +190,14 @@ final class LoopRunner implements IPollEvents {
                 } catch (RuntimeException e) {
                     log.error("{} failed in a round of work; it goes on", agent.roleName(), e);
                     work = 0;
+                } catch (Error e) {
+                    // not the thread's to die of: every socket of the context lives on it
+                    log.error("{} failed in a round of work and stops", agent.roleName(), e);
+                    finish(e);
+                    return;
                 }
                 if (agent.isDone()) {
-                    finish();
+                    finish(null);
                     return;
                 }
                 if (work == 0 && !hasInput()) {
@@ -225,12 +241,23 @@ final class LoopRunner implements IPollEvents {
         timerDueMs = due;
     }
 
-    /** Closes the agent once, on every path. */
-    private void finish() {
+    /**
+     * Nothing will run the agent (again): it was stopped before it started, or its loop ended
+     * (the context closed) with the agent still on it. Whoever waits for its start or its close
+     * hears of it now.
+     */
+    void abandon() {
+        started.completeExceptionally(new IllegalStateException(agent.roleName() + " is not running"));
+        closed.complete(null);
+    }
+
+    /** Closes the agent once, on every path; {@code failure} is why it could not start, if it did not. */
+    private void finish(@org.jspecify.annotations.Nullable Throwable failure) {
         if (over) {
             return;
         }
         over = true;
+        loop.release(this);
         try {
             agent.onClose();
         } catch (Throwable e) {
@@ -244,7 +271,7 @@ final class LoopRunner implements IPollEvents {
                 loop.poller().cancelTimer(this, timerId);
                 timerDueMs = Long.MAX_VALUE;
             }
-            started.completeExceptionally(new IllegalStateException(agent.roleName() + " stopped"));
+            started.completeExceptionally(failure != null ? failure : new IllegalStateException(agent.roleName() + " stopped"));
             closed.complete(null);
         }
     }

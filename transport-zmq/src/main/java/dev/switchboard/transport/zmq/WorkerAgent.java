@@ -174,7 +174,8 @@ final class WorkerAgent implements Agent {
      * round follows to send what it queued.
      */
     boolean submit(Command c) {
-        if (Thread.currentThread() == thread) {
+        // inline only behind nothing queued: a command never overtakes an earlier one
+        if (Thread.currentThread() == thread && commands.isEmpty()) {
             handle(c);
             if (!inRound) {
                 wake.wake();

@@ -114,9 +114,12 @@ final class WorkerImpl implements ZmqWorker {
         CompletableFuture.allOf(closed.toArray(new CompletableFuture<?>[0])).whenCompleteAsync((v, e) -> {
             try {
                 local.close();
-                SharedContext.release(context);
             } finally {
-                onDispose.tryEmitEmpty();
+                try {
+                    SharedContext.release(context);
+                } finally {
+                    onDispose.tryEmitEmpty();
+                }
             }
         }, Blocking.EXECUTOR);
     }

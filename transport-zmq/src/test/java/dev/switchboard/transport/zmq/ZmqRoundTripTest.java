@@ -1,6 +1,7 @@
 package dev.switchboard.transport.zmq;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.core.ErrorCode;
@@ -220,6 +221,20 @@ class ZmqRoundTripTest {
         gateway.onDispose().block(WAIT);
         w2.dispose();
         w2.onDispose().block(WAIT);
+        assertEquals(before, SharedContext.users());
+    }
+
+    @Test
+    void aGatewayThatCannotBindClosesWhatItOpenedAndGivesTheContextBack() {
+        int before = SharedContext.users();
+        ZmqGateway first = ZmqGateway.bindNow(ZmqGatewaySpec.builder().build(), Membership.create());
+        assertEquals(before + 1, SharedContext.users());
+        // the same endpoint again: the second bind fails on the I/O thread and leaves nothing behind
+        assertThrows(RuntimeException.class, () -> ZmqGateway.bindNow(
+                ZmqGatewaySpec.builder().endpoint(first.endpoint()).build(), Membership.create()));
+        assertEquals(before + 1, SharedContext.users());
+        first.dispose();
+        first.onDispose().block(WAIT);
         assertEquals(before, SharedContext.users());
     }
 }
