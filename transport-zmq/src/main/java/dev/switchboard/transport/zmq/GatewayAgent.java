@@ -89,7 +89,6 @@ final class GatewayAgent implements Agent {
     /** Workers whose outbox has REQUESTs of this round. */
     private final List<RemoteWorker> unsent = new ArrayList<>();
     private boolean done;
-    private boolean inRound;
     private long nextTick;
 
     GatewayAgent(ZmqGatewaySpec spec, Membership membership, ZContext context, IoLoop loop) {
@@ -161,7 +160,7 @@ final class GatewayAgent implements Agent {
         // inline only behind nothing queued: a command never overtakes an earlier one
         if (Thread.currentThread() == thread && !closing && commands.isEmpty()) {
             handle(command);
-            if (!inRound) {
+            if (!wake.inRun()) {
                 wake.wake();
             }
             return true;
@@ -185,15 +184,6 @@ final class GatewayAgent implements Agent {
 
     @Override
     public int doWork() {
-        inRound = true;
-        try {
-            return round();
-        } finally {
-            inRound = false;
-        }
-    }
-
-    private int round() {
         int work = 0;
         if (wake.stopRequested()) {
             done = true;

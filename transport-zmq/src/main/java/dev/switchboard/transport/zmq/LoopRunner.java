@@ -109,6 +109,14 @@ final class LoopRunner implements IPollEvents {
         return closed;
     }
 
+    /**
+     * Whether the runner is running the agent's rounds now (on the I/O thread): work handed to
+     * the agent inline goes out with them; otherwise it needs a {@link #wake()}.
+     */
+    boolean inRun() {
+        return running;
+    }
+
     /** Whether the caller runs on the agent's thread (the I/O thread). */
     boolean inAgentThread() {
         return loop.inLoop();

@@ -81,7 +81,6 @@ final class WorkerAgent implements Agent {
     /** RESPONSEs of this round, sent together as one frame when the round ends. */
     private final Protocol.Batch outbox = new Protocol.Batch(Protocol.RESPONSE);
     private boolean done;
-    private boolean inRound;
     private boolean readyOut;
     private long gatewayIntervalNanos;
     private long lastHeardNanos;
@@ -177,7 +176,7 @@ final class WorkerAgent implements Agent {
         // inline only behind nothing queued: a command never overtakes an earlier one
         if (Thread.currentThread() == thread && commands.isEmpty()) {
             handle(c);
-            if (!inRound) {
+            if (!wake.inRun()) {
                 wake.wake();
             }
             return true;
@@ -196,15 +195,6 @@ final class WorkerAgent implements Agent {
 
     @Override
     public int doWork() {
-        inRound = true;
-        try {
-            return round();
-        } finally {
-            inRound = false;
-        }
-    }
-
-    private int round() {
         if (wake.stopRequested()) {
             done = true;
             return 1;
