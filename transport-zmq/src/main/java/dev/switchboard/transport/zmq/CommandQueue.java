@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A bounded many-to-one queue of work for a socket thread: lock-free, and {@link #offer}
+ * A bounded many-to-one queue of work for a socket's agent: lock-free, and {@link #offer}
  * refuses (never blocks) when full, leaving the policy to the caller.
  *
  * @param <T> the command type
@@ -35,7 +35,7 @@ final class CommandQueue<T> {
         return true;
     }
 
-    /** The oldest command, or null when empty; only the socket thread polls. */
+    /** The oldest command, or null when empty; only the I/O thread polls. */
     @Nullable T poll() {
         T t = queue.poll();
         if (t != null) {

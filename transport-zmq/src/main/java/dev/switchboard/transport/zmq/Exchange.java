@@ -16,7 +16,7 @@ import reactor.core.publisher.Operators;
 /**
  * One request sent to a remote worker, as the router sees it: a Flux of the worker's items.
  *
- * <p>The socket thread pushes items (at most the window the worker was granted, so the queue is
+ * <p>The I/O thread pushes items (at most the window the worker was granted, so the queue is
  * bounded by it) and the terminal signal; the subscriber's demand drains them in a loop shaped
  * like {@code FluxPublishOn}'s (a {@code wip} counter and {@code missed}), on whichever thread
  * gets there. Consumed items are granted back to the worker as CREDIT.
@@ -38,9 +38,9 @@ final class Exchange implements Subscription {
     private boolean terminated;
     private int consumed;
 
-    /** Items the worker may still send; socket thread only. */
+    /** Items the worker may still send; I/O thread only. */
     int allowed;
-    /** Whether the REQUEST went out and its credit is held; socket thread only. */
+    /** Whether the REQUEST went out and its credit is held; I/O thread only. */
     boolean sent;
 
     Exchange(GatewayAgent agent, RemoteWorker worker, Request request, long tag,
@@ -80,7 +80,7 @@ final class Exchange implements Subscription {
         return done;
     }
 
-    // ---- from the socket thread
+    // ---- from the I/O thread
 
     void onItem(Payload payload) {
         if (done) {

@@ -41,11 +41,11 @@ final class GatewayAgent implements Agent {
     static final int MAX_OUTBOX_RECORDS = 128;
     /** Most bytes packed into one REQUEST or RESPONSE frame, unless one record is larger alone. */
     static final int MAX_OUTBOX_BYTES = 256 * 1024;
-    /** The longest the socket thread waits at close for JeroMQ to close the listening socket. */
+    /** The longest a disposal waits for JeroMQ to close the listening socket. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
     private static final AtomicLong CLOSE_MONITORS = new AtomicLong();
 
-    /** Work handed to the socket thread. */
+    /** Work handed to the agent. */
     sealed interface Command permits Send, Cancel, Credit {
     }
 
@@ -82,7 +82,7 @@ final class GatewayAgent implements Agent {
     /** The closed ROUTER's monitor, which reports when its listener is gone; see {@link #awaitRouterClosed}. */
     private volatile ZMQ.@org.jspecify.annotations.Nullable Socket closeEvents;
 
-    // socket thread only
+    // I/O thread only
     private ZMQ.Socket router;
     private final Map<ByteBuffer, RemoteWorker> byRoute = new HashMap<>();
     private final Map<String, RemoteWorker> byName = new HashMap<>();
@@ -173,7 +173,7 @@ final class GatewayAgent implements Agent {
         return true;
     }
 
-    /** Asks the socket thread to stop. */
+    /** Asks the agent to stop. */
     void stop() {
         wake.stop();
     }

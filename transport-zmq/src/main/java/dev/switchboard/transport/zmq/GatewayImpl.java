@@ -13,7 +13,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * The {@link ZmqGateway}: the gateway's socket thread on the process's {@link SharedContext} or,
+ * The {@link ZmqGateway}: the gateway's agent on the I/O thread of the process's {@link SharedContext} or,
  * under CURVE, on a context of its own with the ZAP thread.
  */
 final class GatewayImpl implements ZmqGateway {

@@ -52,6 +52,8 @@ final class IoLoop implements IPollEvents {
     /** The agents on this loop, told when it ends under them. */
     private final java.util.Set<LoopRunner> runners = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile @Nullable Thread thread;
+    /** The loop ended with its context: tasks are dropped, not queued for no one. */
+    private volatile boolean ended;
 
     private IoLoop(Poller poller) {
         this.poller = poller;
@@ -102,6 +104,7 @@ final class IoLoop implements IPollEvents {
             p.setPollIn(handle);
             p.run();
         } finally {
+            ended = true;
             thread = null;
             for (LoopRunner r : runners) {
                 r.abandon();
@@ -146,6 +149,9 @@ final class IoLoop implements IPollEvents {
      * pending at a time.
      */
     void execute(Runnable task) {
+        if (ended) {
+            return;
+        }
         tasks.offer(task);
         if (pending.compareAndSet(false, true)) {
             try {

@@ -52,7 +52,6 @@ final class LoopRunner implements IPollEvents {
     private record Handle(ZMQ.Socket socket, Poller.Handle handle) {
     }
 
-
     LoopRunner(IoLoop loop, Agent agent) {
         this.loop = loop;
         this.agent = agent;
@@ -115,11 +114,6 @@ final class LoopRunner implements IPollEvents {
      */
     boolean inRun() {
         return running;
-    }
-
-    /** Whether the caller runs on the agent's thread (the I/O thread). */
-    boolean inAgentThread() {
-        return loop.inLoop();
     }
 
     /** Lets the poller wake the agent when {@code socket} may have input; on the I/O thread. */

@@ -20,7 +20,7 @@ import reactor.core.publisher.Sinks;
 
 /**
  * A registered remote worker as a {@link WorkerLink}. Its request state belongs to the
- * gateway's socket thread; its cache view and service times are read by the router from any
+ * gateway's agent on the ZeroMQ I/O thread; its cache view and service times are read by the router from any
  * thread.
  */
 final class RemoteWorker implements WorkerLink {
@@ -41,7 +41,7 @@ final class RemoteWorker implements WorkerLink {
     private volatile ServiceTimes serviceTimes = ServiceTimes.UNKNOWN;
     private volatile boolean alive = true;
 
-    // socket thread only
+    // I/O thread only
     int credits;
     final Map<Long, Exchange> inFlight = new HashMap<>();
     final ArrayDeque<Exchange> pending = new ArrayDeque<>();

@@ -45,7 +45,7 @@ final class WorkerAgent implements Agent {
     /** How long a replaced connection may still deliver its last DISCONNECT, in milliseconds. */
     private static final int RECONNECT_LINGER_MS = 100;
 
-    /** Work handed to the socket thread. */
+    /** Work handed to the agent. */
     sealed interface Command permits Item, Done, Failed, Cache {
     }
 
@@ -75,7 +75,7 @@ final class WorkerAgent implements Agent {
     private volatile boolean registered;
     private volatile @Nullable Thread thread;
 
-    // socket thread only
+    // I/O thread only
     private ZMQ.Socket dealer;
     private final Map<Long, Serving> serving = new HashMap<>();
     /** RESPONSEs of this round, sent together as one frame when the round ends. */
@@ -567,7 +567,7 @@ final class WorkerAgent implements Agent {
 
     /**
      * One request being served: subscribes to the handler's items with the granted window plus
-     * one, so that the socket thread can hold the latest item back until it knows whether it is
+     * one, so that the agent can hold the latest item back until it knows whether it is
      * the last (then item and end travel as one message).
      */
     static final class Serving implements CoreSubscriber<Payload> {
@@ -576,7 +576,7 @@ final class WorkerAgent implements Agent {
         final int window;
         private volatile @Nullable Subscription subscription;
         private volatile boolean cancelled;
-        // socket thread only
+        // I/O thread only
         @Nullable Payload held;
         int allowed;
 

@@ -42,7 +42,7 @@ final class WorkerImpl implements ZmqWorker {
 
     private WorkerImpl(ZmqWorkerSpec spec, WorkerHandler handler) {
         this.spec = spec;
-        // each socket thread holds its gateway to the capacity; the local worker only runs the
+        // each agent holds its gateway to the capacity; the local worker only runs the
         // handler, times it and follows the cache. Its own count drops after a response has gone
         // out (in doFinally), so it must not refuse the request that the returned credit allows.
         LocalWorker.Builder b = LocalWorker.builder(handler).id(spec.id()).capacity(Integer.MAX_VALUE);

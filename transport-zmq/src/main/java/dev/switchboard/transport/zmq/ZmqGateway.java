@@ -27,7 +27,7 @@ import reactor.core.scheduler.Schedulers;
  */
 public interface ZmqGateway extends Disposable {
 
-    /** The longest {@link #bindNow} waits for the socket thread. */
+    /** The longest {@link #bindNow} waits for the gateway to start. */
     Duration BIND_TIMEOUT = Duration.ofSeconds(10);
 
     /**

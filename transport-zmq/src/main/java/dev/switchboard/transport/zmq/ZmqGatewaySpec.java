@@ -25,7 +25,7 @@ public interface ZmqGatewaySpec {
     int DEFAULT_MAX_WORKERS = 1024;
     /** Default bound on one message, in bytes; a peer that sends a larger one is disconnected. */
     long DEFAULT_MAX_MESSAGE_BYTES = 16L << 20;
-    /** Default bound on the work queued for the gateway's socket thread. */
+    /** Default bound on the work queued for the gateway's agent on the ZeroMQ I/O thread. */
     int DEFAULT_COMMAND_QUEUE_CAPACITY = 65_536;
 
     /**
@@ -57,7 +57,7 @@ public interface ZmqGatewaySpec {
     /** Bound on one message, in bytes. */
     long maxMessageBytes();
 
-    /** Bound on the commands queued for the socket thread. */
+    /** Bound on the commands queued for the I/O thread. */
     int commandQueueCapacity();
 
     /** The gateway's CURVE server keys, when CURVE is on. */
@@ -132,7 +132,7 @@ public interface ZmqGatewaySpec {
             return this;
         }
 
-        /** Bound on the commands queued for the socket thread, strictly positive. */
+        /** Bound on the commands queued for the I/O thread, strictly positive. */
         public Builder commandQueueCapacity(int capacity) {
             this.commandQueueCapacity = positive(capacity, "commandQueueCapacity");
             return this;

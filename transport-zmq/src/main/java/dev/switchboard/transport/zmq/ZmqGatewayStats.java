@@ -9,7 +9,7 @@ package dev.switchboard.transport.zmq;
  * @param refused       registrations and CURVE handshakes refused
  * @param malformed     messages dropped because they did not follow the protocol
  * @param requests      requests sent to workers
- * @param dropped       commands dropped because the socket thread's queue was full
+ * @param dropped       commands dropped because the agent's queue was full
  */
 public record ZmqGatewayStats(int workers, long registrations, long deadWorkers, long refused, long malformed,
                               long requests, long dropped) {

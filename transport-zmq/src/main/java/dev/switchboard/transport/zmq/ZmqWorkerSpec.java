@@ -22,7 +22,7 @@ public interface ZmqWorkerSpec {
     int DEFAULT_LIVENESS = 3;
     /** Default bound on one message, in bytes. */
     long DEFAULT_MAX_MESSAGE_BYTES = 16L << 20;
-    /** Default bound on the work queued for each socket thread. */
+    /** Default bound on the work queued for each worker connection's agent. */
     int DEFAULT_COMMAND_QUEUE_CAPACITY = 65_536;
 
     /**
@@ -54,7 +54,7 @@ public interface ZmqWorkerSpec {
     /** Bound on one message, in bytes. */
     long maxMessageBytes();
 
-    /** Bound on the commands queued for each socket thread. */
+    /** Bound on the commands queued for each worker connection's agent. */
     int commandQueueCapacity();
 
     /** The cache whose keys are request keys: reported to the gateways, and timed as hits and misses. */
@@ -143,7 +143,7 @@ public interface ZmqWorkerSpec {
             return this;
         }
 
-        /** Bound on the commands queued for each socket thread, strictly positive. */
+        /** Bound on the commands queued for each worker connection's agent, strictly positive. */
         public Builder commandQueueCapacity(int capacity) {
             if (capacity < 1) {
                 throw new IllegalArgumentException("commandQueueCapacity must be strictly positive, was " + capacity);
