@@ -9,7 +9,7 @@
   let ws = null;
   let backoff = 250;
   const conn = document.getElementById('conn');
-  const counters = { tiles: 0, errors: 0 };
+  const counters = { tiles: 0, errors: 0, jpeg: 0, png: 0 };
   window.switchboardTiles = counters;
 
   function connect() {
@@ -67,10 +67,19 @@
     });
   }
 
+  // a tile answer is a JPEG or a PNG file; its first bytes say which
+  function imageType(bytes) {
+    if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'image/jpeg';
+    if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'image/png';
+    throw new Error('a tile is neither JPEG nor PNG');
+  }
+
   async function tileBlob(image, level, x, y) {
     const items = await request(image, { level, x, y });
+    const type = imageType(items[0]);
     counters.tiles++;
-    return new Blob([items[0]], { type: 'image/png' });
+    counters[type === 'image/jpeg' ? 'jpeg' : 'png']++;
+    return new Blob([items[0]], { type });
   }
 
   // ---- the deep-zoom viewer

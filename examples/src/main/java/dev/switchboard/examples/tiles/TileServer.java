@@ -57,7 +57,7 @@ public final class TileServer implements AutoCloseable {
 
     private final TileCatalog catalog;
     private final List<LocalWorker> workers = new ArrayList<>();
-    private final List<ResourceCache<String, PyramidReader>> caches = new ArrayList<>();
+    private final List<ResourceCache<String, Pyramid>> caches = new ArrayList<>();
     private final Scheduler blocking;
     private final Router router;
     private final Relay relay;
@@ -86,12 +86,11 @@ public final class TileServer implements AutoCloseable {
     }
 
     private TileServer(Options o, Router.Builder routerBuilder) {
-        List<Path> generated = PyramidGenerator.ensure(o.data());
         this.catalog = TileCatalog.scan(o.data());
-        log.info("{} pyramid images in {}", generated.size(), o.data());
+        log.info("{} images in {}", catalog.images().size(), o.data());
         this.blocking = Schedulers.newBoundedElastic(Math.max(1, o.workers() * o.capacity()), 1024, "tile-io");
         for (int i = 0; i < o.workers(); i++) {
-            ResourceCache<String, PyramidReader> cache = TileHandler.readerCache(catalog, o.cachePerWorker());
+            ResourceCache<String, Pyramid> cache = TileHandler.readerCache(catalog, o.cachePerWorker());
             caches.add(cache);
             LocalWorker w = LocalWorker.builder(new TileHandler(catalog, cache)).id("tiles-" + (i + 1))
                     .capacity(o.capacity()).blocking(blocking).cache(cache).build();
@@ -117,7 +116,7 @@ public final class TileServer implements AutoCloseable {
                 .bindNow(Duration.ofSeconds(10));
     }
 
-    /** Starts a tile server; generates the images first when the data folder lacks them. */
+    /** Starts a tile server over the images of {@code options.data()}. */
     static TileServer start(Options options, Router.Builder router) {
         return new TileServer(options, router);
     }
@@ -145,7 +144,8 @@ public final class TileServer implements AutoCloseable {
         ArrayNode list = JSON.createArrayNode();
         for (TileCatalog.Image i : catalog.images()) {
             list.addObject().put("name", i.name()).put("width", i.width()).put("height", i.height())
-                    .put("tileSize", i.tileSize()).put("minLevel", i.minLevel()).put("maxLevel", i.maxLevel());
+                    .put("tileSize", i.tileSize()).put("minLevel", i.minLevel()).put("maxLevel", i.maxLevel())
+                    .put("format", i.format().mediaType());
         }
         return list;
     }
@@ -160,7 +160,7 @@ public final class TileServer implements AutoCloseable {
                 .put("affinityHitRatio", s.affinityHitRatio());
         long hits = 0;
         long misses = 0;
-        Map<String, ResourceCache<String, PyramidReader>> byWorker = new HashMap<>();
+        Map<String, ResourceCache<String, Pyramid>> byWorker = new HashMap<>();
         for (int i = 0; i < workers.size(); i++) {
             byWorker.put(workers.get(i).id(), caches.get(i));
             hits += caches.get(i).hitCount();
@@ -174,7 +174,7 @@ public final class TileServer implements AutoCloseable {
         for (WorkerLoad w : s.workers()) {
             ObjectNode n = ws.addObject().put("id", w.id()).put("capacity", w.capacity()).put("active", w.active())
                     .put("waiting", w.waiting()).put("served", w.served()).put("cachedKeys", w.cachedKeys());
-            ResourceCache<String, PyramidReader> c = byWorker.get(w.id());
+            ResourceCache<String, Pyramid> c = byWorker.get(w.id());
             ArrayNode cached = n.putArray("cached");
             if (c != null) {
                 c.keys().stream().sorted().forEach(cached::add);

@@ -29,26 +29,33 @@ public final class TilesCommand implements Callable<Integer> {
     int cache;
     @Option(names = "--capacity", defaultValue = "4", description = "requests a worker serves at once (default ${DEFAULT-VALUE})")
     int capacity;
-    @Option(names = "--data", description = "folder of pyramid files (default: <tmp>/switchboard-tiles, generated on first start)")
+    @Option(names = "--data", description = "folder of pyramidal TIFF files (.tif, .tiff, .ptif, .svs; subfolders too) "
+            + "(default: <tmp>/switchboard-tiles, demo images generated on first start)")
     @Nullable Path data;
     @Option(names = "--gateway", description = "also bind a ZeroMQ gateway for remote tile workers, e.g. tcp://127.0.0.1:5555")
     @Nullable String gateway;
 
-    /** The data folder: {@code dir}, or {@code <tmp>/switchboard-tiles} when null. */
+    /**
+     * The data folder: {@code dir} as given, or {@code <tmp>/switchboard-tiles} with the demo
+     * images drawn there first when missing.
+     */
     static Path dataDir(@Nullable Path dir) {
-        return dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir"), "switchboard-tiles");
+        if (dir != null) {
+            return dir;
+        }
+        Path demo = Path.of(System.getProperty("java.io.tmpdir"), "switchboard-tiles");
+        DemoImages.ensure(demo);
+        return demo;
     }
 
     /**
      * The tile application as a worker runs it, in-process or remote: a tile handler over the
-     * pyramid files of {@code data} (drawn there first if missing) with a cache of
-     * {@code cacheSize} open files.
+     * images of {@code data} (the demo images when null) with a cache of {@code cacheSize} open
+     * files.
      */
     public static WorkerApp app(@Nullable Path data, int cacheSize) {
-        Path dir = dataDir(data);
-        PyramidGenerator.ensure(dir);
-        TileCatalog catalog = TileCatalog.scan(dir);
-        ResourceCache<String, PyramidReader> cache = TileHandler.readerCache(catalog, cacheSize);
+        TileCatalog catalog = TileCatalog.scan(dataDir(data));
+        ResourceCache<String, Pyramid> cache = TileHandler.readerCache(catalog, cacheSize);
         return new WorkerApp(new TileHandler(catalog, cache), cache, true);
     }
 

@@ -47,7 +47,7 @@ class RemoteTileWorkerTest {
 
     @Test
     void aRemoteTileWorkerServesTheViewersTiles() throws Exception {
-        Path data = Path.of("target", "tiles-data");
+        Path data = TileHandlerTest.demoData();
         server = TileServer.start(new TileServer.Options("127.0.0.1", 0, 0, 4, 4, data, "tcp://127.0.0.1:*"),
                 Router.builder());
         String endpoint = server.gatewayEndpoint().orElseThrow();
@@ -71,8 +71,8 @@ class RemoteTileWorkerTest {
         int headerLength = ((frame[1] & 0xff) << 8) | (frame[2] & 0xff);
         String header = new String(frame, 3, headerLength, StandardCharsets.UTF_8);
         assertEquals("{\"id\":1,\"end\":true}", header);
-        byte[] png = Arrays.copyOfRange(frame, 3 + headerLength, frame.length);
-        assertTrue(png.length > 100 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG tile");
+        byte[] jpeg = Arrays.copyOfRange(frame, 3 + headerLength, frame.length);
+        assertTrue(jpeg.length > 100 && (jpeg[0] & 0xff) == 0xff && (jpeg[1] & 0xff) == 0xd8, "a JPEG tile");
         assertTrue(app.cache().contains("mandelbrot"), "the remote worker keeps the file open");
     }
 

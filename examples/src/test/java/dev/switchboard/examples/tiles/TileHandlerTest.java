@@ -27,7 +27,7 @@ class TileHandlerTest {
     @BeforeAll
     static void images() throws IOException {
         for (int i = 0; i < 6; i++) {
-            PyramidGenerator.write(dir.resolve("img" + i + PyramidGenerator.SUFFIX), PyramidGenerator.IMAGES.get(i), 256);
+            DemoImages.write(dir.resolve("img" + i + DemoImages.SUFFIX), DemoImages.IMAGES.get(i), 300, 256);
         }
         catalog = TileCatalog.scan(dir);
     }
@@ -49,11 +49,18 @@ class TileHandlerTest {
         }
     };
 
+    /** The demo images, drawn once into target/tiles-data. */
+    static Path demoData() {
+        Path data = Path.of("target", "tiles-data");
+        DemoImages.ensure(data);
+        return data;
+    }
+
     static long openPyramidFds() throws IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.filter(fd -> {
                 try {
-                    return Files.readSymbolicLink(fd).toString().endsWith(PyramidGenerator.SUFFIX);
+                    return Files.readSymbolicLink(fd).toString().endsWith(DemoImages.SUFFIX);
                 } catch (IOException e) {
                     return false;
                 }

@@ -32,7 +32,7 @@ class TileViewerBrowserTest {
     @BeforeEach
     void start() {
         server = TileServer.start(new TileServer.Options("127.0.0.1", 0, WORKERS, CACHE, 4,
-                Path.of("target", "tiles-data"), null), Router.builder());
+                TileHandlerTest.demoData(), null), Router.builder());
     }
 
     @AfterEach
