@@ -1,22 +1,25 @@
 // Drives headless Chromium (Debian's, through playwright-core) against a running tile server:
-// opens the page, browses images, zooms in twice on each, and prints one JSON line of findings
-// for the JUnit test that started it. Usage: node tiles.mjs URL SCREENSHOT VISITS
+// opens the page, browses images, zooms in twice on each, then zooms in and out fast (so that
+// OpenSeadragon drops tile jobs and the page cancels them), and prints one JSON line of findings
+// for the JUnit test that started it, with the last tiles the page drew (base64) for comparison.
+// Usage: node tiles.mjs URL SCREENSHOT VISITS IMAGES
 import { chromium } from 'playwright-core';
 
-const [url, screenshot, visitsArg] = process.argv.slice(2);
+const [url, screenshot, visitsArg, imagesArg] = process.argv.slice(2);
 const visits = Number(visitsArg || 1);
+const images = Number(imagesArg || 1);
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
     '--disable-sync', '--no-first-run', '--disable-quic'],
 });
-const result = { errors: [], visits: 0, drawnPixels: [], clientTiles: 0, panel: {} };
+const result = { errors: [], visits: 0, drawnPixels: [], clientTiles: 0, cancels: 0, jpeg: 0, png: 0, recent: [], panel: {} };
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('pageerror', (e) => result.errors.push('pageerror: ' + e.message));
   page.on('console', (m) => { if (m.type() === 'error') result.errors.push('console: ' + m.text()); });
   await page.goto(url, { waitUntil: 'load' });
-  await page.waitForFunction(() => Number(document.body.dataset.images || 0) >= 12, null, { timeout: 30000 });
+  await page.waitForFunction((n) => Number(document.body.dataset.images || 0) >= n, images, { timeout: 30000 });
   const names = await page.$$eval('#gallery figure', (fs) => fs.map((f) => f.dataset.name));
   const settled = () => page.waitForFunction(() => {
     const v = window.switchboardViewer;
@@ -44,8 +47,24 @@ try {
     }));
     result.visits++;
   }
+  // zoom in and out fast on the last image: OpenSeadragon drops the jobs of tiles it no longer needs
+  for (let i = 0; i < 12; i++) {
+    await page.evaluate((i) => {
+      const v = window.switchboardViewer;
+      const c = v.viewport.getCenter();
+      v.viewport.zoomBy(i % 2 === 0 ? 6 : 1 / 6, new OpenSeadragon.Point(c.x + 0.05 * (i % 3), c.y), true);
+      v.viewport.applyConstraints(true);
+    }, i);
+    await page.waitForTimeout(15);
+  }
+  await settled();
   await page.waitForTimeout(1500);
-  result.clientTiles = await page.evaluate(() => window.switchboardTiles.tiles);
+  Object.assign(result, await page.evaluate(() => {
+    const t = window.switchboardTiles;
+    const b64 = (bytes) => { let s = ''; for (const c of bytes) s += String.fromCharCode(c); return btoa(s); };
+    return { clientTiles: t.tiles, cancels: t.cancels || 0, jpeg: t.jpeg, png: t.png,
+      recent: t.recent.map((r) => ({ image: r.image, level: r.level, x: r.x, y: r.y, type: r.type, bytes: b64(r.bytes) })) };
+  }));
   result.panel = await page.$$eval('#numbers dd', (dds) => Object.fromEntries(dds.map((d) => [d.dataset.stat, d.textContent])));
   await page.screenshot({ path: screenshot, fullPage: false });
 } catch (e) {

@@ -74,11 +74,17 @@
     throw new Error('a tile is neither JPEG nor PNG');
   }
 
+  // the last tiles drawn, for the browser test to compare with the image (bounded)
+  const RECENT_TILES = 8;
+  counters.recent = [];
+
   async function tileBlob(image, level, x, y) {
     const items = await request(image, { level, x, y });
     const type = imageType(items[0]);
     counters.tiles++;
     counters[type === 'image/jpeg' ? 'jpeg' : 'png']++;
+    counters.recent.push({ image, level, x, y, type, bytes: items[0] });
+    if (counters.recent.length > RECENT_TILES) counters.recent.shift();
     return new Blob([items[0]], { type });
   }
 
