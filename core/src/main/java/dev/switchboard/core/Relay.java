@@ -14,9 +14,9 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>Each connection becomes a {@link Session}: its frames are decoded into requests, each
  * request is routed to a worker, and the worker's items are encoded back as frames, one frame
- * per item with the completion riding on the last. Every buffer is bounded: a session reads
- * no more frames than it has room for requests in flight, holds at most
- * {@code maxQueuedResponses} frames for its client, and is closed with 1008 when its client
+ * per item with the completion riding on the last; a client may cancel a request it no longer
+ * needs (see {@link Cancel}). Every buffer is bounded: a session reads no more frames than it
+ * has room for requests in flight, holds at most {@code maxQueuedResponses} frames for its client, and is closed with 1008 when its client
  * leaves a frame it could take unread for {@code slowConsumerTimeout} (checked every quarter of
  * the timeout, so the close comes at most a quarter late). A frame waiting behind a slow
  * earlier request (ORDERED) does not count against the client.
