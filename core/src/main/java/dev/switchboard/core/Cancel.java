@@ -8,6 +8,8 @@ import java.util.Objects;
  * <p>The relay cancels the request's exchange with its worker, which returns the worker's
  * credit at once, and sends the client no further frame for it. A cancel for an id that is not
  * in flight (unknown, or already answered: the answer and the cancel crossed) is ignored.
+ * A cancel takes no place among the session's requests in flight and is read even when the
+ * session is at its limit (see {@link Relay.Builder#maxInFlight(int)}).
  *
  * @param id the id of the request to cancel
  */

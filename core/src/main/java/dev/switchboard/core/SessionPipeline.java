@@ -28,8 +28,11 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>Accounting, all guarded by {@code this}: a request is <em>in flight</em> from the frame that
  * carried it until its last frame was handed to the connection or the client cancelled it; at
- * most {@code maxInFlight} are, counting the frames requested and not yet received. A cancel
- * takes no place: it is answered by asking for one more frame. A <em>permit</em> is room for one frame in
+ * most {@code maxInFlight} are. The session asks the connection for one frame more than that
+ * (frames asked for and not yet received plus requests in flight plus a request read beyond the
+ * limit make {@code maxInFlight + 1}), so that a client at its limit can still be read: a cancel
+ * takes no place and is answered by asking for one more frame, while a request read beyond the
+ * limit waits, not started, until a request leaves. A <em>permit</em> is room for one frame in
  * the response queue; an exchange holds one before it asks its worker for the next item, so a
  * worker's item always has room, and at most {@code maxQueuedResponses} permits exist. In ORDERED
  * mode the last permit is kept for the head of the line, so it can always make progress.
@@ -74,6 +77,11 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
     /** Parked exchanges that run on a worker (begun), and those not yet routed. */
     private final ArrayDeque<Exchange> paused = new ArrayDeque<>();
     private final ArrayDeque<Exchange> starved = new ArrayDeque<>();
+    /**
+     * Requests read while {@code maxInFlight} were in flight; they join when one leaves. At most
+     * one while the connection honours demand.
+     */
+    private final ArrayDeque<Exchange> beyondLimit = new ArrayDeque<>(1);
     private int permits;
     private int queuedFrames;
     private long demand;
@@ -135,7 +143,8 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
             }
             inbound = s;
         }
-        s.request(session.maxInFlight());
+        // one frame beyond the limit, so that a cancel can arrive while the session is at it
+        s.request(session.maxInFlight() + 1L);
     }
 
     @Override
@@ -169,6 +178,10 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         boolean go;
         synchronized (this) {
             if (terminated) {
+                return;
+            }
+            if (!beyondLimit.isEmpty() || exchanges.size() >= session.maxInFlight()) {
+                beyondLimit.add(ex);
                 return;
             }
             enter(ex);
@@ -227,10 +240,19 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         ex.lastActivityNanos = now();
     }
 
-    /** A request left the requests in flight: one more frame may be read. */
+    /**
+     * A request left the requests in flight: the request read beyond the limit, if any, takes
+     * its place (parked, so that the freed permits go by {@link #nextParked()}), and one more
+     * frame may be read.
+     */
     private void vacate() {
         relay.inFlight.decrement();
         framesToRequest++;
+        Exchange next = beyondLimit.poll();
+        if (next != null) {
+            enter(next);
+            park(next);
+        }
     }
 
     /**
@@ -590,6 +612,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
             terminated = true;
             open = new ArrayList<>(exchanges);
             exchanges.clear();
+            beyondLimit.clear();
             ready.clear();
             starved.clear();
             paused.clear();

@@ -113,6 +113,47 @@ class CancelFrameTest {
     }
 
     @Test
+    void aClientAtItsInFlightLimitCanStillCancel() {
+        ManualWorker w = ManualWorker.create("w1", 10);
+        Relay relay = Relay.builder().router(Router.builder().worker(w).build()).maxInFlight(2).build();
+        LocalConnection client = LocalConnection.reading();
+        relay.serve(client).subscribe();
+        client.send(Wire.request(1, "k", "null"));
+        client.send(Wire.request(2, "k", "null"));
+        assertEquals(2, relay.metrics().snapshot().inFlight());
+        assertEquals(3, client.requestedFrames(), "at the limit, one frame more is asked for: room for a cancel");
+
+        client.send(Wire.cancel(1));
+
+        assertTrue(w.exchange("1").cancelled(), "the cancel was read at the limit");
+        assertEquals(1, relay.metrics().snapshot().inFlight());
+        assertEquals(5, client.requestedFrames(), "a frame for the cancel's own, one for the place it freed");
+
+        // a request read beyond the limit waits, not started, until a place frees
+        client.send(Wire.request(3, "k", "null"));
+        client.send(Wire.request(4, "k", "null"));
+        client.send(Wire.request(5, "k", "null"));
+        assertEquals(3, w.opened(), "requests 1, 2 and 3");
+        assertEquals(2, relay.metrics().snapshot().inFlight());
+        assertEquals(5, client.requestedFrames(), "nothing read after request 4 until a place frees");
+
+        w.exchange("2").next("2").complete();
+        assertEquals(4, w.opened(), "request 4 took request 2's place");
+        assertEquals(6, client.requestedFrames(), "request 5 was read, and waits");
+
+        // a client that sent more than its limit: its cancel waits behind the request that waits
+        client.send(Wire.cancel(4));
+        assertFalse(w.exchange("4").cancelled());
+        w.exchange("3").next("3").complete();
+        assertEquals(5, w.opened(), "request 5 took request 3's place");
+        assertTrue(w.exchange("4").cancelled(), "then the cancel was read");
+        w.exchange("5").next("5").complete();
+        assertEquals(List.of("{\"id\":2,\"body\":2,\"end\":true}", "{\"id\":3,\"body\":3,\"end\":true}",
+                "{\"id\":5,\"body\":5,\"end\":true}"), texts(client));
+        assertEquals(0, relay.metrics().snapshot().inFlight());
+    }
+
+    @Test
     void aCancelForAnIdNotInFlightIsIgnoredSilently() {
         ManualWorker w = ManualWorker.create("w1", 4);
         Relay relay = Relay.builder().router(Router.builder().worker(w).build()).build();
@@ -135,7 +176,7 @@ class CancelFrameTest {
         assertEquals(0, errors(relay));
         assertEquals(2, s.requests());
         assertEquals(0, s.inFlight());
-        assertEquals(Relay.DEFAULT_MAX_IN_FLIGHT + 2 + 3, client.requestedFrames(),
+        assertEquals(Relay.DEFAULT_MAX_IN_FLIGHT + 1 + 2 + 3, client.requestedFrames(),
                 "each answered request and each cancel frame gives its frame back");
     }
 
