@@ -9,7 +9,7 @@
   let ws = null;
   let backoff = 250;
   const conn = document.getElementById('conn');
-  const counters = { tiles: 0, errors: 0, jpeg: 0, png: 0 };
+  const counters = { tiles: 0, errors: 0, jpeg: 0, png: 0, cancels: 0 };
   window.switchboardTiles = counters;
 
   function connect() {
@@ -51,13 +51,35 @@
     if (header.end) { pending.delete(header.id); p.resolve(p.items); }
   }
 
+  // the id of the request sent last: a caller that sent one synchronously reads it to cancel it later
+  let lastSentId = null;
+
   function request(key, body) {
     return new Promise((resolve, reject) => {
       if (!ws || ws.readyState !== WebSocket.OPEN) { reject(new Error('not connected')); return; }
       const id = nextId++;
       pending.set(id, { resolve, reject, items: [] });
       ws.send(JSON.stringify({ id, key, body }));
+      lastSentId = id;
     });
+  }
+
+  // The relay sends nothing more for a cancelled request, and its promise never settles: whoever
+  // waited on it (an OpenSeadragon job) has already given up, and must not hear of it again.
+  // Frames already on their way are dropped by onFrame, which no longer finds the id.
+  function cancel(id) {
+    if (!pending.delete(id)) return; // answered already, or lost with its connection
+    if (ws && ws.readyState === WebSocket.OPEN) {
+      ws.send(JSON.stringify({ id, cancel: true }));
+      counters.cancels++;
+    }
+  }
+
+  // OpenSeadragon dropped a tile job: cancel the request it waited for, if that is still pending
+  function cancelTile(context) {
+    const id = context.userData.switchboardId;
+    context.userData.switchboardId = null;
+    if (id != null) cancel(id);
   }
 
   function whenOpen() {
@@ -108,12 +130,17 @@
       maxLevel: info.maxLevel,
       getTileUrl: (level, x, y) => 'tile:' + info.name + '/' + level + '/' + x + '/' + y,
       downloadTileStart: (context) => {
+        // a job retried after its timeout starts again on the same context: its first request is dropped
+        cancelTile(context);
         const [, level, x, y] = context.src.slice(5).split('/');
+        lastSentId = null;
         tileBlob(info.name, +level, +x, +y)
           .then((blob) => context.finish(blob, null, 'rasterBlob'))
           .catch((e) => context.fail('tile failed: ' + e.message, null));
+        // tileBlob sends its request before its first await, so the id is known here (null if not sent)
+        context.userData.switchboardId = lastSentId;
       },
-      downloadTileAbort: () => {},
+      downloadTileAbort: cancelTile,
     };
   }
 

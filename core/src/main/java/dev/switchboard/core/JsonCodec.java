@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * The default codec. Text frames carry one JSON object; binary frames carry a version byte, a
  * two-byte big-endian header length, a JSON header and then the raw body. Bodies are never
  * re-encoded: a JSON body is sliced out of the request by the parser's byte offsets and embedded
- * verbatim in the response.
+ * verbatim in the response. An object with {@code "cancel": true} is a {@link Cancel}, in either
+ * framing; it needs only its id, and a binary one ends with its header.
  */
 final class JsonCodec implements Codec {
 
@@ -43,7 +44,7 @@ final class JsonCodec implements Codec {
     }
 
     @Override
-    public Request decode(Frame frame, Session session) throws CodecException {
+    public ClientMessage decode(Frame frame, Session session) throws CodecException {
         byte[] bytes = frame.array();
         if (frame.isText()) {
             return parse(bytes, 0, bytes.length, true, session);
@@ -52,19 +53,27 @@ final class JsonCodec implements Codec {
             throw new CodecException("binary frame must start with version byte " + BINARY_VERSION, null);
         }
         int headerLength = ((bytes[1] & 0xff) << 8) | (bytes[2] & 0xff);
-        if (BINARY_PREFIX + headerLength > bytes.length) {
+        int bodyOffset = BINARY_PREFIX + headerLength;
+        if (bodyOffset > bytes.length) {
             throw new CodecException("binary frame header length " + headerLength + " exceeds the frame", null);
         }
-        Request header = parse(bytes, BINARY_PREFIX, headerLength, false, session);
-        byte[] body = Arrays.copyOfRange(bytes, BINARY_PREFIX + headerLength, bytes.length);
-        return header.toBuilder().payload(Payload.binary(body)).build();
+        ClientMessage header = parse(bytes, BINARY_PREFIX, headerLength, false, session);
+        if (header instanceof Request request) {
+            byte[] body = Arrays.copyOfRange(bytes, bodyOffset, bytes.length);
+            return request.toBuilder().payload(Payload.binary(body)).build();
+        }
+        if (bodyOffset != bytes.length) {
+            throw new CodecException("a binary cancel frame must end with its header", header.id());
+        }
+        return header;
     }
 
-    private static Request parse(byte[] bytes, int offset, int length, boolean withBody, Session session)
+    private static ClientMessage parse(byte[] bytes, int offset, int length, boolean withBody, Session session)
             throws CodecException {
         RequestId id = null;
         String key = null;
         Payload body = Payload.jsonNull();
+        boolean cancel = false;
         try (JsonParser p = FACTORY.createParser(bytes, offset, length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new CodecException("a request must be a JSON object", null);
@@ -87,6 +96,13 @@ final class JsonCodec implements Codec {
                         }
                         body = readRaw(p, v, bytes);
                     }
+                    case "cancel" -> {
+                        // strict: "cancel": false or "yes" is more likely a client bug than a request
+                        if (v != JsonToken.VALUE_TRUE) {
+                            throw new CodecException("\"cancel\" must be true", id);
+                        }
+                        cancel = true;
+                    }
                     default -> p.skipChildren();
                 }
             }
@@ -98,6 +114,9 @@ final class JsonCodec implements Codec {
         }
         if (id == null) {
             throw new CodecException("missing field \"id\"", null);
+        }
+        if (cancel) {
+            return new Cancel(id);
         }
         if (key == null) {
             throw new CodecException("missing field \"key\"", id);

@@ -14,8 +14,9 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>Each connection becomes a {@link Session}: its frames are decoded into requests, each
  * request is routed to a worker, and the worker's items are encoded back as frames, one frame
- * per item with the completion riding on the last. Every buffer is bounded: a session reads
- * no more frames than it has room for requests in flight, holds at most
+ * per item with the completion riding on the last; a client may cancel a request it no longer
+ * needs (see {@link Cancel}). Every buffer is bounded: a session reads no more frames than it
+ * has room for requests in flight, plus one so that a client at its limit can cancel, holds at most
  * {@code maxQueuedResponses} frames for its client, and is closed with 1008 when its client
  * leaves a frame it could take unread for {@code slowConsumerTimeout} (checked every quarter of
  * the timeout, so the close comes at most a quarter late). A frame waiting behind a slow
@@ -90,7 +91,11 @@ public interface Relay {
             return this;
         }
 
-        /** Requests in flight per session, strictly positive. */
+        /**
+         * Requests in flight per session, strictly positive. The session reads one frame beyond
+         * the limit, so that a client at its limit can still cancel; a request in that frame
+         * waits, not started, until one of the others leaves, and nothing more is read meanwhile.
+         */
         public Builder maxInFlight(int maxInFlight) {
             if (maxInFlight < 1) {
                 throw new IllegalArgumentException("maxInFlight must be strictly positive, was " + maxInFlight);

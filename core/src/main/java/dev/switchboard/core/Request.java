@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * <p>The affinity key names what the request needs in a worker's cache (for a tile, its
  * pyramid file); the router uses it to pick the worker. Immutable.
  */
-public final class Request {
+public final class Request implements ClientMessage {
 
     private final String sessionId;
     private final RequestId id;
@@ -39,6 +39,7 @@ public final class Request {
     }
 
     /** The client's id for the request. */
+    @Override
     public RequestId id() {
         return id;
     }

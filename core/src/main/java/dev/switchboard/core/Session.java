@@ -74,7 +74,10 @@ public final class Session {
         return ordering;
     }
 
-    /** How many requests may be in flight at once; further frames are not read until one ends. */
+    /**
+     * How many requests may be in flight at once. One frame more is read, so that a cancel can
+     * arrive at the limit; a request in it waits, and further frames are not read, until one ends.
+     */
     public int maxInFlight() {
         return maxInFlight;
     }

@@ -3,6 +3,7 @@ package dev.switchboard.core;
 import dev.switchboard.core.transport.Connection;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -22,12 +23,16 @@ import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * One session: reads frames as room allows, routes each request, and hands response frames to
- * the connection as it asks for them.
+ * One session: reads frames as room allows, routes each request, drops the requests the client
+ * cancels, and hands response frames to the connection as it asks for them.
  *
  * <p>Accounting, all guarded by {@code this}: a request is <em>in flight</em> from the frame that
- * carried it until its last frame was handed to the connection; at most {@code maxInFlight} are,
- * counting the frames requested and not yet received. A <em>permit</em> is room for one frame in
+ * carried it until its last frame was handed to the connection or the client cancelled it; at
+ * most {@code maxInFlight} are. The session asks the connection for one frame more than that
+ * (frames asked for and not yet received plus requests in flight plus a request read beyond the
+ * limit make {@code maxInFlight + 1}), so that a client at its limit can still be read: a cancel
+ * takes no place and is answered by asking for one more frame, while a request read beyond the
+ * limit waits, not started, until a request leaves. A <em>permit</em> is room for one frame in
  * the response queue; an exchange holds one before it asks its worker for the next item, so a
  * worker's item always has room, and at most {@code maxQueuedResponses} permits exist. In ORDERED
  * mode the last permit is kept for the head of the line, so it can always make progress.
@@ -72,6 +77,11 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
     /** Parked exchanges that run on a worker (begun), and those not yet routed. */
     private final ArrayDeque<Exchange> paused = new ArrayDeque<>();
     private final ArrayDeque<Exchange> starved = new ArrayDeque<>();
+    /**
+     * Requests read while {@code maxInFlight} were in flight; they join when one leaves. At most
+     * one while the connection honours demand.
+     */
+    private final ArrayDeque<Exchange> beyondLimit = new ArrayDeque<>(1);
     private int permits;
     private int queuedFrames;
     private long demand;
@@ -133,23 +143,30 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
             }
             inbound = s;
         }
-        s.request(session.maxInFlight());
+        // one frame beyond the limit, so that a cancel can arrive while the session is at it
+        s.request(session.maxInFlight() + 1L);
     }
 
     @Override
     public void onNext(Frame frame) {
-        relay.requests.increment();
-        Request request = null;
+        ClientMessage message = null;
         Response bad = null;
         try {
-            request = relay.codec.decode(frame, session);
-            if (sessionKey != null) {
-                request = request.toBuilder().key(sessionKey).build();
-            }
+            message = java.util.Objects.requireNonNull(relay.codec.decode(frame, session),
+                    "the codec returned null");
         } catch (CodecException e) {
             bad = Response.error(e.requestId().orElse(null), ErrorCode.BAD_REQUEST, e.getMessage());
         } catch (RuntimeException e) {
             bad = Response.error(null, ErrorCode.BAD_REQUEST, "undecodable frame");
+        }
+        if (message instanceof Cancel cancel) {
+            cancel(cancel.id());
+            return;
+        }
+        relay.requests.increment();
+        Request request = (Request) message;
+        if (request != null && sessionKey != null) {
+            request = request.toBuilder().key(sessionKey).build();
         }
         if (bad != null) {
             relay.countError(ErrorCode.BAD_REQUEST);
@@ -163,15 +180,103 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
             if (terminated) {
                 return;
             }
-            exchanges.add(ex);
-            relay.inFlight.increment();
-            ex.lastActivityNanos = now();
+            if (!beyondLimit.isEmpty() || exchanges.size() >= session.maxInFlight()) {
+                beyondLimit.add(ex);
+                return;
+            }
+            enter(ex);
             go = grant(ex);
         }
         if (go) {
             ex.proceed();
         }
         drain();
+    }
+
+    /**
+     * The client cancelled its request {@code id}: each exchange of a request with that id
+     * leaves at once, its undelivered frames dropped and its worker's exchange cancelled, which
+     * returns the worker's credit. An id not in flight (unknown, or answered already: the answer
+     * and the cancel crossed) is ignored. The cancel frame takes no place, so one more frame may
+     * be read.
+     */
+    private void cancel(RequestId id) {
+        List<Exchange> withdrawn = null;
+        synchronized (this) {
+            if (terminated) {
+                return;
+            }
+            framesToRequest++;
+            for (Iterator<Exchange> it = exchanges.iterator(); it.hasNext();) {
+                Exchange ex = it.next();
+                // an error answer to a bad frame goes out regardless
+                if (ex.request != null && ex.id.equals(id)) {
+                    it.remove();
+                    withdraw(ex);
+                    if (withdrawn == null) {
+                        withdrawn = new ArrayList<>(1);
+                    }
+                    withdrawn.add(ex);
+                }
+            }
+            if (withdrawn != null) {
+                grantStarved();
+            }
+        }
+        if (withdrawn != null) {
+            cancelNewestFirst(withdrawn);
+        } else if (log.isDebugEnabled()) {
+            log.debug("{}: cancel of request {} ignored: not in flight", session, id);
+        }
+        drain();
+    }
+
+    // ---- requests in flight (call under the lock)
+
+    /** {@code ex} joins the requests in flight. */
+    private void enter(Exchange ex) {
+        exchanges.add(ex);
+        relay.inFlight.increment();
+        ex.lastActivityNanos = now();
+    }
+
+    /**
+     * A request left the requests in flight: the request read beyond the limit, if any, takes
+     * its place (parked, so that the freed permits go by {@link #nextParked()}), and one more
+     * frame may be read.
+     */
+    private void vacate() {
+        relay.inFlight.decrement();
+        framesToRequest++;
+        Exchange next = beyondLimit.poll();
+        if (next != null) {
+            enter(next);
+            park(next);
+        }
+    }
+
+    /**
+     * Takes a cancelled exchange, already removed from {@code exchanges}, out of every queue and
+     * returns its permits: one per queued frame, plus the one it holds for its next step unless
+     * it is parked or finished.
+     */
+    private void withdraw(Exchange ex) {
+        int queued = ex.frames.size();
+        permits -= queued + (ex.parked || ex.finished ? 0 : 1);
+        queuedFrames -= queued;
+        relay.queued.add(-queued);
+        ex.frames.clear();
+        if (ex.parked) {
+            unpark(ex);
+        }
+        if (!ordered) {
+            ready.removeIf(r -> r == ex);
+        }
+        ex.withdrawn = true;
+        ex.finished = true;
+        ex.held = null;
+        ex.pendingTerminal = null;
+        vacate();
     }
 
     @Override
@@ -341,9 +446,10 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                         }
                     }
                     watchStall(f != null);
+                    // a cancel frees permits and places with no frame going out: act on them all the same
                     todo = actions;
                     actions = null;
-                    toRequest = framesToRequest;
+                    toRequest = terminated ? 0 : framesToRequest;
                     framesToRequest = 0;
                     in = inbound;
                 }
@@ -351,11 +457,10 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                     o.onComplete();
                     break;
                 }
-                if (f == null) {
-                    break;
+                if (f != null) {
+                    relay.frames.increment();
+                    o.onNext(f);
                 }
-                relay.frames.increment();
-                o.onNext(f);
                 if (todo != null) {
                     for (Exchange ex : todo) {
                         ex.proceed();
@@ -363,6 +468,9 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                 }
                 if (toRequest > 0 && in != null) {
                     in.request(toRequest);
+                }
+                if (f == null) {
+                    break;
                 }
             }
             missed = WIP.addAndGet(this, -missed);
@@ -411,8 +519,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
             } else {
                 exchanges.remove(ex);
             }
-            relay.inFlight.decrement();
-            framesToRequest++;
+            vacate();
         }
         grantStarved();
         return f;
@@ -505,6 +612,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
             terminated = true;
             open = new ArrayList<>(exchanges);
             exchanges.clear();
+            beyondLimit.clear();
             ready.clear();
             starved.clear();
             paused.clear();
@@ -541,6 +649,8 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         boolean begun;
         /** Waits in {@code paused} or {@code starved} for a permit. */
         boolean parked;
+        /** The client cancelled it; it left the session's queues. */
+        boolean withdrawn;
         /** When it was routed, in this session's routing order (0 if never). */
         long routedSeq;
         long lastActivityNanos;
@@ -562,7 +672,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         void proceed() {
             boolean first;
             synchronized (SessionPipeline.this) {
-                if (terminated) {
+                if (terminated || withdrawn) {
                     return;
                 }
                 if (!begun && pendingTerminal != null) {

@@ -20,7 +20,7 @@ class BackpressureTest {
     }
 
     @Test
-    void withEveryWorkerCreditTakenTheRelayRequestsNoMoreFramesThanMaxInFlight() {
+    void withEveryWorkerCreditTakenTheRelayRequestsNoMoreFramesThanMaxInFlightPlusOneForACancel() {
         ManualWorker w1 = ManualWorker.create("w1", 3);
         ManualWorker w2 = ManualWorker.create("w2", 5);
         // round robin puts request 0, the head of the line, on w1
@@ -33,20 +33,22 @@ class BackpressureTest {
             client.send(Wire.request(i, "k" + i, "null"));
         }
 
-        assertEquals(20, client.requestedFrames());
+        // the frame beyond the limit, read so that a cancel could get through, holds request 20
+        assertEquals(21, client.requestedFrames());
         assertEquals(3, w1.opened());
         assertEquals(5, w2.opened());
         assertEquals(8, active(router), "every credit taken");
         MetricsSnapshot s = relay.metrics().snapshot();
         assertEquals(12, s.waiting(), "the rest waits in the router");
         assertEquals(20, s.inFlight());
-        assertEquals(20, s.requests());
+        assertEquals(21, s.requests());
         assertEquals(0, client.receivedCount());
 
-        // one answer frees one credit (taken by a waiting request) and one frame of demand
+        // one answer frees one credit (taken by a waiting request) and one place (taken by request
+        // 20), so one more frame is read
         w1.exchanges().get(0).next("\"a\"").complete();
         assertEquals(1, client.receivedCount());
-        assertEquals(21, client.requestedFrames());
+        assertEquals(22, client.requestedFrames());
         assertEquals(4, w1.opened());
         assertEquals(8, active(router));
         assertEquals(12, relay.metrics().snapshot().waiting());
@@ -54,7 +56,7 @@ class BackpressureTest {
     }
 
     @Test
-    void twoSessionsEachReadNoMoreThanTheirOwnMaxInFlight() {
+    void twoSessionsEachReadNoMoreThanTheirOwnMaxInFlightPlusOne() {
         ManualWorker w = ManualWorker.create("w1", 2);
         Router router = Router.builder().worker(w).build();
         Relay relay = Relay.builder().router(router).maxInFlight(7).build();
@@ -66,8 +68,8 @@ class BackpressureTest {
             a.send(Wire.request(i, "a", "null"));
             b.send(Wire.request(i, "b", "null"));
         }
-        assertEquals(7, a.requestedFrames());
-        assertEquals(7, b.requestedFrames());
+        assertEquals(8, a.requestedFrames());
+        assertEquals(8, b.requestedFrames());
         assertEquals(2, w.opened());
         assertEquals(12, relay.metrics().snapshot().waiting());
     }
@@ -82,7 +84,7 @@ class BackpressureTest {
         for (int i = 0; i < 50; i++) {
             client.send(Wire.request(i, "k", "null"));
         }
-        assertEquals(50, client.requestedFrames());
+        assertEquals(51, client.requestedFrames());
         // ORDERED: three permits for anyone, the last one kept for the head of the line
         assertEquals(3, w.opened());
         assertEquals(50, relay.metrics().snapshot().inFlight());

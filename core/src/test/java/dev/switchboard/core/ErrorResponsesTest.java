@@ -136,7 +136,7 @@ class ErrorResponsesTest {
     void responseTheCodecFailsToEncodeBecomesWorkerFailedAndTheSessionGoesOn() {
         Codec failing = new Codec() {
             @Override
-            public Request decode(Frame frame, Session session) throws CodecException {
+            public ClientMessage decode(Frame frame, Session session) throws CodecException {
                 return Codec.json().decode(frame, session);
             }
 

@@ -12,7 +12,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-/** Whatever bytes a client sends, the codec answers with a request or a CodecException. */
+/** Whatever bytes a client sends, the codec answers with a request, a cancel or a CodecException. */
 class JsonCodecPropertiesTest {
 
     private static final Session SESSION = Session.of("s", null, Map.of(), Ordering.UNORDERED, 1, 1);
@@ -87,7 +87,7 @@ class JsonCodecPropertiesTest {
 
     @Property(tries = 500)
     void anyNumericIdSurvivesDecodeAndEncode(@ForAll long id) throws CodecException {
-        Request r = Codec.json().decode(Frame.text("{\"id\":" + id + ",\"key\":\"k\"}"), SESSION);
+        Request r = (Request) Codec.json().decode(Frame.text("{\"id\":" + id + ",\"key\":\"k\"}"), SESSION);
         assertEquals(id, r.id().asLong());
         Frame f = Codec.json().encode(Response.end(r.id()));
         assertEquals(id, Wire.json(f).get("id").asLong());
@@ -96,7 +96,7 @@ class JsonCodecPropertiesTest {
     @Property(tries = 500)
     void anyStringIdSurvivesDecodeAndEncode(@ForAll String id) throws Exception {
         String quoted = Wire.MAPPER.writeValueAsString(id);
-        Request r = Codec.json().decode(Frame.text("{\"id\":" + quoted + ",\"key\":\"k\"}"), SESSION);
+        Request r = (Request) Codec.json().decode(Frame.text("{\"id\":" + quoted + ",\"key\":\"k\"}"), SESSION);
         assertEquals(id, r.id().toString());
         Frame f = Codec.json().encode(Response.error(r.id(), ErrorCode.TIMEOUT, id));
         assertEquals(id, Wire.json(f).get("id").asText());

@@ -3,6 +3,7 @@ package dev.switchboard.core;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +21,7 @@ class JsonCodecTest {
     private static final Session SESSION = Session.of("s1", "alice", Map.of(), Ordering.ORDERED, 1, 1);
 
     private static Request decode(String text) throws CodecException {
-        return CODEC.decode(Frame.text(text), SESSION);
+        return assertInstanceOf(Request.class, CODEC.decode(Frame.text(text), SESSION));
     }
 
     private static CodecException rejected(String text) {
@@ -113,6 +114,34 @@ class JsonCodecTest {
     }
 
     @Test
+    void decodesACancelFrameInEitherFraming() throws CodecException {
+        assertEquals(new Cancel(RequestId.of(42)), CODEC.decode(Frame.text("{\"id\":42,\"cancel\":true}"), SESSION));
+        assertEquals(new Cancel(RequestId.of("t7")),
+                CODEC.decode(Frame.text("{\"cancel\":true,\"id\":\"t7\"}"), SESSION), "any field order, a string id");
+        assertEquals(new Cancel(RequestId.of(1)),
+                CODEC.decode(Frame.text("{\"id\":1,\"key\":\"k\",\"body\":{\"z\":1},\"cancel\":true}"), SESSION),
+                "a cancel needs only its id; a request's other fields are ignored");
+        assertEquals(new Cancel(RequestId.of(5)),
+                CODEC.decode(Wire.binaryRequest("{\"id\":5,\"cancel\":true}", new byte[0]), SESSION));
+    }
+
+    @Test
+    void rejectsACancelWithoutAnIdOrWithAnythingButTrue() {
+        CodecException noId = rejected("{\"cancel\":true}");
+        assertEquals("missing field \"id\"", noId.getMessage());
+        assertEquals(Optional.empty(), noId.requestId());
+        for (String value : new String[] {"\"yes\"", "false", "1", "null", "{}"}) {
+            CodecException e = rejected("{\"id\":3,\"cancel\":" + value + "}");
+            assertEquals("\"cancel\" must be true", e.getMessage(), value);
+            assertEquals(Optional.of(RequestId.of(3)), e.requestId());
+        }
+        CodecException withBody = assertThrows(CodecException.class, () -> CODEC.decode(
+                Wire.binaryRequest("{\"id\":5,\"cancel\":true}", new byte[] {1}), SESSION));
+        assertEquals("a binary cancel frame must end with its header", withBody.getMessage());
+        assertEquals(Optional.of(RequestId.of(5)), withBody.requestId());
+    }
+
+    @Test
     void encodesDataEndAndErrorItemsAsOneJsonObjectEach() {
         RequestId id = RequestId.of(7);
         assertEquals("{\"id\":7,\"body\":[1],\"end\":true}",
@@ -139,7 +168,8 @@ class JsonCodecTest {
     @Test
     void binaryRequestHasItsHeaderParsedAndItsBodyKeptRaw() throws CodecException {
         byte[] body = {0, (byte) 0xff, '{', '"'};
-        Request r = CODEC.decode(Wire.binaryRequest("{\"id\":\"t\",\"key\":\"img\"}", body), SESSION);
+        Request r = assertInstanceOf(Request.class,
+                CODEC.decode(Wire.binaryRequest("{\"id\":\"t\",\"key\":\"img\"}", body), SESSION));
         assertEquals("t", r.id().toString());
         assertEquals("img", r.key());
         assertTrue(r.payload().isBinary());

@@ -21,6 +21,11 @@ final class Wire {
         return Frame.text("{\"id\":" + id + ",\"key\":\"" + key + "\",\"body\":" + bodyJson + "}");
     }
 
+    /** A text cancel frame. */
+    static Frame cancel(long id) {
+        return Frame.text("{\"id\":" + id + ",\"cancel\":true}");
+    }
+
     /** The JSON object of a text frame, or the header of a binary one. */
     static JsonNode json(Frame frame) {
         try {

@@ -8,10 +8,11 @@ import java.util.Map;
  * What a relay holds now and has done since it was built.
  *
  * @param sessions        open sessions
- * @param inFlight        requests read from clients and not yet fully answered
+ * @param inFlight        requests read from clients, admitted within their session's limit, and not
+ *                        yet fully answered or cancelled
  * @param queuedResponses response frames waiting for their clients
  * @param waiting         requests waiting in the router for a worker's credit
- * @param requests        requests read since start (undecodable frames included)
+ * @param requests        requests read since start (undecodable frames included, cancels not)
  * @param frames          response frames handed to clients since start
  * @param routed          requests given to workers since start
  * @param affinityHits    of those, requests given to a worker that reported their key cached

@@ -262,7 +262,8 @@ class WebSocketRelayTest {
         dev.switchboard.core.Codec json = dev.switchboard.core.Codec.json();
         dev.switchboard.core.Codec watching = new dev.switchboard.core.Codec() {
             @Override
-            public dev.switchboard.core.Request decode(dev.switchboard.core.Frame frame, dev.switchboard.core.Session session)
+            public dev.switchboard.core.ClientMessage decode(dev.switchboard.core.Frame frame,
+                                                              dev.switchboard.core.Session session)
                     throws dev.switchboard.core.CodecException {
                 return json.decode(frame, session);
             }
