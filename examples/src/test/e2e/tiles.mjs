@@ -48,14 +48,14 @@ try {
     result.visits++;
   }
   // zoom in and out fast on the last image: OpenSeadragon drops the jobs of tiles it no longer needs
-  for (let i = 0; i < 12; i++) {
+  for (let i = 0; i < 16; i++) {
     await page.evaluate((i) => {
       const v = window.switchboardViewer;
       const c = v.viewport.getCenter();
-      v.viewport.zoomBy(i % 2 === 0 ? 6 : 1 / 6, new OpenSeadragon.Point(c.x + 0.05 * (i % 3), c.y), true);
-      v.viewport.applyConstraints(true);
+      v.viewport.zoomBy(i % 4 < 2 ? 3 : 1 / 3, new OpenSeadragon.Point(c.x + 0.1 * ((i % 3) - 1), c.y + 0.05), false);
+      v.viewport.panBy(new OpenSeadragon.Point(0.08 * ((i % 5) - 2), 0.04 * ((i % 3) - 1)), false);
     }, i);
-    await page.waitForTimeout(15);
+    await page.waitForTimeout(60);
   }
   await settled();
   await page.waitForTimeout(1500);

@@ -134,15 +134,51 @@
         cancelTile(context);
         const [, level, x, y] = context.src.slice(5).split('/');
         lastSentId = null;
+        running.add(context);
         tileBlob(info.name, +level, +x, +y)
-          .then((blob) => context.finish(blob, null, 'rasterBlob'))
-          .catch((e) => context.fail('tile failed: ' + e.message, null));
+          .then((blob) => { running.delete(context); context.finish(blob, null, 'rasterBlob'); })
+          .catch((e) => { running.delete(context); context.fail('tile failed: ' + e.message, null); });
         // tileBlob sends its request before its first await, so the id is known here (null if not sent)
         context.userData.switchboardId = lastSentId;
       },
-      downloadTileAbort: cancelTile,
+      downloadTileAbort: (context) => { running.delete(context); cancelTile(context); },
     };
   }
+
+  // OpenSeadragon never drops a tile job it has started: it lets every tile of a view it has
+  // left load, and keeps them. The viewer drops them itself. Each frame OpenSeadragon touches the
+  // tiles the view needs; a started job whose tile was not touched by a view update more than
+  // STALE_MS after it last was is no longer needed: the job is aborted (OpenSeadragon's
+  // job.abort, which calls downloadTileAbort, which sends the cancel frame), not retried, and
+  // its tile is left loadable, so that it is asked for again if a later view needs it.
+  const STALE_MS = 50;
+  const running = new Set();
+  const dropped = new WeakSet();
+  let lastViewUpdate = 0;
+  viewer.addHandler('update-viewport', () => { lastViewUpdate = Date.now(); });
+  viewer.addHandler('tile-load-failed', (e) => {
+    if (dropped.has(e.tile)) {
+      dropped.delete(e.tile);
+      setTimeout(() => { e.tile.exists = true; }, 0); // OpenSeadragon marks it missing right after this event
+    }
+  });
+  setInterval(() => {
+    for (const context of running) {
+      const tile = context.tile;
+      if (tile && tile.lastTouchTime && lastViewUpdate - tile.lastTouchTime > STALE_MS) {
+        running.delete(context);
+        dropped.add(tile);
+        context.tries = 1 + viewer.tileRetryMax;
+        context.abort();
+      }
+    }
+  }, STALE_MS);
+  // an aborted job is logged as a failed tile; the viewer aborted it on purpose, so it is no error
+  const osdConsole = OpenSeadragon.console;
+  OpenSeadragon.console = Object.assign(Object.create(osdConsole), {
+    error: (...args) => (args.some((a) => String(a).includes('Image load aborted'))
+      ? osdConsole.debug(...args) : osdConsole.error(...args)),
+  });
 
   function open(info, figure) {
     document.querySelectorAll('#gallery figure').forEach((f) => f.classList.remove('active'));

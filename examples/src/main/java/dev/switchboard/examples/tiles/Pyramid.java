@@ -23,10 +23,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriter;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.jspecify.annotations.Nullable;
+import org.w3c.dom.NodeList;
 
 /**
  * An open pyramidal TIFF seen as a deep-zoom pyramid: deep-zoom level {@code maxLevel} is the
@@ -132,7 +136,7 @@ final class Pyramid implements AutoCloseable {
                 continue;
             }
             atLevel[level] = d;
-            jpegPrefix[level] = jpegPrefix(d);
+            jpegPrefix[level] = d.hasAlpha() ? null : TileDecoder.jpegPrefix(d).orElse(null);
         }
         int coarsestInFile = maxLevel;
         for (int l = maxLevel; l >= 0; l--) {
@@ -291,30 +295,6 @@ final class Pyramid implements AutoCloseable {
         return out;
     }
 
-    /**
-     * What goes before a stored JPEG tile (its own SOI dropped): SOI, the directory's tables,
-     * and for RGB data an Adobe marker saying "no colour transform", which decoders, browsers
-     * included, need to read RGB JPEG as RGB. Null when the level is not JPEG.
-     */
-    private static byte @Nullable [] jpegPrefix(TiffDirectory d) {
-        if (d.compression() != TiffDirectory.COMPRESSION_JPEG || d.hasAlpha()) {
-            return null;
-        }
-        byte[] tables = d.jpegTables().orElse(new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff, (byte) 0xd9});
-        int end = tables.length;
-        if (end >= 4 && (tables[end - 2] & 0xff) == 0xff && (tables[end - 1] & 0xff) == 0xd9) {
-            end -= 2;
-        }
-        byte[] adobe = d.photometric() == TiffDirectory.PHOTOMETRIC_RGB ? ADOBE_NO_TRANSFORM : new byte[0];
-        byte[] out = new byte[end + adobe.length];
-        System.arraycopy(tables, 0, out, 0, end);
-        System.arraycopy(adobe, 0, out, end, adobe.length);
-        return out;
-    }
-
-    private static final byte[] ADOBE_NO_TRANSFORM = {(byte) 0xff, (byte) 0xee, 0, 14, 'A', 'd', 'o', 'b', 'e',
-        0, 100, 0, 0, 0, 0, 0};
-
     /** The pixels of tile (level, x, y), cropped to the level's size. */
     private BufferedImage render(int level, int x, int y) throws IOException {
         int rx = x * tileSize;
@@ -388,21 +368,53 @@ final class Pyramid implements AutoCloseable {
             }
             return bytes.toByteArray();
         }
-        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("jpeg");
-        if (!writers.hasNext()) {
-            throw new IOException("no JPEG writer");
-        }
-        ImageWriter w = writers.next();
+        ImageWriter w = jdkJpegWriter();
         try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
             ImageWriteParam p = w.getDefaultWriteParam();
             p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
             p.setCompressionQuality(JPEG_QUALITY);
+            // no chroma subsampling (4:4:4): a tile cut from a JPEG is encoded a second time, and
+            // halving its colour resolution again smears the detail the first encoding kept
+            IIOMetadata md = w.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(img), p);
+            IIOMetadataNode tree = (IIOMetadataNode) md.getAsTree(JPEG_METADATA);
+            NodeList components = tree.getElementsByTagName("componentSpec");
+            for (int i = 0; i < components.getLength(); i++) {
+                IIOMetadataNode c = (IIOMetadataNode) components.item(i);
+                c.setAttribute("HsamplingFactor", "1");
+                c.setAttribute("VsamplingFactor", "1");
+            }
+            md.setFromTree(JPEG_METADATA, tree);
             w.setOutput(out);
-            w.write(null, new IIOImage(img, null, null), p);
+            w.write(null, new IIOImage(img, null, md), p);
         } finally {
             w.dispose();
         }
         return bytes.toByteArray();
+    }
+
+    private static final String JPEG_METADATA = "javax_imageio_jpeg_image_1.0";
+
+    /** The JDK's JPEG writer, whose metadata sets the sampling factors. */
+    private static ImageWriter jdkJpegWriter() throws IOException {
+        ImageWriter fallback = null;
+        for (Iterator<ImageWriter> it = ImageIO.getImageWritersByFormatName("jpeg"); it.hasNext(); ) {
+            ImageWriter w = it.next();
+            if (w.getClass().getName().startsWith("com.sun.imageio.plugins.jpeg.")) {
+                if (fallback != null) {
+                    fallback.dispose();
+                }
+                return w;
+            }
+            if (fallback == null) {
+                fallback = w;
+            } else {
+                w.dispose();
+            }
+        }
+        if (fallback == null) {
+            throw new IOException("no JPEG writer");
+        }
+        return fallback;
     }
 
     /** The deep-zoom level whose size {@code d} has, within a pixel; -1 when none. */

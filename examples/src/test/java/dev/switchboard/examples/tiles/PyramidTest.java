@@ -85,7 +85,7 @@ class PyramidTest {
                 reference.put(level, reference(file, p, level, reference, name.startsWith("SubIFD")));
                 int cols = (p.levelWidth(level) + 255) / 256;
                 int rows = (p.levelHeight(level) + 255) / 256;
-                for (int[] t : new int[][] {{0, 0}, {cols - 1, rows - 1}, {cols / 2, rows / 2}, {cols - 1, 0}}) {
+                for (int[] t : new int[][] {{0, 0}, {cols - 1, rows - 1}, {cols / 2, rows / 2}, {cols - 1, 0}, {0, rows - 1}}) {
                     long raw = p.rawTiles();
                     Pyramid.Tile tile = p.tile(level, t[0], t[1]);
                     boolean stored = p.rawTiles() > raw;

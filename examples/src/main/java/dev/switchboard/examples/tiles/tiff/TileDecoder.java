@@ -9,15 +9,18 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.spi.ImageReaderSpi;
 
 /**
- * Decodes one stored tile to pixels with TwelveMonkeys' TIFF reader, which knows every
- * compression, predictor and colour model this server accepts. The tile is wrapped in a
- * single-tile TIFF in memory that carries the fields of its directory that decoding needs
- * (compression, photometric, samples, predictor, JPEG tables, YCbCr subsampling), so a tile of
- * any level, SubIFDs included, decodes the same way. Thread-safe: each call makes its own reader.
+ * Decodes one stored tile to pixels with TwelveMonkeys ImageIO. A JPEG tile becomes a whole JPEG
+ * stream ({@link #jpegPrefix} before the tile's own bytes, as it is also sent to browsers) read by
+ * the JPEG reader; any other tile is wrapped in a single-tile TIFF in memory that carries the
+ * fields of its directory that decoding needs (compression, photometric, samples, predictor), read
+ * by the TIFF reader, which knows deflate, LZW and the predictors. So a tile of any level, SubIFDs
+ * included, decodes the same way. Thread-safe: each call makes its own reader.
  */
 public final class TileDecoder {
 
@@ -35,6 +38,10 @@ public final class TileDecoder {
         if (!d.tiled()) {
             throw new IllegalArgumentException("directory " + d.index() + " is not tiled");
         }
+        Optional<byte[]> prefix = jpegPrefix(d);
+        if (prefix.isPresent()) {
+            return decodeJpeg(prefix.get(), stored);
+        }
         byte[] tiff = wrap(d, stored);
         ImageReader reader = TIFF.createReaderInstance();
         try (ByteArrayImageInputStream in = new ByteArrayImageInputStream(tiff)) {
@@ -44,6 +51,49 @@ public final class TileDecoder {
             throw new IOException("tile cannot be decoded: " + e, e);
         } finally {
             reader.dispose();
+        }
+    }
+
+    /**
+     * What goes before a stored JPEG tile of {@code d} (the tile's own SOI dropped) to make it a
+     * whole JPEG file: SOI and the directory's JPEGTables (without their EOI), and, for RGB data,
+     * an Adobe marker saying "no colour transform", without which decoders, browsers included,
+     * read the samples as YCbCr. Empty when {@code d} is not JPEG-compressed.
+     */
+    public static Optional<byte[]> jpegPrefix(TiffDirectory d) {
+        if (d.compression() != TiffDirectory.COMPRESSION_JPEG) {
+            return Optional.empty();
+        }
+        byte[] tables = d.jpegTables == null ? new byte[] {(byte) 0xff, (byte) 0xd8} : d.jpegTables;
+        int end = tables.length;
+        if (end >= 4 && (tables[end - 2] & 0xff) == 0xff && (tables[end - 1] & 0xff) == 0xd9) {
+            end -= 2;
+        }
+        byte[] adobe = d.photometric() == TiffDirectory.PHOTOMETRIC_RGB ? ADOBE_NO_TRANSFORM : new byte[0];
+        byte[] out = new byte[end + adobe.length];
+        System.arraycopy(tables, 0, out, 0, end);
+        System.arraycopy(adobe, 0, out, end, adobe.length);
+        return Optional.of(out);
+    }
+
+    private static final byte[] ADOBE_NO_TRANSFORM = {(byte) 0xff, (byte) 0xee, 0, 14, 'A', 'd', 'o', 'b', 'e',
+        0, 100, 0, 0, 0, 0, 0};
+
+    private static BufferedImage decodeJpeg(byte[] prefix, byte[] stored) throws IOException {
+        if (stored.length < 4 || (stored[0] & 0xff) != 0xff || (stored[1] & 0xff) != 0xd8) {
+            throw new IOException("a stored JPEG tile does not start with SOI");
+        }
+        byte[] jpeg = new byte[prefix.length + stored.length - 2];
+        System.arraycopy(prefix, 0, jpeg, 0, prefix.length);
+        System.arraycopy(stored, 2, jpeg, prefix.length, stored.length - 2);
+        try {
+            BufferedImage img = ImageIO.read(new ByteArrayImageInputStream(jpeg));
+            if (img == null) {
+                throw new IOException("no JPEG reader");
+            }
+            return img;
+        } catch (RuntimeException e) {
+            throw new IOException("tile cannot be decoded: " + e, e);
         }
     }
 
