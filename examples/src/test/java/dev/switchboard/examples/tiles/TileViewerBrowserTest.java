@@ -64,6 +64,7 @@ class TileViewerBrowserTest {
         TestImages.vipsTiff(data, "classic.tif", "--pyramid", "--compression", "jpeg", "--Q", "90");
         TestImages.vipsTiff(data, "bigtiff.tif", "--pyramid", "--bigtiff", "--compression", "jpeg", "--Q", "90");
         TestImages.vipsTiff(data, "subifd.tif", "--pyramid", "--subifd", "--compression", "jpeg", "--Q", "90");
+        TestImages.vipsTiff(data, "deflate.tif", "--pyramid", "--compression", "deflate");
         TestImages.svs(data);
         Path refs = Files.createDirectories(data.resolve("references"));
         Files.move(data.resolve("source.png"), refs.resolve("source.png"));
@@ -74,10 +75,11 @@ class TileViewerBrowserTest {
         }
         server = TileServer.start(new TileServer.Options("127.0.0.1", 0, WORKERS, CACHE, 4, data, null),
                 Router.builder());
-        JsonNode r = drive(4, 4, "tiles-viewer-tiff.png");
+        JsonNode r = drive(5, 5, "tiles-viewer-tiff.png");
 
-        assertEquals(4, r.get("visits").asInt());
+        assertEquals(5, r.get("visits").asInt());
         assertTrue(r.get("jpeg").asInt() > 20, "JPEG tiles drawn: " + r.get("jpeg"));
+        assertTrue(r.get("png").asInt() > 5, "PNG tiles (the deflate file) drawn: " + r.get("png"));
         assertTrue(r.get("cancels").asInt() > 0, "zooming fast over a slow network cancels tiles the view left");
         assertEquals(0, server.relay().metrics().snapshot().inFlight(), "every cancelled request ended");
         assertTrue(r.get("recent").size() >= 4, "tiles to compare: " + r.get("recent").size());
