@@ -57,7 +57,8 @@ public final class WorkerExample implements Callable<Integer> {
     @Option(names = "--cache", defaultValue = "16", description = "Resources the application's cache holds.")
     private int cache;
 
-    @Option(names = "--data", description = "tiles: the folder of pyramid files (default: <tmp>/switchboard-tiles).")
+    @Option(names = "--data", description = "tiles: the folder of pyramidal TIFF files, as the tile server's "
+            + "--data (default: the demo images in <tmp>/switchboard-tiles).")
     private @Nullable Path data;
 
     /** The applications this example can serve. */
