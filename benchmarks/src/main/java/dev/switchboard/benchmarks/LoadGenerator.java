@@ -204,7 +204,8 @@ public final class LoadGenerator implements Callable<Integer> {
             if (!open) {
                 return;
             }
-            long due = (System.nanoTime() - begin) / periodNanos;
+            // request n is due at begin + n * period, so n + 1 of them are due from that moment on
+            long due = (System.nanoTime() - begin) / periodNanos + 1;
             synchronized (this) {
                 while (nextId < due && inFlight < RING / 2) {
                     send(begin + nextId * periodNanos);
