@@ -98,7 +98,7 @@ work=$(mktemp -d)
 cleanup() {
   local pids=() p f
   [ -f "$work/pids" ] && while read -r p; do pids+=("$p"); done <"$work/pids"
-  for f in "$work/nginx.pid" "$work"/iip*.pid; do [ -f "$f" ] && pids+=("$(cat "$f")"); done
+  for f in "$work/client.pid" "$work/nginx.pid" "$work"/iip*.pid; do [ -f "$f" ] && pids+=("$(cat "$f")"); done
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   # the JVMs take a few seconds to close their sessions; what is left after 10 s is killed
   for _ in $(seq 1 100); do
@@ -111,6 +111,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM
 
 java -cp "$JAR" dev.switchboard.benchmarks.TileTrace --width "$WIDTH" --height "$HEIGHT" --levels "$LEVELS" \
   --length "$TRACE_LEN" --seed "$SEED" --out "$work/trace.txt" >&2
@@ -232,34 +233,45 @@ done
 
 field() { echo "$1" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
 # run NAME SECONDS [DELAY_MS or RATE]: one measured run; prints its summary line
+# client CMD...: runs a load generator to its end, its output in $work/client.out; its pid
+# stays in $work/client.pid meanwhile, so that the cleanup stops it too
+client() {
+  "$@" >"$work/client.out" 2>"$work/client.err" &
+  echo $! >"$work/client.pid"
+  local rc=0
+  wait $! || rc=$?
+  rm -f "$work/client.pid"
+  return $rc
+}
+# run NAME SECONDS [RATE or DELAY_MS]: one measured run; sets $line to its summary line (in this
+# shell, not a $(...) subshell, so that a SIGTERM stops the run at once)
 run() {
-  local n=$1 s=$2 pace=${3:-} out
+  local n=$1 s=$2 pace=${3:-}
   case $n in
     inproc|remote)
-      if ! out=$(java -cp "$JAR" dev.switchboard.benchmarks.LoadGenerator --url "${url[$n]}" --connections "$CONNS" \
+      if ! client java -cp "$JAR" dev.switchboard.benchmarks.LoadGenerator --url "${url[$n]}" --connections "$CONNS" \
           --window 1 --threads 2 --duration "$s" --warmup 1 --tile-trace "$work/trace.txt" --image "$TILE_IMAGE" \
-          ${pace:+--rate "$pace"} 2>"$work/load.err"); then
-        grep -v SLF4J "$work/load.err" | tail -5 >&2; echo "$out" >&2
+          ${pace:+--rate "$pace"}; then
+        grep -v SLF4J "$work/client.err" | tail -5 >&2; cat "$work/client.out" >&2
         fail "$n: the load generator failed (see above)"
       fi
-      echo "$out" | tail -1 ;;
+      line=$(tail -1 "$work/client.out") ;;
     iip|static)
-      out=$(wrk -t2 -c"$CONNS" -d"${s}s" --timeout 10s -s benchmarks/peers/tiles.lua "${url[$n]}" -- \
-        "$work/trace.txt" "${prefix[$n]}" .jpg 2 $pace 2>&1) || { echo "$out" >&2; fail "$n: wrk failed"; }
-      out=$(echo "$out" | grep '^requests_per_s=' | tail -1)
-      [ "$(field "$out" non2xx)" = 0 ] && [ "$(field "$out" socket_errors)" = 0 ] \
-        || fail "$n: answers with status >= 400 or socket errors: $out"
-      echo "$out" ;;
+      client wrk -t2 -c"$CONNS" -d"${s}s" --timeout 10s -s benchmarks/peers/tiles.lua "${url[$n]}" -- \
+        "$work/trace.txt" "${prefix[$n]}" .jpg 2 $pace || { cat "$work/client.out" "$work/client.err" >&2; fail "$n: wrk failed"; }
+      line=$(grep '^requests_per_s=' "$work/client.out" | tail -1 || true)
+      [ "$(field "$line" non2xx)" = 0 ] && [ "$(field "$line" socket_errors)" = 0 ] \
+        || fail "$n: answers with status >= 400 or socket errors: $line" ;;
   esac
 }
 
 for n in "${names[@]}"; do
-  line=$(run "$n" "$WARMUP_SECS"); say "warm-up $n: $line"
+  run "$n" "$WARMUP_SECS"; say "warm-up $n: $line"
 done
 declare -A all=() rps=() bpt=() fmt=() p99=() offered=()
 for r in $(seq 1 "$ROUNDS"); do
   for n in "${names[@]}"; do
-    line=$(run "$n" "$SECS"); say "round $r $n: $line"
+    run "$n" "$SECS"; say "round $r $n: $line"
     all[$n]="${all[$n]:-} $(field "$line" requests_per_s)"
     bpt[$n]=$(field "$line" bytes_per_tile)
     case $n in
@@ -274,20 +286,21 @@ rate=$(python3 -c "print(int(0.7 * ${rps[iip]}))")
 for n in "${names[@]}"; do
   case $n in
     inproc|remote)
-      line=$(run "$n" "$SECS" "$rate") ;;
+      run "$n" "$SECS" "$rate" ;;
     iip|static)
       # wrk paces each connection by a fixed wait before each request; its rate falls short by
       # the time the answers take, so the wait is corrected once by what the first run showed
       d=$(python3 -c "print(max(1, round(1000 * $CONNS / $rate)))")
-      line=$(run "$n" "$SECS" "$d")
+      run "$n" "$SECS" "$d"
+      first=$line
       got=$(field "$line" requests_per_s)
       d2=$(python3 -c "print(max(0, round($d - (1000 * $CONNS / max(1.0, $got) - $d))))")
       if python3 -c "import sys; sys.exit(0 if $got < 0.97 * $rate and $d2 < $d else 1)"; then
         say "paced $n at $rate/s: wait $d ms gave $got/s, again with $d2 ms"
-        again=$(run "$n" "$SECS" "$d2")
+        run "$n" "$SECS" "$d2"
         # the run that came closer to the offered load counts
-        if python3 -c "import sys; sys.exit(0 if abs($(field "$again" requests_per_s) - $rate) < abs($got - $rate) else 1)"; then
-          line=$again
+        if ! python3 -c "import sys; sys.exit(0 if abs($(field "$line" requests_per_s) - $rate) < abs($got - $rate) else 1)"; then
+          line=$first
         fi
       fi ;;
   esac
