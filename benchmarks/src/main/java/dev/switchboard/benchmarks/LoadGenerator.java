@@ -3,6 +3,7 @@ package dev.switchboard.benchmarks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,7 +48,9 @@ import reactor.netty.resources.LoopResources;
  * A WebSocket load generator for Switchboard's JSON protocol (and anything that echoes
  * {@code {"id": n, ...}} back): closed-loop with {@code --window} requests in flight per
  * connection, or open-loop at {@code --rate} requests/s in all, timing each request from the
- * moment it was due (no coordinated omission). Keys follow a Zipf law over {@code --keys}.
+ * moment it was due (no coordinated omission). {@code --delay-ms} paces the closed loop as wrk's
+ * {@code delay()} hook does (each slot waits that long before its next request, timed from its
+ * send), to compare with peers driven by wrk at the same offered load. Keys follow a Zipf law over {@code --keys}.
  * Bounded by {@code --duration} and {@code --requests}; stops by itself.
  *
  * <p>Error answers ({@code {"id": n, "error": …}}) are counted apart, as {@code error_answers}:
@@ -61,7 +65,9 @@ import reactor.netty.resources.LoopResources;
  * Every answer must be one binary frame ending its request; it counts them by the format of the
  * tile (JPEG or PNG, by the magic bytes after the frame's header). Any error answer, malformed
  * frame, body of another format or failed connection fails the run: it stops within a second,
- * says what came back, and exits with 1.
+ * says what came back, and exits with 1. {@code --save-first-tile FILE} writes the tile that
+ * answers the trace's first line (connection 0's first request), for a caller to compare it with
+ * the same tile from another server.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.switchboard.benchmarks.LoadGenerator
  * --url ws://127.0.0.1:8080/ws --connections 64 --window 16 --duration 10}, or for tiles
@@ -94,6 +100,9 @@ public final class LoadGenerator implements Callable<Integer> {
     long maxRequests;
     @Option(names = "--rate", defaultValue = "0", description = "open loop: requests/s in all (0 = closed loop)")
     double rate;
+    @Option(names = "--delay-ms", defaultValue = "0",
+            description = "closed loop paced as wrk's delay(): wait this long before each next request (0 = none)")
+    long delayMs;
     @Option(names = "--threads", defaultValue = "1", description = "event-loop threads of the client")
     int threads;
     @Option(names = "--key-in-url", description = "append ?key=<a key> to each connection's URL (per-connection routing)")
@@ -102,6 +111,8 @@ public final class LoadGenerator implements Callable<Integer> {
     @Nullable Path tileTrace;
     @Option(names = "--image", description = "tile mode: the image's name (the request key), as GET /images lists it")
     @Nullable String image;
+    @Option(names = "--save-first-tile", description = "tile mode: write the tile answering the trace's first line here")
+    @Nullable Path saveFirstTile;
 
     private static final int MAX_FRAME_BYTES = 1 << 24;
 
@@ -122,9 +133,13 @@ public final class LoadGenerator implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (connections < 1 || window < 1 || payload < 2 || keys < 1 || durationSeconds < 1) {
+        if (connections < 1 || window < 1 || payload < 2 || keys < 1 || durationSeconds < 1 || delayMs < 0) {
             throw new CommandLine.ParameterException(new CommandLine(this),
-                    "connections, window, keys and duration must be at least 1, payload at least 2");
+                    "connections, window, keys and duration must be at least 1, payload at least 2, delay at least 0");
+        }
+        if (rate > 0 && delayMs > 0) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--rate (open loop) and --delay-ms (paced closed loop) exclude each other");
         }
         double[] cdf = zipfCdf(keys, zipf);
         String body = "\"" + "x".repeat(payload - 2) + "\"";
@@ -236,6 +251,14 @@ public final class LoadGenerator implements Callable<Integer> {
         return errors.get() > 0 || errorAnswers.get() > 0;
     }
 
+    private void save(Path file, byte[] tile) {
+        try {
+            Files.write(file, tile);
+        } catch (IOException e) {
+            problem("cannot write " + file + ": " + e);
+        }
+    }
+
     private void problem(String what) {
         errors.incrementAndGet();
         firstProblem.compareAndSet(null, what);
@@ -334,6 +357,8 @@ public final class LoadGenerator implements Callable<Integer> {
         final double[] cdf;
         final String body;
         final String @Nullable [] tiles;
+        /** Connection 0: its request 0 asks for the trace's first tile. */
+        final boolean first;
         int nextTile;
         final SplittableRandom random;
         final AtomicLongArray dueAt = new AtomicLongArray(RING);
@@ -350,6 +375,7 @@ public final class LoadGenerator implements Callable<Integer> {
             this.body = body;
             this.tiles = tiles;
             this.nextTile = tiles == null ? 0 : (int) ((long) index * tiles.length / connections);
+            this.first = index == 0;
             this.random = new SplittableRandom(index * 7919L + 17);
         }
 
@@ -382,6 +408,15 @@ public final class LoadGenerator implements Callable<Integer> {
             }
         }
 
+        /** Paced closed loop: the next request after the wait, timed from now, as wrk times it. */
+        void sendPaced() {
+            synchronized (this) {
+                if (!stopping) {
+                    send(System.nanoTime());
+                }
+            }
+        }
+
         /** Sends the next request, due at {@code due}. Under this connection's lock. */
         void send(long due) {
             long id = nextId++;
@@ -407,7 +442,11 @@ public final class LoadGenerator implements Callable<Integer> {
                 int from = b.readerIndex();
                 a = Answer.ofBinary(b.readableBytes(), i -> b.getUnsignedByte(from + i));
                 if (a.kind() == Answer.Kind.JPEG || a.kind() == Answer.Kind.PNG || a.kind() == Answer.Kind.OTHER_BINARY) {
-                    tileBytes.add(b.readableBytes() - 3 - b.getUnsignedShort(from + 1));
+                    int body = 3 + b.getUnsignedShort(from + 1);
+                    tileBytes.add(b.readableBytes() - body);
+                    if (first && a.id() == 0 && saveFirstTile != null) {
+                        save(saveFirstTile, ByteBufUtil.getBytes(b, from + body, b.readableBytes() - body));
+                    }
                 }
             } else {
                 problem("an unexpected " + frame.getClass().getSimpleName());
@@ -447,7 +486,11 @@ public final class LoadGenerator implements Callable<Integer> {
             synchronized (this) {
                 inFlight--;
                 if (rate <= 0 && !stopping) {
-                    send(now);
+                    if (delayMs > 0) {
+                        Schedulers.parallel().schedule(this::sendPaced, delayMs, TimeUnit.MILLISECONDS);
+                    } else {
+                        send(now);
+                    }
                 }
             }
         }
