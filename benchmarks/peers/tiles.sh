@@ -14,17 +14,18 @@
 # DeepZoom levels (so each level weighs as many tiles as it has: "many viewers panning" over
 # the full-resolution end of the pyramid), from SEED. LoadGenerator (tile mode, WebSocket) and wrk
 # (tiles.lua, HTTP/1.1 keep-alive) replay that same file, walking it from spread offsets.
-# 0. one warm-up run per server (JIT, page cache, IIPImage's cache); 1. closed loop, CONNS
+# 0. one warm-up run per server (JIT, page cache; the peers, without a JIT, shorter: their page
+#    cache and IIPImage's cache fill in a few seconds); 1. closed loop, CONNS
 #    connections with one request each in flight, SECS seconds, servers alternated ROUNDS times,
-#    median tiles/s; 2. every server at one offered load, 70% of IIPImage's median: the Switchboard
-#    rows open loop (LoadGenerator --rate, latency timed from each request's due time, no
-#    coordinated omission), the peers paced by wrk's delay() hook (each connection waits before
-#    each request: still a closed loop, latency timed from the send, so the peers' p99 can only
-#    look better than it would open loop); its p99 per server.
+#    median tiles/s; 2. every server at one offered load, 70% of IIPImage's median, its p99:
+#    all paced alike (each connection waits before each request, wrk's delay() hook and
+#    LoadGenerator --delay-ms: still a closed loop, latency timed from the send), and the
+#    Switchboard rows also open loop (LoadGenerator --rate: latency timed from each request's due
+#    time, no coordinated omission; wrk has no open loop, wrk2 is not in Debian).
 # Any error answer (WebSocket error frame, HTTP status >= 400, socket error) fails the run.
 # Prints a Markdown table with the ratios of this run.
 # Usage: bash benchmarks/peers/tiles.sh
-#   env: CONNS=64 SECS=5 ROUNDS=3 WARMUP_SECS=15 SIZE=16384 LEVELS=3 TRACE_LEN=200000 SEED=42
+#   env: CONNS=64 SECS=5 ROUNDS=3 WARMUP_SECS=15 PEER_WARMUP_SECS=5 SIZE=16384 LEVELS=3 TRACE_LEN=200000 SEED=42
 #        IIP_PROCS=2 IIP_CACHE_MB=64 REMOTE_WORKERS=2 REMOTE_CAPACITY=8
 #        TILE_CACHE=${TMPDIR:-/tmp}/switchboard-tiles-bench (the image, made once per SIZE)
 #        SERVERS="inproc remote iip static" (a subset must keep iip and static: the ratios)
@@ -35,6 +36,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 T0=$(date +%s)
 CONNS=${CONNS:-64}; SECS=${SECS:-5}; ROUNDS=${ROUNDS:-3}; WARMUP_SECS=${WARMUP_SECS:-15}
+PEER_WARMUP_SECS=${PEER_WARMUP_SECS:-5}
 SIZE=${SIZE:-16384}; LEVELS=${LEVELS:-3}; TRACE_LEN=${TRACE_LEN:-200000}; SEED=${SEED:-42}
 IIP_PROCS=${IIP_PROCS:-2}; IIP_CACHE_MB=${IIP_CACHE_MB:-64}
 REMOTE_WORKERS=${REMOTE_WORKERS:-2}; REMOTE_CAPACITY=${REMOTE_CAPACITY:-8}
@@ -243,22 +245,30 @@ client() {
   rm -f "$work/client.pid"
   return $rc
 }
-# run NAME SECONDS [RATE or DELAY_MS]: one measured run; sets $line to its summary line (in this
-# shell, not a $(...) subshell, so that a SIGTERM stops the run at once)
+# run NAME SECONDS [rate R | delay MS] [FILE]: one measured run, closed loop, open loop at R
+# tiles/s (the load generator only) or paced by a wait of MS before each request; sets $line to
+# its summary line (in this shell, not a $(...) subshell, so that a SIGTERM stops it at once);
+# the load generator writes the tile of the trace's first line to FILE
 run() {
-  local n=$1 s=$2 pace=${3:-}
+  local n=$1 s=$2 mode=${3:-} value=${4:-} save=${5:-} pace=()
+  case $mode in
+    rate) pace=(--rate "$value") ;;
+    delay) pace=(--delay-ms "$value") ;;
+  esac
   case $n in
     inproc|remote)
       if ! client java -cp "$JAR" dev.switchboard.benchmarks.LoadGenerator --url "${url[$n]}" --connections "$CONNS" \
           --window 1 --threads 2 --duration "$s" --warmup 1 --tile-trace "$work/trace.txt" --image "$TILE_IMAGE" \
-          ${pace:+--rate "$pace"}; then
+          "${pace[@]}" ${save:+--save-first-tile "$save"}; then
         grep -v SLF4J "$work/client.err" | tail -5 >&2; cat "$work/client.out" >&2
         fail "$n: the load generator failed (see above)"
       fi
       line=$(tail -1 "$work/client.out") ;;
     iip|static)
+      [ "$mode" != rate ] || fail "wrk has no open loop"
       client wrk -t2 -c"$CONNS" -d"${s}s" --timeout 10s -s benchmarks/peers/tiles.lua "${url[$n]}" -- \
-        "$work/trace.txt" "${prefix[$n]}" .jpg 2 $pace || { cat "$work/client.out" "$work/client.err" >&2; fail "$n: wrk failed"; }
+        "$work/trace.txt" "${prefix[$n]}" .jpg 2 ${value:+"$value"} \
+        || { cat "$work/client.out" "$work/client.err" >&2; fail "$n: wrk failed"; }
       line=$(grep '^requests_per_s=' "$work/client.out" | tail -1 || true)
       [ "$(field "$line" non2xx)" = 0 ] && [ "$(field "$line" socket_errors)" = 0 ] \
         || fail "$n: answers with status >= 400 or socket errors: $line" ;;
@@ -266,7 +276,25 @@ run() {
 }
 
 for n in "${names[@]}"; do
-  run "$n" "$WARMUP_SECS"; say "warm-up $n: $line"
+  case $n in inproc|remote) w=$WARMUP_SECS ;; *) w=$PEER_WARMUP_SECS ;; esac
+  run "$n" "$w" "" "" "$work/first-$n.tile"; say "warm-up $n: $line"
+done
+# the trace's first tile from each server against dzsave's cut of it: it must decode, have the
+# same size and about the same mean (each JPEG was encoded once more or less than another)
+read -r l x y <<<"$t"
+ref="$CACHE/dz/${IMAGE}_files/$l/${x}_$y.jpg"
+ref_avg=$(vips avg "$ref")
+for n in "${names[@]}"; do
+  [ "$n" = static ] && continue
+  f="$work/first-$n.tile"; [ "$n" = iip ] && f="$work/first-$n.jpg"
+  keep="${TMPDIR:-/tmp}/tiles.sh-$n-$l-$x-$y.tile"
+  avg=$(vips avg "$f" 2>/dev/null) || { cp "$f" "$keep"; fail "$n's tile $l/$x/$y does not decode (kept in $keep)"; }
+  size="$(vipsheader -f width "$f")x$(vipsheader -f height "$f")"
+  say "tile $l/$x/$y: $n $size, mean $avg (dzsave: $(vipsheader -f width "$ref")x$(vipsheader -f height "$ref"), mean $ref_avg)"
+  case $n in inproc|remote) [ "$TILE_IMAGE" = "$IMAGE" ] || continue ;; esac
+  [ "$size" = "$(vipsheader -f width "$ref")x$(vipsheader -f height "$ref")" ] \
+    && python3 -c "import sys; sys.exit(0 if abs($avg - $ref_avg) <= 2 else 1)" \
+    || { cp "$f" "$keep"; fail "$n's tile $l/$x/$y is not dzsave's: $size, mean $avg (kept in $keep)"; }
 done
 declare -A all=() rps=() bpt=() fmt=() p99=() offered=()
 for r in $(seq 1 "$ROUNDS"); do
@@ -283,39 +311,45 @@ done
 median() { python3 -c "import statistics, sys; print(statistics.median(float(x) for x in sys.argv[1:]))" "$@"; }
 for n in "${names[@]}"; do rps[$n]=$(median ${all[$n]}); done
 rate=$(python3 -c "print(int(0.7 * ${rps[iip]}))")
+# every server paced alike, as wrk's delay() does: each connection waits before each request, so
+# the rate falls short by the time the answers take; the wait is corrected once by what the first
+# run showed, and the run closer to the offered load counts
+d=$(python3 -c "print(max(1, round(1000 * $CONNS / $rate)))")
+declare -A open_p99=() open_got=()
 for n in "${names[@]}"; do
-  case $n in
-    inproc|remote)
-      run "$n" "$SECS" "$rate" ;;
-    iip|static)
-      # wrk paces each connection by a fixed wait before each request; its rate falls short by
-      # the time the answers take, so the wait is corrected once by what the first run showed
-      d=$(python3 -c "print(max(1, round(1000 * $CONNS / $rate)))")
-      run "$n" "$SECS" "$d"
-      first=$line
-      got=$(field "$line" requests_per_s)
-      d2=$(python3 -c "print(max(0, round($d - (1000 * $CONNS / max(1.0, $got) - $d))))")
-      if python3 -c "import sys; sys.exit(0 if $got < 0.97 * $rate and $d2 < $d else 1)"; then
-        say "paced $n at $rate/s: wait $d ms gave $got/s, again with $d2 ms"
-        run "$n" "$SECS" "$d2"
-        # the run that came closer to the offered load counts
-        if ! python3 -c "import sys; sys.exit(0 if abs($(field "$line" requests_per_s) - $rate) < abs($got - $rate) else 1)"; then
-          line=$first
-        fi
-      fi ;;
-  esac
+  run "$n" "$SECS" delay "$d"
+  first=$line
+  got=$(field "$line" requests_per_s)
+  d2=$(python3 -c "print(max(0, round($d - (1000 * $CONNS / max(1.0, $got) - $d))))")
+  if python3 -c "import sys; sys.exit(0 if $got < 0.97 * $rate and $d2 < $d else 1)"; then
+    say "paced $n at $rate/s: wait $d ms gave $got/s, again with $d2 ms"
+    run "$n" "$SECS" delay "$d2"
+    if ! python3 -c "import sys; sys.exit(0 if abs($(field "$line" requests_per_s) - $rate) < abs($got - $rate) else 1)"; then
+      line=$first
+    fi
+  fi
   say "paced $n at $rate/s: $line"
   p99[$n]=$(field "$line" p99_us); offered[$n]=$(field "$line" requests_per_s)
+  # the Switchboard rows open loop too: timed from each request's due time, stricter
+  case $n in
+    inproc|remote)
+      run "$n" "$SECS" rate "$rate"; say "open loop $n at $rate/s: $line"
+      open_p99[$n]=$(field "$line" p99_us); open_got[$n]=$(field "$line" requests_per_s) ;;
+    *) open_p99[$n]=; open_got[$n]= ;;
+  esac
 done
 
 args=()
-for n in "${names[@]}"; do args+=("$n" "${rps[$n]}" "${p99[$n]}" "${offered[$n]}" "${bpt[$n]}" "${fmt[$n]}" "${label[$n]}"); done
+for n in "${names[@]}"; do
+  args+=("$n" "${rps[$n]}" "${p99[$n]}" "${offered[$n]}" "${open_p99[$n]:--}" "${open_got[$n]:--}" "${bpt[$n]}"
+    "${fmt[$n]}" "${label[$n]}")
+done
 python3 - "$CONNS" "$SECS" "$ROUNDS" "$rate" "$WIDTH" "$HEIGHT" "$LEVELS" "$TRACE_LEN" "$WORKING_SET_MB" \
   "$IIP_PROCS" "$IIP_CACHE_MB" "$TILE_IMAGE" "$(( $(date +%s) - T0 ))" "${args[@]}" <<'PY'
 import sys, datetime, os
 conns, secs, rounds, rate, w, h, levels, length, ws, procs, cache, image, took = sys.argv[1:14]
 rest = sys.argv[14:]
-rows = {rest[i]: rest[i + 1:i + 7] for i in range(0, len(rest), 7)}
+rows = {rest[i]: rest[i + 1:i + 9] for i in range(0, len(rest), 9)}
 iip, static, iip_p99 = float(rows["iip"][0]), float(rows["static"][0]), float(rows["iip"][1])
 # issue 18: tiles/s against IIPImage and nginx static, p99 against IIPImage's at the same load
 targets = {"inproc": (5.0, 0.5, True), "remote": (3.0, None, False)}
@@ -323,13 +357,15 @@ cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.start
 print(f"# {datetime.date.today()}, {os.cpu_count()} x {cpu}; {w}x{h} JPEG TIFF, {length} tiles uniform over the "
       f"{levels} finest levels ({ws} MB of distinct tiles; IIPImage cache {procs} x {cache} MB); {conns} connections, "
       f"one request each in flight, median of {rounds} alternated {secs}-s rounds; p99 at {int(float(rate)):,} "
-      f"tiles/s offered (70% of IIPImage's), Switchboard open loop, peers wrk-paced; bytes/tile of the peers "
-      f"count the HTTP headers; run took {took} s")
+      f"tiles/s offered (70% of IIPImage's): every server paced alike (a wait before each request, as wrk's "
+      f"delay(); latency from the send), the Switchboard rows also open loop (latency from each request's due "
+      f"time); bytes/tile of the peers count the HTTP headers; run took {took} s")
 if image != "big":
     print(f"# NOTE: the Switchboard rows served image '{image}', not the TIFF: they compare different tiles")
-print("| server | tiles/s | vs IIPImage | vs nginx static | target | p99 at same load (achieved tiles/s) | bytes/tile | answers |")
-print("|---|---:|---:|---:|---|---:|---:|---|")
-for k, (r, p, got, b, fmt, label) in rows.items():
+print("| server | tiles/s | vs IIPImage | vs nginx static | target | p99 paced (achieved tiles/s) "
+      "| p99 open loop (achieved) | bytes/tile | answers |")
+print("|---|---:|---:|---:|---|---:|---:|---:|---|")
+for k, (r, p, got, op, ogot, b, fmt, label) in rows.items():
     r = float(r)
     t = targets.get(k)
     checks = []
@@ -340,6 +376,7 @@ for k, (r, p, got, b, fmt, label) in rows.items():
         if t[2]:
             checks.append(("p99 ≤ IIPImage's", float(p) <= iip_p99))
     target = "; ".join(f"{what}: {'yes' if ok else 'NO'}" for what, ok in checks)
+    open_loop = "" if op == "-" else f"{float(op) / 1000:,.2f} ms ({float(ogot):,.0f})"
     print(f"| {label} | {r:,.0f} | {r / iip:.2f} | {r / static:.2f} | {target} | {float(p) / 1000:,.2f} ms "
-          f"({float(got):,.0f}) | {float(b):,.0f} | {fmt} |")
+          f"({float(got):,.0f}) | {open_loop} | {float(b):,.0f} | {fmt} |")
 PY
