@@ -18,12 +18,17 @@ import reactor.core.scheduler.Scheduler;
  * handler for more items).
  *
  * <p>A lane is either a thread of its own (no scheduler: it parks while the queue is empty and
- * ends at {@link #close()}) or a task on a {@link Scheduler} (it returns the thread as soon as the
- * queue is empty). A lane takes the next call itself when it finishes a step, so a worker whose
- * router keeps its credits in use keeps its lanes running without a wake-up per request: a call
- * queued by one of this worker's own lanes (the router hands a freed credit to the next request
- * from within the previous one's completion) wakes no other lane, and a lane that takes a call
- * wakes the next one only if more calls wait.
+ * ends at {@link #close()}) or a task on a {@link Scheduler} (it gives the thread back as soon as
+ * the queue is empty).
+ *
+ * <p>Waking a parked thread costs both sides a system call and a context switch, more than a
+ * typical step: the lanes keep wake-ups few, as Go's scheduler does with its spinning threads.
+ * A lane takes the next call itself when its step returns, so a call queued by one of this
+ * worker's own lanes wakes no other (the router hands a freed credit to the next request from
+ * within the previous one's completion, on the lane). A call queued from another thread wakes a
+ * lane only if none is already on its way to the queue; that lane, once it has taken a call,
+ * wakes the next one if calls still wait. A burst of requests from an event loop thus costs the
+ * event loop one wake-up, and the lanes the rest, and only as many lanes run as calls wait.
  *
  * <p>Every call in the queue holds one of the worker's credits (a call leaves the queue when it
  * ends or is cancelled), so the queue never holds more than {@code size}; {@link #submit} refuses
@@ -41,12 +46,14 @@ final class BlockingLanes {
     private final int size;
     private final @Nullable Scheduler scheduler;
     private final ArrayDeque<BlockingCall> queue;
-    /** Own threads only: lanes parked on an empty queue, the last parked on top. */
+    /** Own threads only: lanes parked on an empty queue, the last parked first. */
     private final ArrayDeque<Lane> idle = new ArrayDeque<>();
     /** Own threads only: every lane thread started and not yet ended. */
     private final List<Thread> threads = new ArrayList<>();
     /** Lanes started and not yet ended (threads, or tasks given to the scheduler). */
     private int lanes;
+    /** Lanes woken or started that have not yet been to the queue. */
+    private int waking;
     private int started;
     private boolean closed;
 
@@ -70,8 +77,7 @@ final class BlockingLanes {
      * A call that ended meanwhile is not queued.
      */
     @Nullable RelayException submit(BlockingCall call) {
-        Lane wake;
-        boolean spawn = false;
+        Lane lane;
         synchronized (this) {
             if (closed) {
                 return new RelayException(ErrorCode.WORKER_FAILED, "worker " + workerId + " is closed");
@@ -87,22 +93,13 @@ final class BlockingLanes {
                 return null;
             }
             queue.add(call);
-            if (CURRENT.get() == this) {
-                // this is one of our lanes: it takes the next call itself when its step returns
+            if (waking > 0 || CURRENT.get() == this) {
                 return null;
             }
-            wake = idle.pollFirst();
-            if (wake != null) {
-                wake.parked = false;
-            } else if (lanes < size) {
-                lanes++;
-                spawn = true;
-            }
+            lane = wakeOne();
         }
-        if (wake != null) {
-            LockSupport.unpark(wake.thread);
-        } else if (spawn) {
-            spawn();
+        if (lane != null) {
+            go(lane);
         }
         return null;
     }
@@ -130,6 +127,8 @@ final class BlockingLanes {
             idle.clear();
             for (Lane l : wake) {
                 l.parked = false;
+                l.waking = true;
+                waking++;
             }
         }
         for (Lane l : wake) {
@@ -149,27 +148,53 @@ final class BlockingLanes {
 
     // ---- lanes
 
-    private void spawn() {
+    /**
+     * Under the lock: picks a parked lane to wake, or counts a new one to start, if there is
+     * room. Returns the lane for {@link #go} to run outside the lock, or null.
+     */
+    private @Nullable Lane wakeOne() {
+        Lane lane = idle.pollFirst();
+        if (lane != null) {
+            lane.parked = false;
+        } else if (lanes < size) {
+            lanes++;
+            lane = new Lane();
+        } else {
+            return null;
+        }
+        lane.waking = true;
+        waking++;
+        return lane;
+    }
+
+    /** Outside the lock: wakes or starts {@code lane}. */
+    private void go(Lane lane) {
+        Thread t = lane.thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+            return;
+        }
         Scheduler s = scheduler;
         if (s == null) {
-            Thread t;
+            t = new Thread(() -> runThread(lane));
             synchronized (this) {
-                t = new Thread(this::runThread, name + "-" + (++started));
+                t.setName(name + "-" + (++started));
                 threads.add(t);
+                lane.thread = t;
             }
             t.setDaemon(true);
             try {
                 t.start();
             } catch (Throwable e) {
                 // no more native threads
-                refused(t, e);
+                refused(lane, e);
             }
             return;
         }
         try {
-            s.schedule(this::runTask);
+            s.schedule(() -> runTask(lane));
         } catch (RejectedExecutionException e) {
-            refused(null, e);
+            refused(lane, e);
         }
     }
 
@@ -177,13 +202,14 @@ final class BlockingLanes {
      * A lane could not start (the scheduler is shut down, or no thread could be made). Without a
      * lane the queued calls would wait forever: when none is left, they are answered with an error.
      */
-    private void refused(@Nullable Thread thread, Throwable e) {
+    private void refused(Lane lane, Throwable e) {
         List<BlockingCall> stranded = List.of();
         synchronized (this) {
-            if (thread != null) {
-                threads.remove(thread);
+            if (lane.thread != null) {
+                threads.remove(lane.thread);
             }
             lanes--;
+            waking--;
             if (lanes == 0) {
                 stranded = new ArrayList<>(queue);
                 queue.clear();
@@ -199,8 +225,7 @@ final class BlockingLanes {
     }
 
     /** A lane on a thread of its own: parks while the queue is empty, ends once closed. */
-    private void runThread() {
-        Lane me = new Lane(Thread.currentThread());
+    private void runThread(Lane me) {
         CURRENT.set(this);
         try {
             for (;;) {
@@ -223,12 +248,12 @@ final class BlockingLanes {
     }
 
     /** A lane on the scheduler: runs steps until the queue is empty, then gives the thread back. */
-    private void runTask() {
+    private void runTask(Lane me) {
         BlockingLanes outer = CURRENT.get();
         CURRENT.set(this);
         try {
             for (;;) {
-                BlockingCall call = next(null);
+                BlockingCall call = next(me);
                 if (call == null) {
                     return;
                 }
@@ -244,22 +269,25 @@ final class BlockingLanes {
     }
 
     /**
-     * The next call for a lane, waking or starting another lane if more wait. Null when the
-     * queue is empty: {@code me} (a thread lane) is then parked, unless closed, and the lane
-     * ends if it is not parked.
+     * The next call for {@code me}, waking or starting another lane if more wait and none is on
+     * its way. Null when the queue is empty: a thread lane is then parked, unless closed; a lane
+     * that is not parked ends.
      */
-    private @Nullable BlockingCall next(@Nullable Lane me) {
+    private @Nullable BlockingCall next(Lane me) {
         BlockingCall call;
-        Lane wake = null;
-        boolean spawn = false;
+        Lane other = null;
         synchronized (this) {
-            if (me != null && me.parked) {
-                // a spurious wake-up: still parked
+            if (me.parked) {
+                // woken by something else than us: still parked
                 return null;
+            }
+            if (me.waking) {
+                me.waking = false;
+                waking--;
             }
             call = queue.poll();
             if (call == null) {
-                if (me == null || closed) {
+                if (scheduler != null || closed) {
                     lanes--;
                 } else {
                     me.parked = true;
@@ -268,20 +296,12 @@ final class BlockingLanes {
                 return null;
             }
             call.queued = false;
-            if (!queue.isEmpty()) {
-                wake = idle.pollFirst();
-                if (wake != null) {
-                    wake.parked = false;
-                } else if (lanes < size) {
-                    lanes++;
-                    spawn = true;
-                }
+            if (!queue.isEmpty() && waking == 0) {
+                other = wakeOne();
             }
         }
-        if (wake != null) {
-            LockSupport.unpark(wake.thread);
-        } else if (spawn) {
-            spawn();
+        if (other != null) {
+            go(other);
         }
         return call;
     }
@@ -295,13 +315,13 @@ final class BlockingLanes {
         }
     }
 
-    /** A lane thread, and whether it is parked (guarded by the lanes' lock, read by itself). */
+    /**
+     * A lane. Its thread is set once it runs on a thread of its own; the flags are guarded by
+     * the lanes' lock ({@code parked} is also read by the lane's thread, to park again).
+     */
     private static final class Lane {
-        final Thread thread;
+        volatile @Nullable Thread thread;
         volatile boolean parked;
-
-        Lane(Thread thread) {
-            this.thread = thread;
-        }
+        boolean waking;
     }
 }
