@@ -45,6 +45,7 @@ final class BlockingLanes {
     private final String name;
     private final int size;
     private final @Nullable Scheduler scheduler;
+    private final long keepAliveNanos;
     private final ArrayDeque<BlockingCall> queue;
     /** Own threads only: lanes parked on an empty queue, the last parked first. */
     private final ArrayDeque<Lane> idle = new ArrayDeque<>();
@@ -61,13 +62,16 @@ final class BlockingLanes {
      * @param workerId the worker's id; its lane threads are named {@code switchboard-<id>-<n>}
      * @param size the most lanes at once, and the most calls waiting
      * @param scheduler where lanes run, or null for threads of their own
+     * @param keepAliveNanos how long a thread of its own stays parked before it ends
      */
-    BlockingLanes(String workerId, int size, @Nullable Scheduler scheduler) {
+    BlockingLanes(String workerId, int size, @Nullable Scheduler scheduler, long keepAliveNanos) {
         this.workerId = workerId;
         this.name = "switchboard-" + workerId;
         this.size = size;
         this.scheduler = scheduler;
-        this.queue = new ArrayDeque<>(size);
+        this.keepAliveNanos = keepAliveNanos;
+        // a worker may count on its caller for the bound (a remote worker's capacity is its gateways')
+        this.queue = new ArrayDeque<>(Math.min(size, 64));
     }
 
     /**
@@ -224,18 +228,28 @@ final class BlockingLanes {
         }
     }
 
-    /** A lane on a thread of its own: parks while the queue is empty, ends once closed. */
+    /**
+     * A lane on a thread of its own: parks while the queue is empty, ends once closed or once
+     * it has been parked for the keep-alive.
+     */
     private void runThread(Lane me) {
         CURRENT.set(this);
         try {
             for (;;) {
                 BlockingCall call = next(me);
                 if (call == null) {
-                    if (me.parked) {
-                        LockSupport.park(this);
-                        continue;
+                    if (!me.parked) {
+                        return;
                     }
-                    return;
+                    long deadline = System.nanoTime() + keepAliveNanos;
+                    long left;
+                    while (me.parked && (left = deadline - System.nanoTime()) > 0) {
+                        LockSupport.parkNanos(this, left);
+                    }
+                    if (me.parked && expire(me)) {
+                        return;
+                    }
+                    continue;
                 }
                 step(call);
             }
@@ -245,6 +259,17 @@ final class BlockingLanes {
                 threads.remove(me.thread);
             }
         }
+    }
+
+    /** Ends {@code me}, parked for the keep-alive, unless it was woken meanwhile. */
+    private synchronized boolean expire(Lane me) {
+        if (!me.parked) {
+            return false;
+        }
+        me.parked = false;
+        idle.remove(me);
+        lanes--;
+        return true;
     }
 
     /** A lane on the scheduler: runs steps until the queue is empty, then gives the thread back. */

@@ -7,6 +7,7 @@ import dev.switchboard.core.Request;
 import dev.switchboard.core.transport.CacheEvent;
 import dev.switchboard.core.transport.ServiceTimes;
 import dev.switchboard.core.transport.WorkerLink;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,6 +38,8 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
 
     /** Default number of requests served at once. */
     public static final int DEFAULT_CAPACITY = 4;
+    /** Default time a blocking worker's own thread stays parked without work before it ends. */
+    public static final long DEFAULT_THREAD_KEEP_ALIVE_MS = 60_000;
     /** Weight of the newest sample in the service-time moving averages. */
     static final double EWMA_ALPHA = 0.1;
 
@@ -59,14 +62,17 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
         this.id = b.id != null ? b.id : "local-" + IDS.incrementAndGet();
         this.capacity = b.capacity;
         this.handler = b.handler;
-        this.lanes = b.blocking ? new BlockingLanes(id, capacity, b.scheduler) : null;
+        long keepAlive = b.threadKeepAlive.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0
+                ? Long.MAX_VALUE : b.threadKeepAlive.toNanos();
+        this.lanes = b.blocking ? new BlockingLanes(id, capacity, b.scheduler, keepAlive) : null;
         this.cache = b.cache;
         this.clock = b.clock;
     }
 
     /**
      * A builder for a worker running {@code handler}: id {@code local-N}, capacity
-     * {@value #DEFAULT_CAPACITY}, non-blocking, no cache.
+     * {@value #DEFAULT_CAPACITY}, non-blocking (when blocking on threads of its own, they end
+     * after {@value #DEFAULT_THREAD_KEEP_ALIVE_MS} ms without work), no cache.
      */
     public static Builder builder(WorkerHandler handler) {
         return new Builder(handler);
@@ -311,6 +317,7 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
         private int capacity = DEFAULT_CAPACITY;
         private boolean blocking;
         private @Nullable Scheduler scheduler;
+        private Duration threadKeepAlive = Duration.ofMillis(DEFAULT_THREAD_KEEP_ALIVE_MS);
         private @Nullable ResourceCache<String, ?> cache;
         private LongSupplier clock = System::nanoTime;
 
@@ -355,6 +362,19 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
         public Builder blocking(Scheduler scheduler) {
             this.blocking = true;
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * How long a thread of a {@link #blocking()} worker stays parked without work before it
+         * ends (default {@value #DEFAULT_THREAD_KEEP_ALIVE_MS} ms), strictly positive; the next
+         * request starts a new one. A worker that is never closed thus holds no thread for long.
+         */
+        public Builder threadKeepAlive(Duration keepAlive) {
+            if (keepAlive.isNegative() || keepAlive.isZero()) {
+                throw new IllegalArgumentException("threadKeepAlive must be strictly positive, was " + keepAlive);
+            }
+            this.threadKeepAlive = keepAlive;
             return this;
         }
 

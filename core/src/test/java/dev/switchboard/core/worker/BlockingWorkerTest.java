@@ -296,4 +296,17 @@ class BlockingWorkerTest {
         }
         assertTrue(worker.lanes().lanes() >= 1 && worker.lanes().lanes() <= 2, worker.lanes().lanes() + " lanes");
     }
+
+    @Test
+    void aThreadWithoutWorkForTheKeepAliveEndsAndTheNextRequestStartsAnother() {
+        LocalWorker worker = LocalWorker.builder((req, ctx) -> Flux.just(req.payload())).id("keep-alive")
+                .blocking().threadKeepAlive(Duration.ofMillis(20)).build();
+        workers.add(worker);
+        StepVerifier.create(worker.exchange(request(1))).expectNext(Payload.json("1")).expectComplete().verify(WAIT);
+        List<Thread> first = worker.lanes().threads();
+        assertEquals(1, first.size());
+        Await.until(WAIT, () -> worker.lanes().lanes() == 0 && !first.get(0).isAlive(), "the idle thread ended");
+        StepVerifier.create(worker.exchange(request(2))).expectNext(Payload.json("2")).expectComplete().verify(WAIT);
+        assertEquals(0, worker.active());
+    }
 }
