@@ -46,10 +46,9 @@ class TileViewerBrowserTest {
     void aBrowserZoomsIntoImagesWithTilesFromCacheAffineWorkers() throws Exception {
         server = TileServer.start(new TileServer.Options("127.0.0.1", 0, WORKERS, CACHE, 4,
                 TileHandlerTest.demoData(), null), Router.builder());
-        JsonNode r = drive(20, DemoImages.IMAGES.size(), "tiles-viewer.png");
+        JsonNode r = drive(20, DemoImages.IMAGES.size(), "tiles-viewer.png", false);
 
         assertEquals(20, r.get("visits").asInt());
-        assertTrue(r.get("cancels").asInt() > 0, "zooming fast over a slow network cancels tiles the view left");
         long served = server.relay().metrics().snapshot().frames();
         assertTrue(r.get("clientTiles").asInt() > 100, "too few tiles: " + r.get("clientTiles"));
         assertTrue(served >= r.get("clientTiles").asLong(), "server counted fewer frames than the page drew");
@@ -75,7 +74,7 @@ class TileViewerBrowserTest {
         }
         server = TileServer.start(new TileServer.Options("127.0.0.1", 0, WORKERS, CACHE, 4, data, null),
                 Router.builder());
-        JsonNode r = drive(5, 5, "tiles-viewer-tiff.png");
+        JsonNode r = drive(5, 5, "tiles-viewer-tiff.png", true);
 
         assertEquals(5, r.get("visits").asInt());
         assertTrue(r.get("jpeg").asInt() > 20, "JPEG tiles drawn: " + r.get("jpeg"));
@@ -105,7 +104,7 @@ class TileViewerBrowserTest {
     }
 
     /** Runs the browser driver against the server; checks what every session must hold; returns its findings. */
-    private JsonNode drive(int visits, int images, String screenshot) throws Exception {
+    private JsonNode drive(int visits, int images, String screenshot, boolean fly) throws Exception {
         Path e2e = Path.of("src", "test", "e2e");
         assertTrue(Files.isDirectory(e2e.resolve("node_modules/playwright-core")),
                 "playwright-core is missing: run `npm ci --prefix examples/src/test/e2e` (bash .ci/run does)");
@@ -114,7 +113,7 @@ class TileViewerBrowserTest {
         String url = "http://127.0.0.1:" + server.address().getPort() + "/";
         Path shot = Path.of("target", screenshot).toAbsolutePath();
         Process node = new ProcessBuilder("node", "tiles.mjs", url, shot.toString(), Integer.toString(visits),
-                Integer.toString(images)).directory(e2e.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                Integer.toString(images), fly ? "fly" : "stay").directory(e2e.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out;
         try {
             out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
