@@ -1,7 +1,10 @@
 package dev.switchboard.core;
 
 import dev.switchboard.core.metrics.MetricsSnapshot;
+import dev.switchboard.core.metrics.Readiness;
 import dev.switchboard.core.metrics.RelayMetrics;
+import dev.switchboard.core.metrics.TimingListener;
+import dev.switchboard.core.metrics.TimingListeners;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.routing.RouterStats;
 import dev.switchboard.core.transport.Connection;
@@ -12,6 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -38,6 +43,7 @@ final class RelayImpl implements Relay, RelayMetrics {
     final LongAdder frames = new LongAdder();
     final LongAdder slowConsumersClosed = new LongAdder();
     final LongAdder[] errors = new LongAdder[ErrorCode.values().length];
+    final TimingListeners timings = new TimingListeners();
 
     RelayImpl(Relay.Builder b) {
         this.router = java.util.Objects.requireNonNull(b.router);
@@ -73,6 +79,23 @@ final class RelayImpl implements Relay, RelayMetrics {
     @Override
     public Router router() {
         return router;
+    }
+
+    @Override
+    public Readiness readiness() {
+        RouterStats rs = router.stats();
+        return Readiness.of(rs.liveWorkers(), rs.waiting(), rs.maxWaiting());
+    }
+
+    @Override
+    public Disposable timings(TimingListener listener) {
+        Disposable own = timings.add(listener);
+        try {
+            return Disposables.composite(own, router.timings(listener));
+        } catch (RuntimeException e) {
+            own.dispose();
+            throw e;
+        }
     }
 
     void countError(ErrorCode code) {

@@ -510,6 +510,9 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         if (f == null) {
             return null;
         }
+        if (relay.timings.active()) {
+            ex.timeFrame(now());
+        }
         queuedFrames--;
         relay.queued.decrement();
         permits--;
@@ -653,6 +656,10 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         boolean withdrawn;
         /** When it was routed, in this session's routing order (0 if never). */
         long routedSeq;
+        /** When it was read, by the session's timer; guarded by the pipeline's lock. */
+        final long readNanos = now();
+        /** When its first frame went to the client (0: not yet); guarded by the pipeline's lock. */
+        long firstFrameNanos;
         long lastActivityNanos;
         // the worker's side
         volatile @Nullable Subscription upstream;
@@ -665,6 +672,16 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                 this.id = bad.idOrNull() != null ? bad.idOrNull() : RequestId.of("");
             } else {
                 this.id = java.util.Objects.requireNonNull(request).id();
+            }
+        }
+
+        /** A frame of it goes to the client at {@code nanos}: reports its timings after its last. */
+        void timeFrame(long nanos) {
+            if (firstFrameNanos == 0) {
+                firstFrameNanos = Math.max(1, nanos);
+            }
+            if (finished && frames.isEmpty()) {
+                relay.timings.answered(firstFrameNanos - readNanos, nanos - readNanos);
             }
         }
 

@@ -1,6 +1,7 @@
 package dev.switchboard.core.metrics;
 
 import java.time.Duration;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 
 /** The metrics of one relay. Thread-safe. */
@@ -8,6 +9,17 @@ public interface RelayMetrics {
 
     /** The metrics now. */
     MetricsSnapshot snapshot();
+
+    /** Whether the relay can take traffic now: a live worker, and room in the router's waiting queue. */
+    Readiness readiness();
+
+    /**
+     * Reports every request's timings to {@code listener} (the router's wait and service times,
+     * the relay's first and last frame) until the returned {@link Disposable} is disposed.
+     *
+     * @throws IllegalStateException when {@link TimingListeners#MAX_LISTENERS} are registered
+     */
+    Disposable timings(TimingListener listener);
 
     /** A snapshot every {@code interval}, starting after the first interval, on Reactor's parallel scheduler. */
     default Flux<MetricsSnapshot> snapshots(Duration interval) {

@@ -1,5 +1,8 @@
 package dev.switchboard.core.routing;
 
+import dev.switchboard.core.metrics.TimingListener;
+import dev.switchboard.core.metrics.TimingListeners;
+
 import dev.switchboard.core.Payload;
 import dev.switchboard.core.Request;
 import dev.switchboard.core.transport.WorkerLink;
@@ -51,6 +54,14 @@ public interface Router extends Disposable {
 
     /** Its counters. */
     RouterStats stats();
+
+    /**
+     * Reports each request's wait for a credit and each worker's service time to {@code listener}
+     * until the returned {@link Disposable} is disposed.
+     *
+     * @throws IllegalStateException when {@link TimingListeners#MAX_LISTENERS} are registered
+     */
+    Disposable timings(TimingListener listener);
 
     /** Builds a {@link Router}. Not thread-safe; {@link #build()} may be called more than once. */
     final class Builder {

@@ -4,6 +4,8 @@ import dev.switchboard.core.ErrorCode;
 import dev.switchboard.core.Payload;
 import dev.switchboard.core.RelayException;
 import dev.switchboard.core.Request;
+import dev.switchboard.core.metrics.TimingListener;
+import dev.switchboard.core.metrics.TimingListeners;
 import dev.switchboard.core.transport.CacheEvent;
 import dev.switchboard.core.transport.ServiceTimes;
 import dev.switchboard.core.transport.WorkerLink;
@@ -44,6 +46,7 @@ final class RouterImpl implements Router, RoutingView {
     /** Which live workers report each key cached: the inverse of every {@code Slot.cached}. */
     private final Map<String, ArrayList<Slot>> holdersByKey = new HashMap<>();
     private final Disposable membershipWatch;
+    private final TimingListeners timings = new TimingListeners();
 
     private int waiting;
     private long routed;
@@ -101,7 +104,12 @@ final class RouterImpl implements Router, RoutingView {
 
     @Override
     public synchronized RouterStats stats() {
-        return new RouterStats(routed, affinityHits, waiting, rejected, noWorkers, retried);
+        return new RouterStats(routed, affinityHits, waiting, rejected, noWorkers, retried, maxWaiting, slots.size());
+    }
+
+    @Override
+    public Disposable timings(TimingListener listener) {
+        return timings.add(listener);
     }
 
     @Override
@@ -308,11 +316,14 @@ final class RouterImpl implements Router, RoutingView {
         call.slot = slot;
         call.state = Call.ACTIVE;
         call.startedAt = clock.getAsLong();
+        call.waitedNanos = call.startedAt - call.admittedAt;
     }
 
     /** The call ended or was cancelled: frees its credit or its place in the queue. */
     void release(Call call) {
         List<Call> next;
+        long served;
+        String worker;
         synchronized (this) {
             int state = call.state;
             call.state = Call.DONE;
@@ -329,7 +340,9 @@ final class RouterImpl implements Router, RoutingView {
                 return;
             }
             slot.active--;
-            slot.recordService(clock.getAsLong() - call.startedAt);
+            served = clock.getAsLong() - call.startedAt;
+            slot.recordService(served);
+            worker = slot.id();
             next = pullWaiting(slot);
             if (waiting > 0) {
                 List<Call> moved = rebalance();
@@ -341,6 +354,9 @@ final class RouterImpl implements Router, RoutingView {
                     }
                 }
             }
+        }
+        if (timings.active()) {
+            timings.served(worker, served, call.done && !call.failed);
         }
         dispatchAll(next);
     }
@@ -545,13 +561,19 @@ final class RouterImpl implements Router, RoutingView {
         long enqueuedAt;
         /** When its worker took it, by the router's clock; guarded by the router's lock. */
         long startedAt;
+        /** When the router first admitted it, by the router's clock. */
+        final long admittedAt;
+        /** How long it waited for its credit; guarded by the router's lock. */
+        long waitedNanos;
         boolean emitted;
         boolean done;
+        boolean failed;
 
         Call(RouterImpl router, Request request, CoreSubscriber<? super Payload> actual) {
             this.router = router;
             this.request = request;
             this.actual = actual;
+            this.admittedAt = router.clock.getAsLong();
         }
 
         void start() {
@@ -569,8 +591,13 @@ final class RouterImpl implements Router, RoutingView {
                 return;
             }
             Slot s;
+            long waited;
             synchronized (router) {
                 s = slot;
+                waited = waitedNanos;
+            }
+            if (router.timings.active()) {
+                router.timings.waited(waited);
             }
             Flux<Payload> exchange;
             try {
@@ -609,6 +636,7 @@ final class RouterImpl implements Router, RoutingView {
                 return;
             }
             done = true;
+            failed = true;
             Slot s;
             synchronized (router) {
                 s = slot;
@@ -636,6 +664,7 @@ final class RouterImpl implements Router, RoutingView {
         public void cancel() {
             super.cancel();
             done = true;
+            failed = true;
             router.release(this);
         }
     }

@@ -9,6 +9,9 @@ package dev.switchboard.core.routing;
  * @param rejected     requests refused because the waiting queue was full ({@code overloaded})
  * @param noWorkers    requests refused because no worker was live ({@code no_workers})
  * @param retried      requests sent again after their worker was lost
+ * @param maxWaiting   how many requests may wait at once (the router's bound)
+ * @param liveWorkers  workers in the router now
  */
-public record RouterStats(long routed, long affinityHits, int waiting, long rejected, long noWorkers, long retried) {
+public record RouterStats(long routed, long affinityHits, int waiting, long rejected, long noWorkers, long retried,
+                          int maxWaiting, int liveWorkers) {
 }

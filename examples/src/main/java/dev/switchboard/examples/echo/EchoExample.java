@@ -45,6 +45,9 @@ public final class EchoExample implements Callable<Integer> {
     @Option(names = "--workers", description = "number of in-process workers (default ${DEFAULT-VALUE})")
     int workers = 4;
 
+    @Option(names = "--capacity", description = "requests each worker serves at once: its handler's threads (default ${DEFAULT-VALUE})")
+    int capacity = LocalWorker.DEFAULT_CAPACITY;
+
     @Option(names = "--cache", description = "resources each worker's cache holds (default ${DEFAULT-VALUE})")
     int cache = 16;
 
@@ -64,9 +67,9 @@ public final class EchoExample implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (workers < 0 || cache < 1 || (workers == 0 && gateway == null)) {
+        if (workers < 0 || cache < 1 || capacity < 1 || (workers == 0 && gateway == null)) {
             throw new CommandLine.ParameterException(new CommandLine(this),
-                    "--cache must be at least 1, and --workers at least 1 unless --gateway brings remote workers");
+                    "--cache and --capacity must be at least 1, and --workers at least 1 unless --gateway brings remote workers");
         }
         Running running = start(System.out);
         Thread hook = new Thread(running::stop, "echo-shutdown");
@@ -82,7 +85,8 @@ public final class EchoExample implements Callable<Integer> {
         Router.Builder builder = Router.builder().strategy(strategy(routing));
         for (int i = 1; i <= workers; i++) {
             WorkerApp app = app(cache);
-            LocalWorker w = LocalWorker.builder(app.handler()).id("worker-" + i).cache(app.cache()).blocking().build();
+            LocalWorker w = LocalWorker.builder(app.handler()).id("worker-" + i).capacity(capacity)
+                    .cache(app.cache()).blocking().build();
             apps.add(app);
             pool.add(w);
             builder.worker(w);

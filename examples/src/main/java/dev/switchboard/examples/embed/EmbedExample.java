@@ -2,6 +2,7 @@ package dev.switchboard.examples.embed;
 
 import dev.switchboard.core.Payload;
 import dev.switchboard.core.Relay;
+import dev.switchboard.core.metrics.Readiness;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.worker.LocalWorker;
 import dev.switchboard.transport.netty.WebSocketRelayHandler;
@@ -37,7 +38,10 @@ public final class EmbedExample {
                 .host("127.0.0.1")
                 .port(0)
                 .route(routes -> relayRoute.mount(
-                        routes.get("/health", (req, res) -> res.sendString(Mono.just("ok")))))
+                        routes.get("/health", (req, res) -> {
+                            Readiness ready = relay.metrics().readiness();
+                            return res.status(ready.ready() ? 200 : 503).sendString(Mono.just(ready.reason()));
+                        })))
                 .bindNow(Duration.ofSeconds(10));
         // end::embed[]
         return server;

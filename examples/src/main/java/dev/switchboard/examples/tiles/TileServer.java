@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.core.Relay;
 import dev.switchboard.core.metrics.MetricsSnapshot;
 import dev.switchboard.core.metrics.MicrometerBinder;
+import dev.switchboard.core.metrics.Readiness;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.routing.WorkerLoad;
 import dev.switchboard.core.worker.LocalWorker;
@@ -34,6 +35,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -109,11 +111,18 @@ public final class TileServer implements AutoCloseable {
                     handler.mount(r);
                     r.get("/images", (req, res) -> json(res, images()));
                     r.get("/stats", (req, res) -> json(res, stats()));
+                    r.get("/health", (req, res) -> health(res, relay));
                     r.get("/metrics", (req, res) -> res.header(HttpHeaderNames.CONTENT_TYPE,
                             "text/plain; version=0.0.4; charset=utf-8").sendString(Mono.just(registry.scrape())));
                     r.route(req -> req.method() == HttpMethod.GET, (req, res) -> serve(res, req.path()));
                 })
                 .bindNow(Duration.ofSeconds(10));
+    }
+
+    /** The relay's readiness as a probe answers it: 200 "ok", or 503 and why not. */
+    static Publisher<Void> health(HttpServerResponse res, Relay relay) {
+        Readiness r = relay.metrics().readiness();
+        return res.status(r.ready() ? 200 : 503).sendString(Mono.just(r.reason()));
     }
 
     /** Starts a tile server over the images of {@code options.data()}. */

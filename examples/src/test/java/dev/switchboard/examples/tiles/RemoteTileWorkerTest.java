@@ -51,6 +51,7 @@ class RemoteTileWorkerTest {
         server = TileServer.start(new TileServer.Options("127.0.0.1", 0, 0, 4, 4, data, "tcp://127.0.0.1:*"),
                 Router.builder());
         String endpoint = server.gatewayEndpoint().orElseThrow();
+        assertEquals("503 no live worker", health(), "not ready before a worker joins");
         app = TilesCommand.app(data, 4);
         blocking = Schedulers.newBoundedElastic(4, 64, "remote-tiles");
         worker = ZmqWorker.start(ZmqWorkerSpec.builder().connect(endpoint).id("remote-tiles").capacity(4)
@@ -60,6 +61,7 @@ class RemoteTileWorkerTest {
             Thread.onSpinWait();
         }
         assertEquals("remote-tiles", server.router().loads().get(0).id());
+        assertEquals("200 ok", health(), "ready once one joined");
 
         byte[] frame = HttpClient.create().websocket()
                 .uri("ws://127.0.0.1:" + server.address().getPort() + "/ws")
@@ -74,6 +76,24 @@ class RemoteTileWorkerTest {
         byte[] jpeg = Arrays.copyOfRange(frame, 3 + headerLength, frame.length);
         assertTrue(jpeg.length > 100 && (jpeg[0] & 0xff) == 0xff && (jpeg[1] & 0xff) == 0xd8, "a JPEG tile");
         assertTrue(app.cache().contains("mandelbrot"), "the remote worker keeps the file open");
+        String metrics = http().get().uri("/metrics").responseContent().aggregate().asString()
+                .block(Duration.ofSeconds(10));
+        for (String histogram : new String[] {"switchboard_request_wait_seconds_bucket",
+            "switchboard_worker_service_seconds_bucket", "switchboard_request_first_seconds_bucket",
+            "switchboard_request_duration_seconds_bucket"}) {
+            assertTrue(metrics.contains(histogram + "{"), "/metrics has " + histogram);
+        }
+        assertTrue(metrics.contains("switchboard_worker_service_seconds_count{outcome=\"completed\",worker=\"remote-tiles\"} 1"),
+                "the tile's service time, by worker");
+    }
+
+    private HttpClient http() {
+        return HttpClient.create().baseUrl("http://127.0.0.1:" + server.address().getPort());
+    }
+
+    private String health() {
+        return http().get().uri("/health").responseSingle((res, body) -> body.asString().defaultIfEmpty("")
+                .map(b -> res.status().code() + " " + b)).block(Duration.ofSeconds(10));
     }
 
     private static byte[] bytes(ByteBuf b) {
