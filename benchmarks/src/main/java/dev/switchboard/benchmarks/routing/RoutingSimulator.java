@@ -35,7 +35,7 @@ public final class RoutingSimulator implements Callable<Integer> {
 
     /** The CSV header. */
     public static final String HEADER = "strategy,requests,hit_ratio,ideal_hit_ratio,max_mean_load,p50_ms,p99_ms,"
-            + "idle_while_queued,wasteful_idle,moved_on_leave,moved_on_join";
+            + "idle_while_queued,wasteful_idle";
 
     @Option(names = "--trace", paramLabel = "FILE", description = "Requests, one a line: <session> <key>.")
     @Nullable Path trace;
@@ -133,12 +133,12 @@ public final class RoutingSimulator implements Callable<Integer> {
         double ideal = Simulation.idealHitRatio(workload, (long) workers * cacheSize);
         double[] moved = Simulation.moved(workload, workers);
         long[] arrivals = Simulation.arrivals(workload.size(), config, ideal);
-        err.printf(Locale.ROOT, "cache %d per worker: ideal hit ratio %.4f%n", cacheSize, ideal);
+        err.printf(Locale.ROOT, "cache %d per worker: ideal hit ratio %.4f; rendezvous owners of %.4f of the keys move"
+                + " when a worker leaves, %.4f when one joins%n", cacheSize, ideal, moved[0], moved[1]);
         List<Simulation.Result> results = new ArrayList<>();
         for (String name : names) {
             long start = System.nanoTime();
-            Simulation.Result r = Simulation.run(workload, config, RoutingStrategies.byName(name), arrivals, ideal,
-                    moved, err);
+            Simulation.Result r = Simulation.run(workload, config, RoutingStrategies.byName(name), arrivals, ideal, err);
             err.printf(Locale.ROOT, "%s done in %.1f s%n", name, (System.nanoTime() - start) / 1e9);
             if (print) {
                 out.println(csv(r));
@@ -150,9 +150,9 @@ public final class RoutingSimulator implements Callable<Integer> {
     }
 
     static String csv(Simulation.Result r) {
-        return String.format(Locale.ROOT, "%s,%d,%.4f,%.4f,%.3f,%.2f,%.2f,%.4f,%.4f,%.4f,%.4f", r.strategy(),
+        return String.format(Locale.ROOT, "%s,%d,%.4f,%.4f,%.3f,%.2f,%.2f,%.4f,%.4f", r.strategy(),
                 r.requests(), r.hitRatio(), r.idealHitRatio(), r.maxMeanLoad(), r.p50Ms(), r.p99Ms(),
-                r.idleWhileQueued(), r.wastefulIdle(), r.movedOnLeave(), r.movedOnJoin());
+                r.idleWhileQueued(), r.wastefulIdle());
     }
 
     private List<String> strategyNames() {

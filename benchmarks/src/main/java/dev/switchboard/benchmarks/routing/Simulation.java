@@ -51,8 +51,7 @@ final class Simulation {
 
     /** One CSV row. */
     record Result(String strategy, long requests, double hitRatio, double idealHitRatio, double maxMeanLoad,
-            double p50Ms, double p99Ms, double idleWhileQueued, double wastefulIdle, double movedOnLeave,
-            double movedOnJoin) {
+            double p50Ms, double p99Ms, double idleWhileQueued, double wastefulIdle) {
     }
 
     static final String LEAVING_WORKER = "worker-0";
@@ -137,7 +136,11 @@ final class Simulation {
         return (double) hit / (workload.size() - warmup);
     }
 
-    /** The fractions of the workload's keys whose rendezvous owner changes as one worker leaves and one joins. */
+    /**
+     * The fractions of the workload's keys whose rendezvous owner changes as one worker leaves and
+     * one joins: the cold placement of cache affinity, rendezvous and bounded loads (round robin
+     * and least loaded place no key), so one figure for the pool, not a column per strategy.
+     */
     static double[] moved(Workload workload, int workerCount) {
         List<String> all = new ArrayList<>();
         for (int i = 0; i < workerCount; i++) {
@@ -164,12 +167,12 @@ final class Simulation {
 
     /** Runs {@code strategy} on {@code workload}, checking the router's counts against its own. */
     static Result run(Workload workload, Config config, RoutingStrategy strategy, long[] arrivals,
-            double idealHitRatio, double[] moved, PrintStream progress) {
+            double idealHitRatio, PrintStream progress) {
         Simulation sim = new Simulation(workload, config, arrivals, progress, strategy.name());
-        return sim.run(strategy, idealHitRatio, moved);
+        return sim.run(strategy, idealHitRatio);
     }
 
-    private Result run(RoutingStrategy strategy, double idealHitRatio, double[] moved) {
+    private Result run(RoutingStrategy strategy, double idealHitRatio) {
         Router.Builder builder = Router.builder()
                 .strategy(strategy)
                 .clock(() -> now)
@@ -230,8 +233,7 @@ final class Simulation {
         mean /= servedMeasured.length;
         return new Result(strategy.name(), measured, (double) measuredHits / measuredStarted, idealHitRatio,
                 max / mean, latencyMicros.getValueAtPercentile(50) / 1000.0,
-                latencyMicros.getValueAtPercentile(99) / 1000.0, idleQueued / slotTime, wasteful / slotTime,
-                moved[0], moved[1]);
+                latencyMicros.getValueAtPercentile(99) / 1000.0, idleQueued / slotTime, wasteful / slotTime);
     }
 
     private void crossCheck(RouterStats stats) {
