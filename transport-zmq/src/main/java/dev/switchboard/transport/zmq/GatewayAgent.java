@@ -1,7 +1,6 @@
 package dev.switchboard.transport.zmq;
 
 import dev.switchboard.core.ErrorCode;
-import dev.switchboard.core.Payload;
 import dev.switchboard.core.RelayException;
 import dev.switchboard.core.Request;
 import dev.switchboard.core.routing.Membership;
@@ -518,46 +517,33 @@ final class GatewayAgent implements Agent {
     private void onResponse(RemoteWorker w, byte[] frame, int from, int to) throws MalformedException {
         GatewayDecoder.Response r = GatewayDecoder.response(frame, from, to);
         long tag = r.tag();
-        int status = r.status();
         Exchange ex = w.inFlight.get(tag);
-        switch (status) {
-            case Protocol.DATA, Protocol.DATA_END -> {
-                Payload p = r.payload();
-                if (ex == null) {
-                    throw new MalformedException("response to an unknown request");
-                }
-                if (ex.allowed <= 0) {
-                    finish(w, ex);
-                    ex.fail(new RelayException(ErrorCode.WORKER_FAILED,
-                            "worker " + w.id() + " sent more items than it was granted"));
-                    sendQuietly(w.routeBytes, Protocol.CANCEL, Protocol.u64(tag));
-                    throw new MalformedException("items beyond the window");
-                }
-                ex.allowed--;
-                if (status == Protocol.DATA_END) {
-                    finish(w, ex);
-                    ex.onItem(p);
-                    ex.complete();
-                } else {
-                    ex.onItem(p);
-                }
-            }
-            case Protocol.END -> {
-                if (ex == null) {
-                    throw new MalformedException("response to an unknown request");
-                }
+        if (ex == null) {
+            throw new MalformedException("response to an unknown request");
+        }
+        if (r instanceof GatewayDecoder.Data d) {
+            if (ex.allowed <= 0) {
                 finish(w, ex);
+                ex.fail(new RelayException(ErrorCode.WORKER_FAILED,
+                        "worker " + w.id() + " sent more items than it was granted"));
+                sendQuietly(w.routeBytes, Protocol.CANCEL, Protocol.u64(tag));
+                throw new MalformedException("items beyond the window");
+            }
+            ex.allowed--;
+            if (d.end()) {
+                finish(w, ex);
+                ex.onItem(d.payload());
                 ex.complete();
+            } else {
+                ex.onItem(d.payload());
             }
-            case Protocol.ERROR -> {
-                if (ex == null) {
-                    throw new MalformedException("response to an unknown request");
-                }
-                ErrorCode c = Protocol.errorCode(r.code());
-                finish(w, ex);
-                ex.fail(new RelayException(c != null ? c : ErrorCode.WORKER_FAILED, r.message()));
-            }
-            default -> throw new MalformedException("unknown response status " + status);
+        } else if (r instanceof GatewayDecoder.End) {
+            finish(w, ex);
+            ex.complete();
+        } else if (r instanceof GatewayDecoder.Failure f) {
+            ErrorCode c = Protocol.errorCode(f.code());
+            finish(w, ex);
+            ex.fail(new RelayException(c != null ? c : ErrorCode.WORKER_FAILED, f.message()));
         }
     }
 

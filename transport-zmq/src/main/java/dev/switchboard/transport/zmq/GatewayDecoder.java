@@ -31,11 +31,24 @@ final class GatewayDecoder {
     }
 
     /**
-     * One RESPONSE record: a {@code payload} with status {@link Protocol#DATA} or
-     * {@link Protocol#DATA_END}, an error {@code code} and {@code message} with
-     * {@link Protocol#ERROR}, neither with {@link Protocol#END}.
+     * One RESPONSE record. (Records without type annotations on their components: the JVM of
+     * JDK 17 breaks a record with them when an agent such as the fuzzer's retransforms it.)
      */
-    record Response(long tag, int status, @Nullable Payload payload, @Nullable String code, @Nullable String message) {
+    sealed interface Response permits Data, End, Failure {
+        /** The request's tag. */
+        long tag();
+    }
+
+    /** Status {@link Protocol#DATA}, or {@link Protocol#DATA_END} when {@code end}. */
+    record Data(long tag, boolean end, Payload payload) implements Response {
+    }
+
+    /** Status {@link Protocol#END}. */
+    record End(long tag) implements Response {
+    }
+
+    /** Status {@link Protocol#ERROR}: the code as sent (perhaps unknown) and the message. */
+    record Failure(long tag, String code, String message) implements Response {
     }
 
     /**
@@ -116,17 +129,17 @@ final class GatewayDecoder {
         switch (status) {
             case Protocol.DATA, Protocol.DATA_END -> {
                 Payload p = Protocol.payload(in.u8("payload kind"), in.rest());
-                return new Response(tag, status, p, null, null);
+                return new Data(tag, status == Protocol.DATA_END, p);
             }
             case Protocol.END -> {
                 in.end("RESPONSE end");
-                return new Response(tag, status, null, null, null);
+                return new End(tag);
             }
             case Protocol.ERROR -> {
                 String code = in.text16(64, "error code");
                 byte[] m = in.rest();
                 String message = Protocol.readUtf8(m, Protocol.MAX_ERROR_MESSAGE_BYTES, "error message");
-                return new Response(tag, status, null, code, message);
+                return new Failure(tag, code, message);
             }
             default -> throw new MalformedException("unknown response status " + status);
         }

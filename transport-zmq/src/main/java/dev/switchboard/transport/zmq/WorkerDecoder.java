@@ -32,6 +32,9 @@ final class WorkerDecoder {
      * indexes of the page's tables, from 2.
      */
     static int type(List<byte[]> f) throws MalformedException {
+        if (f.isEmpty()) {
+            throw new MalformedException("no protocol signature");
+        }
         int type = Protocol.type(f.get(0), f.size());
         if (type != Protocol.REQUEST) {
             f.add(1, f.get(0));
