@@ -137,6 +137,11 @@ final class GatewayDecoder {
             }
             case Protocol.ERROR -> {
                 String code = in.text16(64, "error code");
+                if (in.remaining() > Protocol.MAX_ERROR_MESSAGE_BYTES) {
+                    // checked before the copy: the record may be as long as a message
+                    throw new MalformedException("error message is longer than " + Protocol.MAX_ERROR_MESSAGE_BYTES
+                            + " bytes");
+                }
                 byte[] m = in.rest();
                 String message = Protocol.readUtf8(m, Protocol.MAX_ERROR_MESSAGE_BYTES, "error message");
                 return new Failure(tag, code, message);
