@@ -1,12 +1,6 @@
 package dev.switchboard.transport.zmq;
 
-import static dev.switchboard.transport.zmq.Protocol.readU32;
-import static dev.switchboard.transport.zmq.Protocol.readU64;
-import static dev.switchboard.transport.zmq.Protocol.readU8;
-import static dev.switchboard.transport.zmq.Protocol.readUtf8;
-
 import dev.switchboard.core.ErrorCode;
-import dev.switchboard.core.Payload;
 import dev.switchboard.core.RelayException;
 import dev.switchboard.core.Request;
 import dev.switchboard.core.routing.Membership;
@@ -421,14 +415,8 @@ final class GatewayAgent implements Agent {
     }
 
     private void onMessage(byte[] route, List<byte[]> f) throws MalformedException {
-        if (f.isEmpty()) {
-            throw new MalformedException("no protocol signature");
-        }
-        int type = Protocol.type(f.get(0), f.size());
-        if (type != Protocol.RESPONSE) {
-            // the body of the other types follows the envelope from frame 2 on, as in the tables
-            f.add(1, f.get(0));
-        }
+        // the body of the types other than RESPONSE follows the envelope from frame 2 on, as in the tables
+        int type = GatewayDecoder.type(f);
         RemoteWorker w = byRoute.get(ByteBuffer.wrap(route));
         if (type == Protocol.RESPONSE && w != null) {
             w.lastHeardNanos = System.nanoTime();
@@ -450,37 +438,20 @@ final class GatewayAgent implements Agent {
         w.lastHeardNanos = System.nanoTime();
         switch (type) {
             case Protocol.CREDIT -> {
-                expect(f, 3, "CREDIT");
-                int n = readU32(f.get(2), "credits");
+                int n = GatewayDecoder.credit(f);
                 w.credits = (int) Math.min(w.capacity() - w.inFlight.size(), (long) w.credits + n);
                 pump(w);
             }
             case Protocol.HEARTBEAT -> {
-                if (f.size() == 4) {
-                    long hit = readU64(f.get(2), "hit nanos");
-                    long miss = readU64(f.get(3), "miss nanos");
-                    if (hit < 0 || miss < 0) {
-                        throw new MalformedException("negative service time");
-                    }
-                    w.serviceTimes(new ServiceTimes(hit, miss));
-                } else if (f.size() != 2) {
-                    throw new MalformedException("HEARTBEAT has " + f.size() + " frames");
+                ServiceTimes times = GatewayDecoder.heartbeat(f);
+                if (times != null) {
+                    w.serviceTimes(times);
                 }
             }
             case Protocol.CACHE -> {
-                if (f.size() < 3) {
-                    throw new MalformedException("CACHE without an operation");
-                }
-                int op = readU8(f.get(2), "cache operation");
-                if (op != Protocol.CACHED && op != Protocol.EVICTED) {
-                    throw new MalformedException("unknown cache operation " + op);
-                }
-                List<String> keys = new ArrayList<>(f.size() - 3);
-                for (int i = 3; i < f.size(); i++) {
-                    keys.add(readUtf8(f.get(i), Protocol.MAX_KEY_BYTES, "key"));
-                }
-                for (String k : keys) {
-                    w.cache(op == Protocol.CACHED, k);
+                GatewayDecoder.Cache cache = GatewayDecoder.cache(f);
+                for (String k : cache.keys()) {
+                    w.cache(cache.cached(), k);
                 }
             }
             case Protocol.DISCONNECT -> gone(w, "disconnected");
@@ -488,26 +459,12 @@ final class GatewayAgent implements Agent {
         }
     }
 
-    private static void expect(List<byte[]> f, int frames, String what) throws MalformedException {
-        if (f.size() != frames) {
-            throw new MalformedException(what + " must have " + frames + " frames, had " + f.size());
-        }
-    }
-
     private void onReady(byte[] route, RemoteWorker known, List<byte[]> f) throws MalformedException {
-        if (f.size() < 5) {
-            throw new MalformedException("READY has " + f.size() + " frames");
-        }
-        String id = readUtf8(f.get(2), Protocol.MAX_ID_BYTES, "worker id");
-        int capacity = readU32(f.get(3), "capacity");
-        int intervalMs = readU32(f.get(4), "heartbeat interval");
-        if (id.isBlank() || capacity < 1 || capacity > 65_535 || intervalMs < 1) {
-            throw new MalformedException("READY has a blank id, a capacity outside 1..65535 or no interval");
-        }
-        List<String> keys = new ArrayList<>(f.size() - 5);
-        for (int i = 5; i < f.size(); i++) {
-            keys.add(readUtf8(f.get(i), Protocol.MAX_KEY_BYTES, "key"));
-        }
+        GatewayDecoder.Ready ready = GatewayDecoder.ready(f);
+        String id = ready.id();
+        int capacity = ready.capacity();
+        int intervalMs = ready.intervalMs();
+        List<String> keys = ready.keys();
         if (known != null && known.id().equals(id) && known.capacity() == capacity) {
             // a retransmission: the worker has not seen our acknowledgement yet
             long now = System.nanoTime();
@@ -558,52 +515,35 @@ final class GatewayAgent implements Agent {
 
     /** One RESPONSE record, {@code frame[from, to)}. */
     private void onResponse(RemoteWorker w, byte[] frame, int from, int to) throws MalformedException {
-        Protocol.Reader in = new Protocol.Reader(frame, from, to);
-        long tag = in.u64("tag");
-        int status = in.u8("status");
+        GatewayDecoder.Response r = GatewayDecoder.response(frame, from, to);
+        long tag = r.tag();
         Exchange ex = w.inFlight.get(tag);
-        switch (status) {
-            case Protocol.DATA, Protocol.DATA_END -> {
-                Payload p = Protocol.payload(in.u8("payload kind"), in.rest());
-                if (ex == null) {
-                    throw new MalformedException("response to an unknown request");
-                }
-                if (ex.allowed <= 0) {
-                    finish(w, ex);
-                    ex.fail(new RelayException(ErrorCode.WORKER_FAILED,
-                            "worker " + w.id() + " sent more items than it was granted"));
-                    sendQuietly(w.routeBytes, Protocol.CANCEL, Protocol.u64(tag));
-                    throw new MalformedException("items beyond the window");
-                }
-                ex.allowed--;
-                if (status == Protocol.DATA_END) {
-                    finish(w, ex);
-                    ex.onItem(p);
-                    ex.complete();
-                } else {
-                    ex.onItem(p);
-                }
-            }
-            case Protocol.END -> {
-                in.end("RESPONSE end");
-                if (ex == null) {
-                    throw new MalformedException("response to an unknown request");
-                }
+        if (ex == null) {
+            throw new MalformedException("response to an unknown request");
+        }
+        if (r instanceof GatewayDecoder.Data d) {
+            if (ex.allowed <= 0) {
                 finish(w, ex);
+                ex.fail(new RelayException(ErrorCode.WORKER_FAILED,
+                        "worker " + w.id() + " sent more items than it was granted"));
+                sendQuietly(w.routeBytes, Protocol.CANCEL, Protocol.u64(tag));
+                throw new MalformedException("items beyond the window");
+            }
+            ex.allowed--;
+            if (d.end()) {
+                finish(w, ex);
+                ex.onItem(d.payload());
                 ex.complete();
+            } else {
+                ex.onItem(d.payload());
             }
-            case Protocol.ERROR -> {
-                String code = in.text16(64, "error code");
-                byte[] m = in.rest();
-                String message = Protocol.readUtf8(m, Protocol.MAX_ERROR_MESSAGE_BYTES, "error message");
-                if (ex == null) {
-                    throw new MalformedException("response to an unknown request");
-                }
-                ErrorCode c = Protocol.errorCode(code);
-                finish(w, ex);
-                ex.fail(new RelayException(c != null ? c : ErrorCode.WORKER_FAILED, message));
-            }
-            default -> throw new MalformedException("unknown response status " + status);
+        } else if (r instanceof GatewayDecoder.End) {
+            finish(w, ex);
+            ex.complete();
+        } else if (r instanceof GatewayDecoder.Failure f) {
+            ErrorCode c = Protocol.errorCode(f.code());
+            finish(w, ex);
+            ex.fail(new RelayException(c != null ? c : ErrorCode.WORKER_FAILED, f.message()));
         }
     }
 

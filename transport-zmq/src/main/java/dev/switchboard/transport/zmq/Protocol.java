@@ -402,6 +402,11 @@ final class Protocol {
             return s;
         }
 
+        /** How many bytes of the record are left. */
+        int remaining() {
+            return limit - pos;
+        }
+
         /** The rest of the record. */
         byte[] rest() {
             byte[] r = Arrays.copyOfRange(frame, pos, limit);

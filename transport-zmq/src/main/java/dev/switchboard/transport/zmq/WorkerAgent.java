@@ -1,13 +1,7 @@
 package dev.switchboard.transport.zmq;
 
-import static dev.switchboard.transport.zmq.Protocol.readU32;
-import static dev.switchboard.transport.zmq.Protocol.readU64;
-import static dev.switchboard.transport.zmq.Protocol.readU8;
-import static dev.switchboard.transport.zmq.Protocol.readUtf8;
-
 import dev.switchboard.core.Payload;
 import dev.switchboard.core.RelayException;
-import dev.switchboard.core.Request;
 import dev.switchboard.core.transport.CacheEvent;
 import dev.switchboard.core.transport.ServiceTimes;
 import dev.switchboard.core.worker.LocalWorker;
@@ -397,19 +391,14 @@ final class WorkerAgent implements Agent {
     }
 
     private void onMessage(List<byte[]> f) throws MalformedException {
-        int type = Protocol.type(f.get(0), f.size());
-        if (type != Protocol.REQUEST) {
-            // the body of the other types follows the envelope from frame 2 on, as in the tables
-            f.add(1, f.get(0));
-        }
+        // the body of the types other than REQUEST follows the envelope from frame 2 on, as in the tables
+        int type = WorkerDecoder.type(f);
         long now = System.nanoTime();
         switch (type) {
             case Protocol.HEARTBEAT -> {
-                if (f.size() >= 3) {
-                    int ms = readU32(f.get(2), "interval");
-                    if (ms >= 1) {
-                        gatewayIntervalNanos = TimeUnit.MILLISECONDS.toNanos(ms);
-                    }
+                int ms = WorkerDecoder.heartbeatIntervalMs(f);
+                if (ms >= 1) {
+                    gatewayIntervalNanos = TimeUnit.MILLISECONDS.toNanos(ms);
                 }
                 acknowledge(now);
             }
@@ -418,23 +407,20 @@ final class WorkerAgent implements Agent {
                 Protocol.records(f.get(0), this::onRequest);
             }
             case Protocol.CREDIT -> {
-                if (f.size() != 4) {
-                    throw new MalformedException("CREDIT must have 4 frames");
-                }
+                WorkerDecoder.expect(f, 4, "CREDIT");
                 lastHeardNanos = now;
-                Serving s = serving.get(readU64(f.get(2), "tag"));
-                int n = readU32(f.get(3), "credits");
+                WorkerDecoder.Credit credit = WorkerDecoder.credit(f);
+                Serving s = serving.get(credit.tag());
+                int n = credit.n();
                 if (s != null && n > 0) {
                     s.allowed = (int) Math.min(Integer.MAX_VALUE, (long) s.allowed + n);
                     s.request(n);
                 }
             }
             case Protocol.CANCEL -> {
-                if (f.size() != 3) {
-                    throw new MalformedException("CANCEL must have 3 frames");
-                }
+                WorkerDecoder.expect(f, 3, "CANCEL");
                 lastHeardNanos = now;
-                long tag = readU64(f.get(2), "tag");
+                long tag = WorkerDecoder.cancel(f);
                 Serving s = serving.remove(tag);
                 if (s != null) {
                     s.cancel();
@@ -477,32 +463,16 @@ final class WorkerAgent implements Agent {
 
     /** One REQUEST record, {@code frame[from, to)}. */
     private void onRequest(byte[] frame, int from, int to) throws MalformedException {
-        Protocol.Reader in = new Protocol.Reader(frame, from, to);
-        long tag = in.u64("tag");
-        int window = in.u32("window");
-        int flags = in.u8("flags");
-        if ((flags & ~Protocol.FLAG_PRINCIPAL) != 0) {
-            throw new MalformedException("unknown request flags " + flags);
-        }
-        String key = in.text16(Protocol.MAX_KEY_BYTES, "key");
-        String session = in.text16(Protocol.MAX_KEY_BYTES, "session id");
-        int idKind = in.u8("request id kind");
-        var id = Protocol.requestId(idKind, in.text16(Protocol.MAX_KEY_BYTES, "request id"));
-        String principal = (flags & Protocol.FLAG_PRINCIPAL) != 0
-                ? in.text16(Protocol.MAX_KEY_BYTES, "principal") : null;
-        Payload payload = Protocol.payload(in.u8("payload kind"), in.rest());
-        if (window < 1) {
-            throw new MalformedException("window must be at least 1");
-        }
+        WorkerDecoder.Incoming incoming = WorkerDecoder.request(frame, from, to);
+        long tag = incoming.tag();
+        int window = incoming.window();
         if (!registered || serving.containsKey(tag) || serving.size() >= spec.capacity()) {
             sendFrame(Protocol.responseError(tag, "overloaded", "worker " + spec.id() + " has no credit for this request"));
             return;
         }
-        Request request = Request.builder().sessionId(session).id(id).key(key).payload(payload)
-                .principal(principal).build();
         Serving s = new Serving(this, tag, window);
         serving.put(tag, s);
-        local.exchange(request).subscribe(s);
+        local.exchange(incoming.request()).subscribe(s);
     }
 
     // ---- outbound

@@ -3,9 +3,12 @@ package dev.switchboard.transport.zmq;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.core.Payload;
 import dev.switchboard.core.RequestId;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -109,5 +112,21 @@ class ProtocolTest {
         assertThrows(Protocol.MalformedException.class, () -> Protocol.records(overrun, (f, from, to) -> { }));
         byte[] empty = {'S', 'B', Protocol.VERSION, Protocol.RESPONSE};
         assertThrows(Protocol.MalformedException.class, () -> Protocol.records(empty, (f, from, to) -> { }));
+    }
+
+    /** Found reading the decoders for the fuzzer: the message was copied whole before its length was checked. */
+    @Test
+    void anOversizedErrorMessageIsRefusedBeforeItIsCopied() {
+        int size = 4 << 20;
+        ByteBuffer b = ByteBuffer.allocate(8 + 1 + 2 + 11 + size);
+        b.putLong(1).put(Protocol.ERROR).putShort((short) 11).put(Protocol.utf8("bad_request"));
+        byte[] record = b.array();
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        Protocol.MalformedException e = assertThrows(Protocol.MalformedException.class,
+                () -> GatewayDecoder.response(record, 0, record.length));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertEquals("error message is longer than " + Protocol.MAX_ERROR_MESSAGE_BYTES + " bytes", e.getMessage());
+        assertTrue(allocated < size / 4, "allocated " + allocated + " bytes for a refused message");
     }
 }

@@ -1,0 +1,90 @@
+package dev.switchboard.transport.zmq;
+
+import static dev.switchboard.transport.zmq.Protocol.readU32;
+import static dev.switchboard.transport.zmq.Protocol.readU64;
+
+import dev.switchboard.core.Payload;
+import dev.switchboard.core.Request;
+import dev.switchboard.transport.zmq.Protocol.MalformedException;
+import java.util.List;
+
+/**
+ * What a worker reads from a gateway, decoded without state or sockets, so that a fuzzer can
+ * call it as the {@link WorkerAgent} does. Each method throws {@link MalformedException}, and
+ * nothing else, on input that does not follow {@code PROTOCOL.md}.
+ */
+final class WorkerDecoder {
+
+    private WorkerDecoder() {
+    }
+
+    /** One REQUEST record: its tag, the item window the worker is granted, and the request. */
+    record Incoming(long tag, int window, Request request) {
+    }
+
+    /** A gateway's CREDIT: {@code n} more data items for the request {@code tag}. */
+    record Credit(long tag, int n) {
+    }
+
+    /**
+     * The type of the message {@code f}, its signature and frame count checked. For the types
+     * other than REQUEST the envelope is repeated at index 1, so that their fields are at the
+     * indexes of the page's tables, from 2.
+     */
+    static int type(List<byte[]> f) throws MalformedException {
+        if (f.isEmpty()) {
+            throw new MalformedException("no protocol signature");
+        }
+        int type = Protocol.type(f.get(0), f.size());
+        if (type != Protocol.REQUEST) {
+            f.add(1, f.get(0));
+        }
+        return type;
+    }
+
+    /** HEARTBEAT: the gateway's interval in milliseconds, 0 when it sent none. */
+    static int heartbeatIntervalMs(List<byte[]> f) throws MalformedException {
+        return f.size() >= 3 ? readU32(f.get(2), "interval") : 0;
+    }
+
+    static Credit credit(List<byte[]> f) throws MalformedException {
+        expect(f, 4, "CREDIT");
+        return new Credit(readU64(f.get(2), "tag"), readU32(f.get(3), "credits"));
+    }
+
+    /** CANCEL: the tag of the request the client no longer wants. */
+    static long cancel(List<byte[]> f) throws MalformedException {
+        expect(f, 3, "CANCEL");
+        return readU64(f.get(2), "tag");
+    }
+
+    static void expect(List<byte[]> f, int frames, String what) throws MalformedException {
+        if (f.size() != frames) {
+            throw new MalformedException(what + " must have " + frames + " frames");
+        }
+    }
+
+    /** One REQUEST record, {@code frame[from, to)}. */
+    static Incoming request(byte[] frame, int from, int to) throws MalformedException {
+        Protocol.Reader in = new Protocol.Reader(frame, from, to);
+        long tag = in.u64("tag");
+        int window = in.u32("window");
+        int flags = in.u8("flags");
+        if ((flags & ~Protocol.FLAG_PRINCIPAL) != 0) {
+            throw new MalformedException("unknown request flags " + flags);
+        }
+        String key = in.text16(Protocol.MAX_KEY_BYTES, "key");
+        String session = in.text16(Protocol.MAX_KEY_BYTES, "session id");
+        int idKind = in.u8("request id kind");
+        var id = Protocol.requestId(idKind, in.text16(Protocol.MAX_KEY_BYTES, "request id"));
+        String principal = (flags & Protocol.FLAG_PRINCIPAL) != 0
+                ? in.text16(Protocol.MAX_KEY_BYTES, "principal") : null;
+        Payload payload = Protocol.payload(in.u8("payload kind"), in.rest());
+        if (window < 1) {
+            throw new MalformedException("window must be at least 1");
+        }
+        Request request = Request.builder().sessionId(session).id(id).key(key).payload(payload)
+                .principal(principal).build();
+        return new Incoming(tag, window, request);
+    }
+}
