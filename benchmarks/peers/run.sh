@@ -10,6 +10,10 @@
 #   zmq         - the relay routing every message over ZeroMQ to one remote worker in its own JVM
 #                 (benchmarks' ZmqEchoWorker: the same non-blocking echo as the in-process
 #                 workers, capacity CONNS x WINDOW, so the whole offered window can be in flight)
+#   zmqn        - the same with BACKENDS remote worker processes: nginx's work (BACKENDS echo
+#                 processes behind one proxy), so the row to compare with nginx
+# Any error answer or failed request (errors=, error_answers= of the load generator) fails the run
+# after the table is printed: errors never count as throughput.
 # 0. a JIT warm-up run per server; 1. closed loop: CONNS connections x WINDOW requests in flight,
 #    SECS seconds, runs alternated ROUNDS times, median requests/s; 2. open loop: every server at the same offered load (70% of the
 #    slowest relay's closed-loop figure), p99 without coordinated omission; 3. a sweep over
@@ -106,6 +110,15 @@ started zmqworker "connecting" java -cp "$JAR" dev.switchboard.benchmarks.ZmqEch
 url[zmq]=$(start zmq java -cp "$JAR" dev.switchboard.benchmarks.RelayEchoServer --port 0 --workers 0 \
   --zmq-bind "tcp://127.0.0.1:$zmq_port" --await-zmq-workers 1)
 names+=(zmq)
+# like for like with nginx: the relay with as many remote worker processes as nginx has echo processes
+zmqn_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+for i in $(seq 1 "$BACKENDS"); do
+  started "zmqworker$i" "connecting" java -cp "$JAR" dev.switchboard.benchmarks.ZmqEchoWorker \
+    --connect "tcp://127.0.0.1:$zmqn_port" --id "echo-$i" --capacity $((CONNS * WINDOW))
+done
+url[zmqn]=$(start zmqn java -cp "$JAR" dev.switchboard.benchmarks.RelayEchoServer --port 0 --workers 0 \
+  --zmq-bind "tcp://127.0.0.1:$zmqn_port" --await-zmq-workers "$BACKENDS")
+names+=(zmqn)
 
 load() { # url conns seconds warmup extra-args... -> prints the LoadGenerator's final line
   local u=$1 c=$2 s=$3 w=$4; shift 4
@@ -113,16 +126,23 @@ load() { # url conns seconds warmup extra-args... -> prints the LoadGenerator's 
     --window "$WINDOW" --duration "$s" --warmup "$w" --keys 1000 --zipf 0.9 --key-in-url "$@" 2>/dev/null | tail -1
 }
 field() { echo "$1" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
+# an error answer or a failed request is not throughput: any of them fails the run (after the table)
+failures=""
+checked() { # name line -> the line, noting its errors
+  local e a; e=$(field "$2" errors); a=$(field "$2" error_answers)
+  if [ -z "$e" ] || [ "$e" != 0 ] || [ -z "$a" ] || [ "$a" != 0 ]; then failures="$failures $1(errors=${e:-?},error_answers=${a:-?})"; fi
+  echo "$2"
+}
 
 # JIT warm-up of every server (and the machine's other tenants make single runs noisy: the
 # figures below are medians of alternated rounds)
 for n in "${names[@]}"; do
-  line=$(load "${url[$n]}" "$CONNS" "$WARMUP_SECS" 1); echo "warm-up $n: $line" >&2
+  line=$(load "${url[$n]}" "$CONNS" "$WARMUP_SECS" 1); checked "$n" "$line" >/dev/null; echo "warm-up $n: $line" >&2
 done
 declare -A rps=() all=() open_p99=() open_rps=()
 for r in $(seq 1 "$ROUNDS"); do
   for n in "${names[@]}"; do
-    line=$(load "${url[$n]}" "$CONNS" "$SECS" 1); echo "round $r $n: $line" >&2
+    line=$(load "${url[$n]}" "$CONNS" "$SECS" 1); checked "$n" "$line" >/dev/null; echo "round $r $n: $line" >&2
     all[$n]="${all[$n]:-} $(field "$line" requests_per_s)"
   done
 done
@@ -131,7 +151,8 @@ for n in "${names[@]}"; do rps[$n]=$(median ${all[$n]}); done
 slowest=$(for n in "${names[@]}"; do [ "$n" = direct ] || echo "${rps[$n]}"; done | sort -g | head -1)
 rate=$(python3 -c "print(int(0.7 * $slowest))")
 for n in "${names[@]}"; do
-  line=$(load "${url[$n]}" "$CONNS" "$SECS" 3 --rate "$rate"); echo "open loop $n at $rate/s: $line" >&2
+  line=$(load "${url[$n]}" "$CONNS" "$SECS" 3 --rate "$rate"); checked "$n" "$line" >/dev/null
+  echo "open loop $n at $rate/s: $line" >&2
   open_p99[$n]=$(field "$line" p99_us); open_rps[$n]=$(field "$line" requests_per_s)
 done
 
@@ -142,7 +163,8 @@ if [ -n "$PLOT" ]; then
     for c in $SWEEP; do
       for n in "${names[@]}"; do
         [ "$n" = example ] && continue
-        line=$(load "${url[$n]}" "$c" "$SWEEP_SECS" 1); echo "sweep $r $n $c connections: $line" >&2
+        line=$(load "${url[$n]}" "$c" "$SWEEP_SECS" 1); checked "$n" "$line" >/dev/null
+        echo "sweep $r $n $c connections: $line" >&2
         echo "$n,$c,$(field "$line" requests_per_s),$(field "$line" p99_us)" >>"$work/sweep-all.csv"
       done
     done
@@ -166,17 +188,18 @@ fi
 
 args=()
 for n in "${names[@]}"; do args+=("$n" "${rps[$n]}" "${open_p99[$n]}" "${open_rps[$n]}"); done
-python3 - "$CONNS" "$WINDOW" "$SECS" "$ROUNDS" "$rate" "${args[@]}" <<'PY'
+python3 - "$CONNS" "$WINDOW" "$SECS" "$ROUNDS" "$rate" "$BACKENDS" "${args[@]}" <<'PY'
 import sys, datetime, os
-conns, window, secs, rounds, rate = sys.argv[1:6]
-rest = sys.argv[6:]
+conns, window, secs, rounds, rate, backends = sys.argv[1:7]
+rest = sys.argv[7:]
 rows = {rest[i]: (float(rest[i + 1]), float(rest[i + 2]), float(rest[i + 3])) for i in range(0, len(rest), 4)}
 labels = {
     "direct": "direct Reactor Netty echo (baseline)",
-    "nginx": "nginx `hash $arg_key consistent` (peer)",
-    "switchboard": "Switchboard, 4 in-process workers",
+    "nginx": f"nginx `hash $arg_key consistent` over {backends} echo processes (peer)",
+    "switchboard": "Switchboard, 4 in-process workers (one process: not the same work as nginx's)",
     "example": "Switchboard echo example (blocking workers)",
-    "zmq": "Switchboard, 1 remote ZeroMQ worker",
+    "zmq": "Switchboard, 1 remote ZeroMQ worker process",
+    "zmqn": f"Switchboard, {backends} remote ZeroMQ worker processes (nginx's work)",
 }
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 d, n = rows["direct"][0], rows["nginx"][0]
@@ -187,3 +210,7 @@ print("|---|---:|---:|---:|---:|---:|")
 for k, (r, p, _) in rows.items():
     print(f"| {labels[k]} | {r:,.0f} | {r / d:.2f} | {r / n:.2f} | {p / 1000:,.2f} ms | {p / rows['nginx'][1]:.2f} |")
 PY
+if [ -n "$failures" ]; then
+  echo "FAILED: error answers or failed requests are not throughput:$failures" >&2
+  exit 1
+fi
