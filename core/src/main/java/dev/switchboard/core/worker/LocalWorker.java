@@ -7,6 +7,7 @@ import dev.switchboard.core.Request;
 import dev.switchboard.core.transport.CacheEvent;
 import dev.switchboard.core.transport.ServiceTimes;
 import dev.switchboard.core.transport.WorkerLink;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,21 +22,24 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Runs a {@link WorkerHandler} in this JVM as a {@link WorkerLink}.
  *
  * <p>It serves at most {@link #capacity()} requests at once (the router holds it to that; a
  * caller that does not is answered {@code overloaded}). A non-blocking handler runs on the
- * thread that subscribes; a blocking one ({@link Builder#blocking()}) on a bounded scheduler,
- * never on the caller's thread. It measures its hit and miss service times against its
- * {@link ResourceCache}, and publishes that cache's events.
+ * thread that subscribes. A blocking one ({@link Builder#blocking()}) never runs on the caller's
+ * thread: it runs on at most {@code capacity} threads of the worker's own (or of a scheduler,
+ * {@link Builder#blocking(Scheduler)}), which take the requests waiting for them one after
+ * another without a hand-over per request while the worker is busy. It measures its hit and miss
+ * service times against its {@link ResourceCache}, and publishes that cache's events.
  */
 public final class LocalWorker implements WorkerLink, AutoCloseable {
 
     /** Default number of requests served at once. */
     public static final int DEFAULT_CAPACITY = 4;
+    /** Default time a blocking worker's own thread stays parked without work before it ends. */
+    public static final long DEFAULT_THREAD_KEEP_ALIVE_MS = 60_000;
     /** Weight of the newest sample in the service-time moving averages. */
     static final double EWMA_ALPHA = 0.1;
 
@@ -44,7 +48,8 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
     private final String id;
     private final int capacity;
     private final WorkerHandler handler;
-    private final @Nullable Scheduler scheduler;
+    /** Where a blocking handler runs; null for a non-blocking one. */
+    private final @Nullable BlockingLanes lanes;
     private final @Nullable ResourceCache<String, ?> cache;
     private final LongSupplier clock;
     private final AtomicInteger active = new AtomicInteger();
@@ -57,14 +62,17 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
         this.id = b.id != null ? b.id : "local-" + IDS.incrementAndGet();
         this.capacity = b.capacity;
         this.handler = b.handler;
-        this.scheduler = b.scheduler;
+        long keepAlive = b.threadKeepAlive.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0
+                ? Long.MAX_VALUE : b.threadKeepAlive.toNanos();
+        this.lanes = b.blocking ? new BlockingLanes(id, capacity, b.scheduler, keepAlive) : null;
         this.cache = b.cache;
         this.clock = b.clock;
     }
 
     /**
      * A builder for a worker running {@code handler}: id {@code local-N}, capacity
-     * {@value #DEFAULT_CAPACITY}, non-blocking, no cache.
+     * {@value #DEFAULT_CAPACITY}, non-blocking (when blocking on threads of its own, they end
+     * after {@value #DEFAULT_THREAD_KEEP_ALIVE_MS} ms without work), no cache.
      */
     public static Builder builder(WorkerHandler handler) {
         return new Builder(handler);
@@ -82,27 +90,77 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
 
     @Override
     public Flux<Payload> exchange(Request request) {
-        Flux<Payload> work = Flux.defer(() -> {
-            if (isClosed) {
-                return Flux.error(new RelayException(ErrorCode.WORKER_FAILED, "worker " + id + " is closed"));
+        BlockingLanes l = lanes;
+        if (l != null) {
+            return new Blocking(request, l);
+        }
+        return Flux.defer(() -> {
+            RelayException refused = admit();
+            if (refused != null) {
+                return Flux.error(refused);
             }
-            if (active.incrementAndGet() > capacity) {
-                active.decrementAndGet();
-                return Flux.error(new RelayException(ErrorCode.OVERLOADED,
-                        "worker " + id + " already serves " + capacity + " requests"));
-            }
-            boolean hit = cache != null && cache.contains(request.key());
+            boolean hit = cachedAtStart(request);
             long start = clock.getAsLong();
-            Context ctx = new Context(id, hit);
-            Flux<Payload> items;
-            try {
-                items = Objects.requireNonNull(handler.handle(request, ctx), "the handler returned null");
-            } catch (Throwable e) {
-                items = Flux.error(e);
-            }
-            return new Tracked(items, hit, start);
+            return new Tracked(items(request, hit), hit, start);
         });
-        return scheduler == null ? work : work.subscribeOn(scheduler);
+    }
+
+    /** Takes a credit; returns why not when closed or full. */
+    private @Nullable RelayException admit() {
+        if (isClosed) {
+            return new RelayException(ErrorCode.WORKER_FAILED, "worker " + id + " is closed");
+        }
+        if (active.incrementAndGet() > capacity) {
+            active.decrementAndGet();
+            return new RelayException(ErrorCode.OVERLOADED, "worker " + id + " already serves " + capacity + " requests");
+        }
+        return null;
+    }
+
+    /** Gives a credit back. */
+    void release() {
+        active.decrementAndGet();
+    }
+
+    boolean cachedAtStart(Request request) {
+        return cache != null && cache.contains(request.key());
+    }
+
+    long now() {
+        return clock.getAsLong();
+    }
+
+    /** The handler's items for {@code request}; what it throws, as an error. */
+    Flux<Payload> items(Request request, boolean hit) {
+        try {
+            return Objects.requireNonNull(handler.handle(request, new Context(id, hit)), "the handler returned null");
+        } catch (Throwable e) {
+            return Flux.error(e);
+        }
+    }
+
+    /**
+     * A request to a blocking handler: takes a credit on the subscribing thread, then runs as a
+     * {@link BlockingCall} on the worker's lanes.
+     */
+    private final class Blocking extends Flux<Payload> {
+        private final Request request;
+        private final BlockingLanes lanes;
+
+        Blocking(Request request, BlockingLanes lanes) {
+            this.request = request;
+            this.lanes = lanes;
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super Payload> actual) {
+            RelayException refused = admit();
+            if (refused != null) {
+                Operators.error(actual, refused);
+                return;
+            }
+            new BlockingCall(LocalWorker.this, lanes, request, actual).start();
+        }
     }
 
     /**
@@ -142,7 +200,7 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
 
         private void release() {
             if (released.compareAndSet(false, true)) {
-                active.decrementAndGet();
+                LocalWorker.this.release();
             }
         }
 
@@ -195,7 +253,7 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
         }
     }
 
-    private synchronized void record(boolean hit, long nanos) {
+    synchronized void record(boolean hit, long nanos) {
         if (hit) {
             hitNanos = hitNanos == 0 ? nanos : hitNanos + EWMA_ALPHA * (nanos - hitNanos);
         } else {
@@ -225,12 +283,23 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
 
     /**
      * Stops taking requests and completes {@link #onClose()}, so that it leaves its membership.
-     * Requests already running finish. It does not close the cache, which the application owns.
+     * Requests already taken finish; a blocking worker's threads end once they have no request
+     * left to run (a running stream that asks for more items after that is answered
+     * {@code worker_failed}). It does not close the cache, which the application owns.
      */
     @Override
     public void close() {
         isClosed = true;
+        BlockingLanes l = lanes;
+        if (l != null) {
+            l.close();
+        }
         closed.tryEmitEmpty();
+    }
+
+    /** The blocking worker's lanes, for tests; null for a non-blocking one. */
+    @Nullable BlockingLanes lanes() {
+        return lanes;
     }
 
     @Override
@@ -246,7 +315,9 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
         private final WorkerHandler handler;
         private @Nullable String id;
         private int capacity = DEFAULT_CAPACITY;
+        private boolean blocking;
         private @Nullable Scheduler scheduler;
+        private Duration threadKeepAlive = Duration.ofMillis(DEFAULT_THREAD_KEEP_ALIVE_MS);
         private @Nullable ResourceCache<String, ?> cache;
         private LongSupplier clock = System::nanoTime;
 
@@ -272,14 +343,38 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
             return this;
         }
 
-        /** The handler blocks: run it on Reactor's bounded elastic scheduler. */
+        /**
+         * The handler blocks: run it on threads of the worker's own, at most {@code capacity},
+         * named {@code switchboard-<id>-<n>}. They start as requests come, take the waiting
+         * requests one after another, park while there are none and end at {@link #close()}.
+         */
         public Builder blocking() {
-            return blocking(Schedulers.boundedElastic());
+            this.blocking = true;
+            this.scheduler = null;
+            return this;
         }
 
-        /** The handler blocks: run it on {@code scheduler}, which must be bounded. */
+        /**
+         * The handler blocks: run it on {@code scheduler}, which must be bounded, on at most
+         * {@code capacity} of its threads at once. A thread takes the worker's waiting requests
+         * one after another and is given back when none waits.
+         */
         public Builder blocking(Scheduler scheduler) {
+            this.blocking = true;
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * How long a thread of a {@link #blocking()} worker stays parked without work before it
+         * ends (default {@value #DEFAULT_THREAD_KEEP_ALIVE_MS} ms), strictly positive; the next
+         * request starts a new one. A worker that is never closed thus holds no thread for long.
+         */
+        public Builder threadKeepAlive(Duration keepAlive) {
+            if (keepAlive.isNegative() || keepAlive.isZero()) {
+                throw new IllegalArgumentException("threadKeepAlive must be strictly positive, was " + keepAlive);
+            }
+            this.threadKeepAlive = keepAlive;
             return this;
         }
 
