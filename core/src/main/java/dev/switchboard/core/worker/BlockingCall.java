@@ -62,6 +62,8 @@ final class BlockingCall implements Subscription, CoreSubscriber<Payload>, Runna
     private volatile boolean cancelled;
     /** Whether it waits in the lanes' queue; written under the lanes' lock. */
     volatile boolean queued;
+    /** When it last joined the lanes' queue ({@link System#nanoTime()}); guarded by the lanes' lock. */
+    long queuedAt;
 
     // written by the first step, before the items are subscribed to
     private boolean begun;

@@ -17,18 +17,19 @@ import reactor.core.scheduler.Scheduler;
  * call's step at a time, fed by one queue of calls that want a step (to begin, or to ask their
  * handler for more items).
  *
- * <p>A lane is either a thread of its own (no scheduler: it parks while the queue is empty and
- * ends at {@link #close()}) or a task on a {@link Scheduler} (it gives the thread back as soon as
- * the queue is empty).
+ * <p>A lane is either a thread of its own (no scheduler: it parks while the queue is empty, and
+ * ends at {@link #close()} or after its keep-alive) or a task on a {@link Scheduler} (it gives
+ * the thread back as soon as the queue is empty).
  *
- * <p>Waking a parked thread costs both sides a system call and a context switch, more than a
- * typical step: the lanes keep wake-ups few, as Go's scheduler does with its spinning threads.
- * A lane takes the next call itself when its step returns, so a call queued by one of this
- * worker's own lanes wakes no other (the router hands a freed credit to the next request from
- * within the previous one's completion, on the lane). A call queued from another thread wakes a
- * lane only if none is already on its way to the queue; that lane, once it has taken a call,
- * wakes the next one if calls still wait. A burst of requests from an event loop thus costs the
- * event loop one wake-up, and the lanes the rest, and only as many lanes run as calls wait.
+ * <p>Waking a parked thread costs both threads a system call and a context switch, more than a
+ * typical step, and every lane awake competes for the cores with the event loops: the calls run
+ * on as few lanes as keep up. A lane takes the next call itself when its step returns; a call
+ * queued while a lane is active (running a step, or woken and on its way) wakes no other, and
+ * waits for it. Should the active lanes all block, the JVM's {@link LaneWatch} sees the call at
+ * the head of the queue wait longer than {@code spareDelayNanos} and has a spare lane woken (or
+ * started) for it, and again after each further delay while calls wait, up to {@code size}.
+ * Calls queued by the router from within a lane's step (it hands a freed credit to the next
+ * request) thus cost no wake-up at all.
  *
  * <p>Every call in the queue holds one of the worker's credits (a call leaves the queue when it
  * ends or is cancelled), so the queue never holds more than {@code size}; {@link #submit} refuses
@@ -38,14 +39,13 @@ final class BlockingLanes {
 
     private static final Logger log = LoggerFactory.getLogger(BlockingLanes.class);
 
-    /** The lanes this thread runs for, while it runs one. */
-    private static final ThreadLocal<@Nullable BlockingLanes> CURRENT = new ThreadLocal<>();
-
     private final String workerId;
     private final String name;
     private final int size;
     private final @Nullable Scheduler scheduler;
     private final long keepAliveNanos;
+    private final long spareDelayNanos;
+    private final LaneWatch watch;
     private final ArrayDeque<BlockingCall> queue;
     /** Own threads only: lanes parked on an empty queue, the last parked first. */
     private final ArrayDeque<Lane> idle = new ArrayDeque<>();
@@ -55,7 +55,10 @@ final class BlockingLanes {
     private int lanes;
     /** Lanes woken or started that have not yet been to the queue. */
     private int waking;
+    /** Whether the watch looks at this worker's queue. */
+    private boolean watched;
     private int started;
+    private long spares;
     private boolean closed;
 
     /**
@@ -63,13 +66,17 @@ final class BlockingLanes {
      * @param size the most lanes at once, and the most calls waiting
      * @param scheduler where lanes run, or null for threads of their own
      * @param keepAliveNanos how long a thread of its own stays parked before it ends
+     * @param spareDelayNanos how long a call waits for the active lanes before a spare one wakes
      */
-    BlockingLanes(String workerId, int size, @Nullable Scheduler scheduler, long keepAliveNanos) {
+    BlockingLanes(String workerId, int size, @Nullable Scheduler scheduler, long keepAliveNanos,
+            long spareDelayNanos, LaneWatch watch) {
         this.workerId = workerId;
         this.name = "switchboard-" + workerId;
         this.size = size;
         this.scheduler = scheduler;
         this.keepAliveNanos = keepAliveNanos;
+        this.spareDelayNanos = spareDelayNanos;
+        this.watch = watch;
         // a worker may count on its caller for the bound (a remote worker's capacity is its gateways')
         this.queue = new ArrayDeque<>(Math.min(size, 64));
     }
@@ -81,7 +88,9 @@ final class BlockingLanes {
      * A call that ended meanwhile is not queued.
      */
     @Nullable RelayException submit(BlockingCall call) {
-        Lane lane;
+        long now = System.nanoTime();
+        Lane lane = null;
+        boolean arm = false;
         synchronized (this) {
             if (closed) {
                 return new RelayException(ErrorCode.WORKER_FAILED, "worker " + workerId + " is closed");
@@ -96,16 +105,55 @@ final class BlockingLanes {
                 call.queued = false;
                 return null;
             }
+            call.queuedAt = now;
             queue.add(call);
-            if (waking > 0 || CURRENT.get() == this) {
-                return null;
+            if (lanes - idle.size() == 0) {
+                lane = wakeOne();
+            } else if (!watched) {
+                watched = true;
+                watch.add(this);
+                arm = true;
             }
-            lane = wakeOne();
+        }
+        if (lane != null) {
+            go(lane);
+        } else if (arm) {
+            watch.arm(now + spareDelayNanos);
+        }
+        return null;
+    }
+
+    /**
+     * For the watch: if the call at the head of the queue has waited for the spare-thread delay,
+     * wakes or starts a spare lane. Returns when to look again, or {@link LaneWatch#DONE} (and
+     * leaves the watch) once the queue is empty.
+     */
+    long check(long now) {
+        Lane lane = null;
+        long next;
+        synchronized (this) {
+            BlockingCall head = queue.peek();
+            if (head == null) {
+                watched = false;
+                watch.remove(this);
+                return LaneWatch.DONE;
+            }
+            long due = head.queuedAt + spareDelayNanos;
+            if (due - now > 0) {
+                return due;
+            }
+            if (waking == 0) {
+                lane = wakeOne();
+                if (lane != null) {
+                    spares++;
+                }
+            }
+            next = now + spareDelayNanos;
         }
         if (lane != null) {
             go(lane);
         }
-        return null;
+        return next;
     }
 
     /** Takes {@code call} out of the queue, if it waits there: it ended or was cancelled. */
@@ -148,6 +196,16 @@ final class BlockingLanes {
     /** Lanes started and not ended. */
     synchronized int lanes() {
         return lanes;
+    }
+
+    /** Spare lanes the watch has woken or started so far. */
+    synchronized long spares() {
+        return spares;
+    }
+
+    @Override
+    public String toString() {
+        return "BlockingLanes[" + workerId + "]";
     }
 
     // ---- lanes
@@ -212,8 +270,7 @@ final class BlockingLanes {
             if (lane.thread != null) {
                 threads.remove(lane.thread);
             }
-            lanes--;
-            waking--;
+            end(lane);
             if (lanes == 0) {
                 stranded = new ArrayList<>(queue);
                 queue.clear();
@@ -233,12 +290,11 @@ final class BlockingLanes {
      * it has been parked for the keep-alive.
      */
     private void runThread(Lane me) {
-        CURRENT.set(this);
         try {
             for (;;) {
                 BlockingCall call = next(me);
                 if (call == null) {
-                    if (!me.parked) {
+                    if (me.ended) {
                         return;
                     }
                     long deadline = System.nanoTime() + keepAliveNanos;
@@ -254,10 +310,27 @@ final class BlockingLanes {
                 step(call);
             }
         } finally {
-            CURRENT.remove();
             synchronized (this) {
                 threads.remove(me.thread);
+                if (!me.ended) {
+                    // only an Error thrown past step() gets here: the lane must not count on
+                    end(me);
+                }
             }
+        }
+    }
+
+    /** Under the lock: {@code me} ends; it no longer counts as a lane. */
+    private void end(Lane me) {
+        me.ended = true;
+        lanes--;
+        if (me.parked) {
+            me.parked = false;
+            idle.remove(me);
+        }
+        if (me.waking) {
+            me.waking = false;
+            waking--;
         }
     }
 
@@ -266,41 +339,27 @@ final class BlockingLanes {
         if (!me.parked) {
             return false;
         }
-        me.parked = false;
-        idle.remove(me);
-        lanes--;
+        end(me);
         return true;
     }
 
     /** A lane on the scheduler: runs steps until the queue is empty, then gives the thread back. */
     private void runTask(Lane me) {
-        BlockingLanes outer = CURRENT.get();
-        CURRENT.set(this);
-        try {
-            for (;;) {
-                BlockingCall call = next(me);
-                if (call == null) {
-                    return;
-                }
-                step(call);
+        for (;;) {
+            BlockingCall call = next(me);
+            if (call == null) {
+                return;
             }
-        } finally {
-            if (outer == null) {
-                CURRENT.remove();
-            } else {
-                CURRENT.set(outer);
-            }
+            step(call);
         }
     }
 
     /**
-     * The next call for {@code me}, waking or starting another lane if more wait and none is on
-     * its way. Null when the queue is empty: a thread lane is then parked, unless closed; a lane
-     * that is not parked ends.
+     * The next call for {@code me}. Null when the queue is empty: a thread lane is then parked,
+     * unless closed; otherwise the lane has ended. A parked lane may be woken as soon as this
+     * returns, before it parks: only {@code ended}, which no one else writes, says it must end.
      */
     private @Nullable BlockingCall next(Lane me) {
-        BlockingCall call;
-        Lane other = null;
         synchronized (this) {
             if (me.parked) {
                 // woken by something else than us: still parked
@@ -310,10 +369,10 @@ final class BlockingLanes {
                 me.waking = false;
                 waking--;
             }
-            call = queue.poll();
+            BlockingCall call = queue.poll();
             if (call == null) {
                 if (scheduler != null || closed) {
-                    lanes--;
+                    end(me);
                 } else {
                     me.parked = true;
                     idle.addFirst(me);
@@ -321,14 +380,8 @@ final class BlockingLanes {
                 return null;
             }
             call.queued = false;
-            if (!queue.isEmpty() && waking == 0) {
-                other = wakeOne();
-            }
+            return call;
         }
-        if (other != null) {
-            go(other);
-        }
-        return call;
     }
 
     /** One step of a call; nothing it throws ends the lane. */
@@ -336,7 +389,11 @@ final class BlockingLanes {
         try {
             call.run();
         } catch (Throwable e) {
-            call.crashed(e);
+            try {
+                call.crashed(e);
+            } catch (Throwable again) {
+                log.error("{}: {} failed, and so did answering it", name, call, again);
+            }
         }
     }
 
@@ -348,5 +405,7 @@ final class BlockingLanes {
         volatile @Nullable Thread thread;
         volatile boolean parked;
         boolean waking;
+        /** Set under the lock, by the lane's own thread only (or at its end). */
+        boolean ended;
     }
 }

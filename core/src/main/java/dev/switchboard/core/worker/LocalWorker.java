@@ -30,9 +30,10 @@ import reactor.core.scheduler.Scheduler;
  * caller that does not is answered {@code overloaded}). A non-blocking handler runs on the
  * thread that subscribes. A blocking one ({@link Builder#blocking()}) never runs on the caller's
  * thread: it runs on at most {@code capacity} threads of the worker's own (or of a scheduler,
- * {@link Builder#blocking(Scheduler)}), which take the requests waiting for them one after
- * another without a hand-over per request while the worker is busy. It measures its hit and miss
- * service times against its {@link ResourceCache}, and publishes that cache's events.
+ * {@link Builder#blocking(Scheduler)}), as few as keep up, which take the requests waiting for
+ * them one after another without a hand-over per request while the worker is busy (see
+ * {@link Builder#spareThreadDelay}). It measures its hit and miss service times against its
+ * {@link ResourceCache}, and publishes that cache's events.
  */
 public final class LocalWorker implements WorkerLink, AutoCloseable {
 
@@ -40,6 +41,11 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
     public static final int DEFAULT_CAPACITY = 4;
     /** Default time a blocking worker's own thread stays parked without work before it ends. */
     public static final long DEFAULT_THREAD_KEEP_ALIVE_MS = 60_000;
+    /**
+     * Default time a request waits for a blocking worker's busy threads before a spare one is
+     * woken for it: 1 ms, several typical steps, and short next to reading a file from disk.
+     */
+    public static final long DEFAULT_SPARE_THREAD_DELAY_US = 1_000;
     /** Weight of the newest sample in the service-time moving averages. */
     static final double EWMA_ALPHA = 0.1;
 
@@ -62,17 +68,21 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
         this.id = b.id != null ? b.id : "local-" + IDS.incrementAndGet();
         this.capacity = b.capacity;
         this.handler = b.handler;
-        long keepAlive = b.threadKeepAlive.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0
-                ? Long.MAX_VALUE : b.threadKeepAlive.toNanos();
-        this.lanes = b.blocking ? new BlockingLanes(id, capacity, b.scheduler, keepAlive) : null;
+        this.lanes = b.blocking ? new BlockingLanes(id, capacity, b.scheduler, nanos(b.threadKeepAlive),
+                nanos(b.spareThreadDelay), LaneWatch.INSTANCE) : null;
         this.cache = b.cache;
         this.clock = b.clock;
     }
 
+    private static long nanos(Duration d) {
+        return d.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : d.toNanos();
+    }
+
     /**
      * A builder for a worker running {@code handler}: id {@code local-N}, capacity
-     * {@value #DEFAULT_CAPACITY}, non-blocking (when blocking on threads of its own, they end
-     * after {@value #DEFAULT_THREAD_KEEP_ALIVE_MS} ms without work), no cache.
+     * {@value #DEFAULT_CAPACITY}, non-blocking, no cache. A blocking one wakes a spare thread
+     * for a request that waited {@value #DEFAULT_SPARE_THREAD_DELAY_US} µs for its busy ones,
+     * and its own threads end after {@value #DEFAULT_THREAD_KEEP_ALIVE_MS} ms without work.
      */
     public static Builder builder(WorkerHandler handler) {
         return new Builder(handler);
@@ -318,6 +328,7 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
         private boolean blocking;
         private @Nullable Scheduler scheduler;
         private Duration threadKeepAlive = Duration.ofMillis(DEFAULT_THREAD_KEEP_ALIVE_MS);
+        private Duration spareThreadDelay = Duration.ofNanos(DEFAULT_SPARE_THREAD_DELAY_US * 1_000);
         private @Nullable ResourceCache<String, ?> cache;
         private LongSupplier clock = System::nanoTime;
 
@@ -345,8 +356,9 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
 
         /**
          * The handler blocks: run it on threads of the worker's own, at most {@code capacity},
-         * named {@code switchboard-<id>-<n>}. They start as requests come, take the waiting
-         * requests one after another, park while there are none and end at {@link #close()}.
+         * named {@code switchboard-<id>-<n>}. They start as requests need them, take the waiting
+         * requests one after another, park while there are none and end at {@link #close()} (or
+         * after {@link #threadKeepAlive} without work).
          */
         public Builder blocking() {
             this.blocking = true;
@@ -375,6 +387,22 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
                 throw new IllegalArgumentException("threadKeepAlive must be strictly positive, was " + keepAlive);
             }
             this.threadKeepAlive = keepAlive;
+            return this;
+        }
+
+        /**
+         * How long a request waits for a {@link #blocking()} worker's busy threads before a spare
+         * one is woken for it (default {@value #DEFAULT_SPARE_THREAD_DELAY_US} µs), strictly
+         * positive. The worker runs its requests on as few threads as keep up, since a wake-up
+         * costs more than a short step: a request queued while one of its threads is busy waits
+         * for that thread, and gets another (up to {@code capacity}) only if the busy ones are
+         * slower than this, as when they block on a disk.
+         */
+        public Builder spareThreadDelay(Duration delay) {
+            if (delay.isNegative() || delay.isZero()) {
+                throw new IllegalArgumentException("spareThreadDelay must be strictly positive, was " + delay);
+            }
+            this.spareThreadDelay = delay;
             return this;
         }
 

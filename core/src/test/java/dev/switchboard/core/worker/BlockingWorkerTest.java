@@ -131,6 +131,52 @@ class BlockingWorkerTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("lanes")
+    void aRequestBehindABusyThreadWaitsForItUnlessThatTakesLongerThanTheSpareThreadDelay(String name,
+            UnaryOperator<LocalWorker.Builder> lanes) {
+        List<String> threads = new CopyOnWriteArrayList<>();
+        CountDownLatch gate = gate();
+        WorkerHandler handler = (req, ctx) -> Mono.fromCallable(() -> {
+            threads.add(Thread.currentThread().getName());
+            if (req.payload().utf8().equals("1")) {
+                pass(gate);
+            }
+            return req.payload();
+        }).flux();
+
+        LocalWorker patient = worker(b -> lanes.apply(b).spareThreadDelay(Duration.ofHours(1)), 2, handler);
+        StepVerifier first = StepVerifier.create(patient.exchange(request(1))).expectNext(Payload.json("1"))
+                .expectComplete().verifyLater();
+        Await.until(WAIT, () -> threads.size() == 1, "the first request runs");
+        StepVerifier second = StepVerifier.create(patient.exchange(request(2))).expectNext(Payload.json("2"))
+                .expectComplete().verifyLater();
+        assertEquals(1, patient.lanes().lanes(), "a thread was woken for a request behind a busy one");
+        gate.countDown();
+        first.verify(WAIT);
+        second.verify(WAIT);
+        assertEquals(threads.get(0), threads.get(1), "the busy thread did not take the waiting request");
+        assertEquals(0, patient.lanes().spares());
+
+        threads.clear();
+        CountDownLatch blocked = gate();
+        WorkerHandler blocking = (req, ctx) -> Mono.fromCallable(() -> {
+            threads.add(Thread.currentThread().getName());
+            if (req.payload().utf8().equals("1")) {
+                pass(blocked);
+            }
+            return req.payload();
+        }).flux();
+        LocalWorker eager = worker(b -> lanes.apply(b).spareThreadDelay(Duration.ofMillis(5)), 2, blocking);
+        Disposable stuck = eager.exchange(request(1)).subscribe();
+        Await.until(WAIT, () -> threads.size() == 1, "the first request runs");
+        StepVerifier.create(eager.exchange(request(2))).expectNext(Payload.json("2")).expectComplete().verify(WAIT);
+        assertEquals(2, Set.copyOf(threads).size(), "the second request ran on the blocked thread: " + threads);
+        assertEquals(1, eager.lanes().spares());
+        blocked.countDown();
+        stuck.dispose();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("lanes")
     void cancellingARequestThatWaitsForAThreadNeverRunsItsHandlerAndFreesItsCredit(String name,
             UnaryOperator<LocalWorker.Builder> lanes) {
         List<Long> started = new CopyOnWriteArrayList<>();
@@ -284,6 +330,8 @@ class BlockingWorkerTest {
         assertEquals(0, worker.lanes().lanes());
         assertTrue(Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(t -> t.getName().startsWith("switchboard-" + worker.id() + "-")));
+        // the JVM's watch over busy threads, which started the spare ones, ends with nothing to watch
+        Await.until(WAIT, () -> LaneWatch.INSTANCE.thread() == null, "the lanes watch still runs");
     }
 
     @Test
@@ -308,5 +356,29 @@ class BlockingWorkerTest {
         Await.until(WAIT, () -> worker.lanes().lanes() == 0 && !first.get(0).isAlive(), "the idle thread ended");
         StepVerifier.create(worker.exchange(request(2))).expectNext(Payload.json("2")).expectComplete().verify(WAIT);
         assertEquals(0, worker.active());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("lanes")
+    void requestsThatArriveAsItsThreadsParkAreNeverStranded(String name, UnaryOperator<LocalWorker.Builder> lanes) {
+        // callers on several threads, each sending its next request as soon as the last is
+        // answered: requests keep arriving just as a thread that served one goes to park
+        int callers = 4;
+        int each = 5_000;
+        LocalWorker worker = worker(b -> lanes.apply(b).spareThreadDelay(Duration.ofHours(1)), callers,
+                (req, ctx) -> Flux.just(req.payload()));
+        Flux.range(0, callers)
+                .flatMap(c -> Flux.range(0, each)
+                        .concatMap(i -> worker.exchange(request(c * each + i)).publishOn(Schedulers.parallel()), 1)
+                        .subscribeOn(Schedulers.parallel()), callers)
+                .count()
+                .as(StepVerifier::create)
+                .expectNext((long) callers * each)
+                .expectComplete()
+                .verify(Duration.ofSeconds(30));
+        assertEquals(0, worker.active());
+        if (name.equals("own threads")) {
+            assertEquals(worker.lanes().lanes(), worker.lanes().threads().size(), "a thread ended but still counts");
+        }
     }
 }
