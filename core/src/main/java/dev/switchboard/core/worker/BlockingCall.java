@@ -52,6 +52,7 @@ final class BlockingCall implements Subscription, CoreSubscriber<Payload>, Runna
     private final BlockingLanes lanes;
     private final Request request;
     private final CoreSubscriber<? super Payload> actual;
+    private final long spareDelayNanos;
 
     private volatile int wip;
     private volatile long requested;
@@ -64,17 +65,21 @@ final class BlockingCall implements Subscription, CoreSubscriber<Payload>, Runna
     volatile boolean queued;
     /** When it last joined the lanes' queue ({@link System#nanoTime()}); guarded by the lanes' lock. */
     long queuedAt;
+    /** When, waiting still, it gets a spare lane; guarded by the lanes' lock. */
+    long spareAt;
 
     // written by the first step, before the items are subscribed to
     private boolean begun;
     private boolean hit;
     private long start;
 
-    BlockingCall(LocalWorker worker, BlockingLanes lanes, Request request, CoreSubscriber<? super Payload> actual) {
+    BlockingCall(LocalWorker worker, BlockingLanes lanes, Request request, CoreSubscriber<? super Payload> actual,
+            long spareDelayNanos) {
         this.worker = worker;
         this.lanes = lanes;
         this.request = request;
         this.actual = actual;
+        this.spareDelayNanos = spareDelayNanos;
     }
 
     /** Hands the subscription to the caller and queues the first step. The credit is held. */
@@ -95,7 +100,7 @@ final class BlockingCall implements Subscription, CoreSubscriber<Payload>, Runna
         if (WIP.getAndIncrement(this) != 0) {
             return;
         }
-        RelayException refused = lanes.submit(this);
+        RelayException refused = lanes.submit(this, worker.id(), spareDelayNanos);
         if (refused != null) {
             fail(refused);
         }

@@ -4,8 +4,11 @@ import dev.switchboard.core.ErrorCode;
 import dev.switchboard.core.RelayException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -13,91 +16,153 @@ import org.slf4j.LoggerFactory;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * The threads of one blocking {@link LocalWorker}: at most {@code size} lanes, each running one
- * call's step at a time, fed by one queue of calls that want a step (to begin, or to ask their
- * handler for more items).
+ * The threads that blocking {@link LocalWorker}s share: lanes, each running one call's step at a
+ * time, fed by one queue of calls that want a step (to begin, or to ask their handler for more
+ * items). The workers that block on threads of Switchboard's own share one set of lanes, and
+ * those given the same {@link Scheduler} share another, whose lanes are tasks on it.
  *
- * <p>A lane is either a thread of its own (no scheduler: it parks while the queue is empty, and
- * ends at {@link #close()} or after its keep-alive) or a task on a {@link Scheduler} (it gives
- * the thread back as soon as the queue is empty).
+ * <p>There are at most as many lanes as the attached workers' capacities add up to ({@code
+ * size}), so no worker ever waits for a lane while it holds a credit and a lane could be had; a
+ * lane on a thread of its own parks while the queue is empty and ends after {@link
+ * #KEEP_ALIVE_NANOS} without work, or once no worker is attached; a lane on a scheduler gives the
+ * thread back as soon as the queue is empty.
  *
  * <p>Waking a parked thread costs both threads a system call and a context switch, more than a
  * typical step, and every lane awake competes for the cores with the event loops: the calls run
- * on as few lanes as keep up. A lane takes the next call itself when its step returns; a call
- * queued while a lane is active (running a step, or woken and on its way) wakes no other, and
- * waits for it. Should the active lanes all block, the JVM's {@link LaneWatch} sees the call at
- * the head of the queue wait longer than {@code spareDelayNanos} and has a spare lane woken (or
- * started) for it, and again after each further delay while calls wait, up to {@code size}.
- * Calls queued by the router from within a lane's step (it hands a freed credit to the next
- * request) thus cost no wake-up at all.
+ * on as few lanes as keep up, and one queue for all the workers keeps those few busy. A lane takes
+ * the next call itself when its step returns; a call queued while a lane is active (running a
+ * step, or woken and on its way) wakes no other, and waits for it. Should the active lanes all
+ * block, the JVM's {@link LaneWatch} sees the call at the head of the queue wait longer than its
+ * worker's spare-thread delay and has a spare lane woken (or started) for it, and again after
+ * each further delay while calls wait. Calls queued by the router from within a lane's step (it
+ * hands a freed credit to the next request) thus cost no wake-up at all.
  *
- * <p>Every call in the queue holds one of the worker's credits (a call leaves the queue when it
+ * <p>Every call in the queue holds one of its worker's credits (a call leaves the queue when it
  * ends or is cancelled), so the queue never holds more than {@code size}; {@link #submit} refuses
- * beyond that, and after {@link #close()}. All state is guarded by {@code this}.
+ * beyond that, and once no worker is attached. All state is guarded by {@code this}.
  */
 final class BlockingLanes {
 
     private static final Logger log = LoggerFactory.getLogger(BlockingLanes.class);
 
-    private final String workerId;
+    /** How long a lane on a thread of its own stays parked without work before it ends. */
+    static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    /** The shared lanes: on threads of their own (key null), and one set per scheduler. */
+    private static final Map<@Nullable Scheduler, BlockingLanes> SHARED = new IdentityHashMap<>();
+
     private final String name;
-    private final int size;
     private final @Nullable Scheduler scheduler;
     private final long keepAliveNanos;
-    private final long spareDelayNanos;
     private final LaneWatch watch;
-    private final ArrayDeque<BlockingCall> queue;
+    private final ArrayDeque<BlockingCall> queue = new ArrayDeque<>();
     /** Own threads only: lanes parked on an empty queue, the last parked first. */
     private final ArrayDeque<Lane> idle = new ArrayDeque<>();
     /** Own threads only: every lane thread started and not yet ended. */
     private final List<Thread> threads = new ArrayList<>();
+    /** Workers attached and not yet detached. */
+    private int attached;
+    /** The most lanes, and the most calls waiting: the attached workers' capacities, added up. */
+    private int size;
     /** Lanes started and not yet ended (threads, or tasks given to the scheduler). */
     private int lanes;
     /** Lanes woken or started that have not yet been to the queue. */
     private int waking;
-    /** Whether the watch looks at this worker's queue. */
+    /** Whether the watch looks at the queue. */
     private boolean watched;
     private int started;
     private long spares;
-    private boolean closed;
 
     /**
-     * @param workerId the worker's id; its lane threads are named {@code switchboard-<id>-<n>}
-     * @param size the most lanes at once, and the most calls waiting
+     * Lanes of their own, not shared with other workers than those attached to them; tests use
+     * them to see the threads of their workers alone.
+     *
+     * @param name prefix of the lane threads' names ({@code <name>-<n>})
      * @param scheduler where lanes run, or null for threads of their own
-     * @param keepAliveNanos how long a thread of its own stays parked before it ends
-     * @param spareDelayNanos how long a call waits for the active lanes before a spare one wakes
+     * @param keepAliveNanos how long a thread of its own stays parked without work before it ends
      */
-    BlockingLanes(String workerId, int size, @Nullable Scheduler scheduler, long keepAliveNanos,
-            long spareDelayNanos, LaneWatch watch) {
-        this.workerId = workerId;
-        this.name = "switchboard-" + workerId;
-        this.size = size;
+    BlockingLanes(String name, @Nullable Scheduler scheduler, long keepAliveNanos, LaneWatch watch) {
+        this.name = name;
         this.scheduler = scheduler;
         this.keepAliveNanos = keepAliveNanos;
-        this.spareDelayNanos = spareDelayNanos;
         this.watch = watch;
-        // a worker may count on its caller for the bound (a remote worker's capacity is its gateways')
-        this.queue = new ArrayDeque<>(Math.min(size, 64));
     }
 
     /**
-     * Queues {@code call} for a step on a lane. Returns why not, having queued nothing, when the
-     * lanes are closed ({@code worker_failed}) or {@code size} calls already wait
-     * ({@code overloaded}: the worker's credits prevent it); the caller answers the call with it.
-     * A call that ended meanwhile is not queued.
+     * The shared lanes of {@code scheduler} (null: threads of Switchboard's own), with room for
+     * {@code capacity} more calls; {@link #detach} gives it back.
      */
-    @Nullable RelayException submit(BlockingCall call) {
+    static BlockingLanes attach(@Nullable Scheduler scheduler, int capacity) {
+        synchronized (SHARED) {
+            BlockingLanes lanes = SHARED.get(scheduler);
+            if (lanes == null) {
+                lanes = new BlockingLanes(scheduler == null ? "switchboard-blocking" : "switchboard-blocking-" + scheduler,
+                        scheduler, KEEP_ALIVE_NANOS, LaneWatch.INSTANCE);
+                SHARED.put(scheduler, lanes);
+            }
+            lanes.add(capacity);
+            return lanes;
+        }
+    }
+
+    /** Adds a worker of {@code capacity}. */
+    void add(int capacity) {
+        synchronized (this) {
+            attached++;
+            size = (int) Math.min(Integer.MAX_VALUE, (long) size + capacity);
+        }
+    }
+
+    /**
+     * Removes a worker of {@code capacity}: its calls already queued still get their steps. Once
+     * none is left, parked lanes end now and busy ones once the queue is empty, and shared lanes
+     * leave the registry (the next worker gets new ones).
+     */
+    void detach(int capacity) {
+        synchronized (SHARED) {
+            List<Lane> wake = List.of();
+            synchronized (this) {
+                if (attached == 0) {
+                    return;
+                }
+                attached--;
+                size = attached == 0 ? 0 : Math.max(0, size - capacity);
+                if (attached == 0) {
+                    wake = new ArrayList<>(idle);
+                    idle.clear();
+                    for (Lane l : wake) {
+                        l.parked = false;
+                        l.waking = true;
+                        waking++;
+                    }
+                    if (SHARED.get(scheduler) == this) {
+                        SHARED.remove(scheduler);
+                    }
+                }
+            }
+            for (Lane l : wake) {
+                LockSupport.unpark(l.thread);
+            }
+        }
+    }
+
+    /**
+     * Queues {@code call} for a step on a lane. Returns why not, having queued nothing, when no
+     * worker is attached any more ({@code worker_failed}: its worker is closed) or {@code size}
+     * calls already wait ({@code overloaded}: the workers' credits prevent it); the caller answers
+     * the call with it. A call that ended meanwhile is not queued.
+     */
+    @Nullable RelayException submit(BlockingCall call, String workerId, long spareDelayNanos) {
         long now = System.nanoTime();
         Lane lane = null;
         boolean arm = false;
         synchronized (this) {
-            if (closed) {
+            if (attached == 0) {
                 return new RelayException(ErrorCode.WORKER_FAILED, "worker " + workerId + " is closed");
             }
             if (queue.size() >= size) {
                 return new RelayException(ErrorCode.OVERLOADED,
-                        "worker " + workerId + " already has " + size + " requests waiting for a thread");
+                        "worker " + workerId + ": " + size + " requests already wait for a thread");
             }
             // paired with BlockingCall.cancel and forget: they write their end and then read queued
             call.queued = true;
@@ -106,6 +171,7 @@ final class BlockingLanes {
                 return null;
             }
             call.queuedAt = now;
+            call.spareAt = now + spareDelayNanos;
             queue.add(call);
             if (lanes - idle.size() == 0) {
                 lane = wakeOne();
@@ -124,9 +190,9 @@ final class BlockingLanes {
     }
 
     /**
-     * For the watch: if the call at the head of the queue has waited for the spare-thread delay,
-     * wakes or starts a spare lane. Returns when to look again, or {@link LaneWatch#DONE} (and
-     * leaves the watch) once the queue is empty.
+     * For the watch: if the call at the head of the queue has waited for its worker's
+     * spare-thread delay, wakes or starts a spare lane. Returns when to look again, or {@link
+     * LaneWatch#DONE} (and leaves the watch) once the queue is empty.
      */
     long check(long now) {
         Lane lane = null;
@@ -138,9 +204,8 @@ final class BlockingLanes {
                 watch.remove(this);
                 return LaneWatch.DONE;
             }
-            long due = head.queuedAt + spareDelayNanos;
-            if (due - now > 0) {
-                return due;
+            if (head.spareAt - now > 0) {
+                return head.spareAt;
             }
             if (waking == 0) {
                 lane = wakeOne();
@@ -148,7 +213,8 @@ final class BlockingLanes {
                     spares++;
                 }
             }
-            next = now + spareDelayNanos;
+            // the next look, if calls still wait then: as long again as the head has waited
+            next = now + Math.max(head.spareAt - head.queuedAt, 1);
         }
         if (lane != null) {
             go(lane);
@@ -164,33 +230,14 @@ final class BlockingLanes {
         }
     }
 
-    /**
-     * Stops taking calls: parked lanes end now, busy ones once the queue is empty. Calls already
-     * queued still get their step.
-     */
-    void close() {
-        List<Lane> wake;
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            wake = new ArrayList<>(idle);
-            idle.clear();
-            for (Lane l : wake) {
-                l.parked = false;
-                l.waking = true;
-                waking++;
-            }
-        }
-        for (Lane l : wake) {
-            LockSupport.unpark(l.thread);
-        }
-    }
-
     /** Lane threads alive now (own threads only; a snapshot, for tests). */
     synchronized List<Thread> threads() {
         return new ArrayList<>(threads);
+    }
+
+    /** Workers attached. */
+    synchronized int attached() {
+        return attached;
     }
 
     /** Lanes started and not ended. */
@@ -205,7 +252,7 @@ final class BlockingLanes {
 
     @Override
     public String toString() {
-        return "BlockingLanes[" + workerId + "]";
+        return "BlockingLanes[" + name + "]";
     }
 
     // ---- lanes
@@ -281,13 +328,13 @@ final class BlockingLanes {
         }
         log.warn("{}: a lane could not start; {} waiting requests fail", name, stranded.size(), e);
         for (BlockingCall c : stranded) {
-            c.refused("the worker could not start a thread for the request");
+            c.refused("no thread could be started for the request");
         }
     }
 
     /**
-     * A lane on a thread of its own: parks while the queue is empty, ends once closed or once
-     * it has been parked for the keep-alive.
+     * A lane on a thread of its own: parks while the queue is empty, ends once no worker is
+     * attached or once it has been parked for the keep-alive.
      */
     private void runThread(Lane me) {
         try {
@@ -356,8 +403,9 @@ final class BlockingLanes {
 
     /**
      * The next call for {@code me}. Null when the queue is empty: a thread lane is then parked,
-     * unless closed; otherwise the lane has ended. A parked lane may be woken as soon as this
-     * returns, before it parks: only {@code ended}, which no one else writes, says it must end.
+     * unless it is one too many or no worker is attached; otherwise the lane has ended. A parked
+     * lane may be woken as soon as this returns, before it parks: only {@code ended}, which no
+     * one else writes, says it must end.
      */
     private @Nullable BlockingCall next(Lane me) {
         synchronized (this) {
@@ -371,7 +419,7 @@ final class BlockingLanes {
             }
             BlockingCall call = queue.poll();
             if (call == null) {
-                if (scheduler != null || closed) {
+                if (scheduler != null || attached == 0 || lanes > size) {
                     end(me);
                 } else {
                     me.parked = true;

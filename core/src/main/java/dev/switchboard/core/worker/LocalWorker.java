@@ -29,9 +29,9 @@ import reactor.core.scheduler.Scheduler;
  * <p>It serves at most {@link #capacity()} requests at once (the router holds it to that; a
  * caller that does not is answered {@code overloaded}). A non-blocking handler runs on the
  * thread that subscribes. A blocking one ({@link Builder#blocking()}) never runs on the caller's
- * thread: it runs on at most {@code capacity} threads of the worker's own (or of a scheduler,
+ * thread: it runs on threads that blocking workers share (Switchboard's own, or a scheduler's,
  * {@link Builder#blocking(Scheduler)}), as few as keep up, which take the requests waiting for
- * them one after another without a hand-over per request while the worker is busy (see
+ * them one after another without a hand-over per request while the workers are busy (see
  * {@link Builder#spareThreadDelay}). It measures its hit and miss service times against its
  * {@link ResourceCache}, and publishes that cache's events.
  */
@@ -39,8 +39,6 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
 
     /** Default number of requests served at once. */
     public static final int DEFAULT_CAPACITY = 4;
-    /** Default time a blocking worker's own thread stays parked without work before it ends. */
-    public static final long DEFAULT_THREAD_KEEP_ALIVE_MS = 60_000;
     /**
      * Default time a request waits for a blocking worker's busy threads before a spare one is
      * woken for it: 1 ms, several typical steps, and short next to reading a file from disk.
@@ -56,9 +54,11 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
     private final WorkerHandler handler;
     /** Where a blocking handler runs; null for a non-blocking one. */
     private final @Nullable BlockingLanes lanes;
+    private final long spareDelayNanos;
     private final @Nullable ResourceCache<String, ?> cache;
     private final LongSupplier clock;
     private final AtomicInteger active = new AtomicInteger();
+    private final AtomicBoolean closing = new AtomicBoolean();
     private final Sinks.Empty<Void> closed = Sinks.empty();
     private volatile boolean isClosed;
     private double hitNanos;
@@ -68,8 +68,14 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
         this.id = b.id != null ? b.id : "local-" + IDS.incrementAndGet();
         this.capacity = b.capacity;
         this.handler = b.handler;
-        this.lanes = b.blocking ? new BlockingLanes(id, capacity, b.scheduler, nanos(b.threadKeepAlive),
-                nanos(b.spareThreadDelay), LaneWatch.INSTANCE) : null;
+        this.spareDelayNanos = nanos(b.spareThreadDelay);
+        BlockingLanes own = b.lanes;
+        if (own != null) {
+            own.add(capacity);
+            this.lanes = own;
+        } else {
+            this.lanes = b.blocking ? BlockingLanes.attach(b.scheduler, capacity) : null;
+        }
         this.cache = b.cache;
         this.clock = b.clock;
     }
@@ -81,8 +87,7 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
     /**
      * A builder for a worker running {@code handler}: id {@code local-N}, capacity
      * {@value #DEFAULT_CAPACITY}, non-blocking, no cache. A blocking one wakes a spare thread
-     * for a request that waited {@value #DEFAULT_SPARE_THREAD_DELAY_US} µs for its busy ones,
-     * and its own threads end after {@value #DEFAULT_THREAD_KEEP_ALIVE_MS} ms without work.
+     * for a request that waited {@value #DEFAULT_SPARE_THREAD_DELAY_US} µs for its busy ones.
      */
     public static Builder builder(WorkerHandler handler) {
         return new Builder(handler);
@@ -169,7 +174,7 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
                 Operators.error(actual, refused);
                 return;
             }
-            new BlockingCall(LocalWorker.this, lanes, request, actual).start();
+            new BlockingCall(LocalWorker.this, lanes, request, actual, spareDelayNanos).start();
         }
     }
 
@@ -293,7 +298,8 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
 
     /**
      * Stops taking requests and completes {@link #onClose()}, so that it leaves its membership.
-     * Requests already taken finish; a blocking worker's threads end once they have no request
+     * Requests already taken finish. A blocking worker gives back its share of the blocking
+     * threads; once every worker sharing them is closed, they end as soon as they have no request
      * left to run (a running stream that asks for more items after that is answered
      * {@code worker_failed}). It does not close the cache, which the application owns.
      */
@@ -301,13 +307,13 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
     public void close() {
         isClosed = true;
         BlockingLanes l = lanes;
-        if (l != null) {
-            l.close();
+        if (l != null && closing.compareAndSet(false, true)) {
+            l.detach(capacity);
         }
         closed.tryEmitEmpty();
     }
 
-    /** The blocking worker's lanes, for tests; null for a non-blocking one. */
+    /** The blocking worker's lanes (shared with other workers), for tests; null for a non-blocking one. */
     @Nullable BlockingLanes lanes() {
         return lanes;
     }
@@ -327,7 +333,7 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
         private int capacity = DEFAULT_CAPACITY;
         private boolean blocking;
         private @Nullable Scheduler scheduler;
-        private Duration threadKeepAlive = Duration.ofMillis(DEFAULT_THREAD_KEEP_ALIVE_MS);
+        private @Nullable BlockingLanes lanes;
         private Duration spareThreadDelay = Duration.ofNanos(DEFAULT_SPARE_THREAD_DELAY_US * 1_000);
         private @Nullable ResourceCache<String, ?> cache;
         private LongSupplier clock = System::nanoTime;
@@ -355,48 +361,47 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
         }
 
         /**
-         * The handler blocks: run it on threads of the worker's own, at most {@code capacity},
-         * named {@code switchboard-<id>-<n>}. They start as requests need them, take the waiting
-         * requests one after another, park while there are none and end at {@link #close()} (or
-         * after {@link #threadKeepAlive} without work).
+         * The handler blocks: run it on Switchboard's blocking threads, named {@code
+         * switchboard-blocking-<n>}, which all the workers built so share: at most as many as
+         * their capacities add up to, as few as keep up. They start as requests need them, take
+         * the waiting requests one after another, park while there are none, end after a minute
+         * without work, and all end once every worker that shares them is closed.
          */
         public Builder blocking() {
             this.blocking = true;
             this.scheduler = null;
+            this.lanes = null;
             return this;
         }
 
         /**
-         * The handler blocks: run it on {@code scheduler}, which must be bounded, on at most
-         * {@code capacity} of its threads at once. A thread takes the worker's waiting requests
-         * one after another and is given back when none waits.
+         * The handler blocks: run it on {@code scheduler}, which must be bounded. The workers given
+         * the same scheduler share its threads: at most as many at once as their capacities add
+         * up to, as few as keep up. A thread takes the waiting requests one after another and is
+         * given back when none waits.
          */
         public Builder blocking(Scheduler scheduler) {
             this.blocking = true;
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            this.lanes = null;
+            return this;
+        }
+
+        /** Tests: the handler blocks, on {@code lanes} (which the worker joins), not on shared ones. */
+        Builder blocking(BlockingLanes lanes) {
+            this.blocking = true;
+            this.scheduler = null;
+            this.lanes = Objects.requireNonNull(lanes, "lanes");
             return this;
         }
 
         /**
-         * How long a thread of a {@link #blocking()} worker stays parked without work before it
-         * ends (default {@value #DEFAULT_THREAD_KEEP_ALIVE_MS} ms), strictly positive; the next
-         * request starts a new one. A worker that is never closed thus holds no thread for long.
-         */
-        public Builder threadKeepAlive(Duration keepAlive) {
-            if (keepAlive.isNegative() || keepAlive.isZero()) {
-                throw new IllegalArgumentException("threadKeepAlive must be strictly positive, was " + keepAlive);
-            }
-            this.threadKeepAlive = keepAlive;
-            return this;
-        }
-
-        /**
-         * How long a request waits for a {@link #blocking()} worker's busy threads before a spare
-         * one is woken for it (default {@value #DEFAULT_SPARE_THREAD_DELAY_US} µs), strictly
-         * positive. The worker runs its requests on as few threads as keep up, since a wake-up
-         * costs more than a short step: a request queued while one of its threads is busy waits
-         * for that thread, and gets another (up to {@code capacity}) only if the busy ones are
-         * slower than this, as when they block on a disk.
+         * How long a request to a {@linkplain #blocking() blocking} worker waits for the busy
+         * blocking threads before a spare one is woken for it (default {@value
+         * #DEFAULT_SPARE_THREAD_DELAY_US} µs), strictly positive. Blocking workers run their
+         * requests on as few threads as keep up, since a wake-up costs more than a short step: a
+         * request queued while one of the threads is busy waits for that thread, and gets another
+         * only if the busy ones are slower than this, as when they block on a disk.
          */
         public Builder spareThreadDelay(Duration delay) {
             if (delay.isNegative() || delay.isZero()) {

@@ -2,6 +2,8 @@ package dev.switchboard.core.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.core.ErrorCode;
@@ -60,9 +62,20 @@ class BlockingWorkerTest {
         workers.forEach(LocalWorker::close);
     }
 
+    private static final AtomicInteger POOLS = new AtomicInteger();
+
+    /** Threads of Switchboard's own, as {@code blocking()} gives, but for this worker alone. */
+    private static BlockingLanes ownThreads(String name, Duration keepAlive) {
+        return new BlockingLanes(name, null, keepAlive.toNanos(), LaneWatch.INSTANCE);
+    }
+
+    private static BlockingLanes ownThreads() {
+        return ownThreads("test-lanes-" + POOLS.incrementAndGet(), Duration.ofNanos(BlockingLanes.KEEP_ALIVE_NANOS));
+    }
+
     static Stream<Arguments> lanes() {
         return Stream.of(
-                Arguments.of("own threads", (UnaryOperator<LocalWorker.Builder>) LocalWorker.Builder::blocking),
+                Arguments.of("own threads", (UnaryOperator<LocalWorker.Builder>) b -> b.blocking(ownThreads())),
                 Arguments.of("scheduler", (UnaryOperator<LocalWorker.Builder>) b -> b.blocking(SCHEDULER)));
     }
 
@@ -303,7 +316,8 @@ class BlockingWorkerTest {
         int capacity = 3;
         CountDownLatch gate = gate();
         AtomicInteger running = new AtomicInteger();
-        LocalWorker worker = worker(LocalWorker.Builder::blocking, capacity, (req, ctx) -> Mono.fromCallable(() -> {
+        LocalWorker worker = worker(b -> b.blocking(ownThreads("close-test", Duration.ofMinutes(1))), capacity,
+                (req, ctx) -> Mono.fromCallable(() -> {
             running.incrementAndGet();
             pass(gate);
             return req.payload();
@@ -316,8 +330,7 @@ class BlockingWorkerTest {
         Await.until(WAIT, () -> running.get() == capacity, () -> running + " running");
         List<Thread> threads = worker.lanes().threads();
         assertEquals(capacity, threads.size());
-        assertTrue(threads.stream().allMatch(t -> t.getName().startsWith("switchboard-" + worker.id() + "-")),
-                threads.toString());
+        assertTrue(threads.stream().allMatch(t -> t.getName().startsWith("close-test-")), threads.toString());
 
         worker.close();
         StepVerifier.create(worker.exchange(request(9)))
@@ -328,15 +341,14 @@ class BlockingWorkerTest {
         answers.forEach(a -> a.verify(WAIT));
         Await.until(WAIT, () -> threads.stream().noneMatch(Thread::isAlive), () -> "alive: " + threads);
         assertEquals(0, worker.lanes().lanes());
-        assertTrue(Thread.getAllStackTraces().keySet().stream()
-                .noneMatch(t -> t.getName().startsWith("switchboard-" + worker.id() + "-")));
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("close-test-")));
         // the JVM's watch over busy threads, which started the spare ones, ends with nothing to watch
         Await.until(WAIT, () -> LaneWatch.INSTANCE.thread() == null, "the lanes watch still runs");
     }
 
     @Test
     void anIdleWorkerParksItsThreadsAndWakesThemForTheNextRequest() {
-        LocalWorker worker = worker(LocalWorker.Builder::blocking, 2, (req, ctx) -> Flux.just(req.payload()));
+        LocalWorker worker = worker(b -> b.blocking(ownThreads()), 2, (req, ctx) -> Flux.just(req.payload()));
         assertEquals(0, worker.lanes().lanes(), "threads start with the first request");
         for (int i = 0; i < 20; i++) {
             StepVerifier.create(worker.exchange(request(i))).expectNext(Payload.json(Integer.toString(i)))
@@ -347,9 +359,8 @@ class BlockingWorkerTest {
 
     @Test
     void aThreadWithoutWorkForTheKeepAliveEndsAndTheNextRequestStartsAnother() {
-        LocalWorker worker = LocalWorker.builder((req, ctx) -> Flux.just(req.payload())).id("keep-alive")
-                .blocking().threadKeepAlive(Duration.ofMillis(20)).build();
-        workers.add(worker);
+        LocalWorker worker = worker(b -> b.blocking(ownThreads("keep-alive", Duration.ofMillis(20))), 2,
+                (req, ctx) -> Flux.just(req.payload()));
         StepVerifier.create(worker.exchange(request(1))).expectNext(Payload.json("1")).expectComplete().verify(WAIT);
         List<Thread> first = worker.lanes().threads();
         assertEquals(1, first.size());
@@ -379,6 +390,38 @@ class BlockingWorkerTest {
         assertEquals(0, worker.active());
         if (name.equals("own threads")) {
             assertEquals(worker.lanes().lanes(), worker.lanes().threads().size(), "a thread ended but still counts");
+        }
+    }
+
+    @Test
+    void blockingWorkersShareSwitchboardsThreadsAndThoseOfTheirScheduler() {
+        List<String> threads = new CopyOnWriteArrayList<>();
+        WorkerHandler handler = (req, ctx) -> Mono.fromCallable(() -> {
+            threads.add(Thread.currentThread().getName());
+            return req.payload();
+        }).flux();
+        LocalWorker a = worker(LocalWorker.Builder::blocking, 2, handler);
+        LocalWorker b = worker(LocalWorker.Builder::blocking, 3, handler);
+        assertSame(a.lanes(), b.lanes());
+        int attached = a.lanes().attached();
+        StepVerifier.create(a.exchange(request(1))).expectNext(Payload.json("1")).expectComplete().verify(WAIT);
+        StepVerifier.create(b.exchange(request(2))).expectNext(Payload.json("2")).expectComplete().verify(WAIT);
+        assertTrue(threads.stream().allMatch(t -> t.startsWith("switchboard-blocking-")), threads.toString());
+        a.close();
+        assertEquals(attached - 1, b.lanes().attached());
+        StepVerifier.create(b.exchange(request(3))).expectNext(Payload.json("3")).expectComplete().verify(WAIT);
+
+        Scheduler other = Schedulers.newBoundedElastic(2, 16, "lanes-other");
+        try {
+            LocalWorker c = worker(w -> w.blocking(SCHEDULER), 1, handler);
+            LocalWorker d = worker(w -> w.blocking(SCHEDULER), 1, handler);
+            LocalWorker e = worker(w -> w.blocking(other), 1, handler);
+            assertSame(c.lanes(), d.lanes());
+            assertNotSame(c.lanes(), e.lanes());
+            assertNotSame(c.lanes(), b.lanes());
+        } finally {
+            workers.forEach(LocalWorker::close);
+            other.dispose();
         }
     }
 }
