@@ -62,7 +62,9 @@ final class BlockingLanes {
     private final List<Thread> threads = new ArrayList<>();
     /** Workers attached and not yet detached. */
     private int attached;
-    /** The most lanes, and the most calls waiting: the attached workers' capacities, added up. */
+    /** The attached workers' capacities, added up (a remote worker's may be Integer.MAX_VALUE). */
+    private long capacities;
+    /** The most lanes, and the most calls waiting: {@code capacities}, as an int. */
     private int size;
     /** Lanes started and not yet ended (threads, or tasks given to the scheduler). */
     private int lanes;
@@ -109,7 +111,8 @@ final class BlockingLanes {
     void add(int capacity) {
         synchronized (this) {
             attached++;
-            size = (int) Math.min(Integer.MAX_VALUE, (long) size + capacity);
+            capacities += capacity;
+            size = (int) Math.min(Integer.MAX_VALUE, capacities);
         }
     }
 
@@ -126,7 +129,8 @@ final class BlockingLanes {
                     return;
                 }
                 attached--;
-                size = attached == 0 ? 0 : Math.max(0, size - capacity);
+                capacities = attached == 0 ? 0 : Math.max(0, capacities - capacity);
+                size = (int) Math.min(Integer.MAX_VALUE, capacities);
                 if (attached == 0) {
                     wake = new ArrayList<>(idle);
                     idle.clear();

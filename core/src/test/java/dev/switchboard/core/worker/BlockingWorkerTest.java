@@ -424,4 +424,17 @@ class BlockingWorkerTest {
             other.dispose();
         }
     }
+
+    @Test
+    void aWorkerWhoseCapacityIsUnboundedLeavesTheOthersTheirShareWhenItCloses() {
+        BlockingLanes lanes = ownThreads();
+        WorkerHandler echo = (req, ctx) -> Flux.just(req.payload());
+        LocalWorker bounded = worker(b -> b.blocking(lanes), 2, echo);
+        // a remote worker's local runner: its gateways bound it, not its own count
+        LocalWorker unbounded = worker(b -> b.blocking(lanes), Integer.MAX_VALUE, echo);
+        StepVerifier.create(unbounded.exchange(request(1))).expectNext(Payload.json("1")).expectComplete().verify(WAIT);
+        unbounded.close();
+        StepVerifier.create(Flux.merge(bounded.exchange(request(2)), bounded.exchange(request(3))).count())
+                .expectNext(2L).expectComplete().verify(WAIT);
+    }
 }
