@@ -147,6 +147,35 @@ public abstract class WorkerLinkContract {
     }
 
     @Test
+    void aWorkerServingTwoRelaysNeverRunsMoreRequestsThanItsCapacity() throws Exception {
+        assumeTrue(runsTheGivenHandler(), "the worker runs a handler of its own");
+        int capacity = 2;
+        List<WorkerLink> links = startOnTwoRelays(capacity);
+        assumeTrue(!links.isEmpty(), "this worker serves one relay only");
+        List<Answer> answers = new ArrayList<>();
+        for (int l = 0; l < links.size(); l++) {
+            // each relay holds its link to the capacity the worker announced
+            for (int i = 0; i < capacity; i++) {
+                Answer a = Answer.of(links.get(l).exchange(request("hold:" + l + ":" + i)));
+                onTearDown(a);
+                answers.add(a);
+            }
+        }
+        int total = answers.size();
+        Await.until(WAIT, () -> handler.running() + overloaded(answers) == total,
+                () -> "every request runs or is answered overloaded: " + handler.running() + " running, "
+                        + overloaded(answers) + " overloaded of " + total);
+        assertTrue(handler.peak() <= capacity, "capacity " + capacity + " ran " + handler.peak()
+                + " at once on two relays");
+        handler.releaseAll();
+        Await.until(WAIT, () -> answers.stream().allMatch(Answer::done), "every request answered");
+        for (WorkerLink link : links) {
+            StepVerifier.create(link.exchange(request("next")).map(Payload::utf8))
+                    .expectNext(json("next")).expectComplete().verify(WAIT);
+        }
+    }
+
+    @Test
     void aClientThatStopsReadingStopsItsWorkerAndIsClosed() throws Exception {
         assumeTrue(runsTheGivenHandler(), "the worker runs a handler of its own");
         WorkerLink link = start(2);

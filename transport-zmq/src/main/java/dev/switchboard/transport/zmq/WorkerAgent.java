@@ -320,6 +320,7 @@ final class WorkerAgent implements Agent {
             s.cancel();
             counters.cancelled.increment();
         }
+        counters.ended(serving.size());
         serving.clear();
     }
 
@@ -339,6 +340,7 @@ final class WorkerAgent implements Agent {
         } else if (c instanceof Done d) {
             Serving s = d.serving();
             if (serving.remove(s.tag, s)) {
+                counters.ended(1);
                 if (s.held != null) {
                     sendData(s, s.held, Protocol.DATA_END);
                 } else {
@@ -349,6 +351,7 @@ final class WorkerAgent implements Agent {
         } else if (c instanceof Failed f) {
             Serving s = f.serving();
             if (serving.remove(s.tag, s)) {
+                counters.ended(1);
                 if (s.held != null && s.allowed > 0) {
                     sendData(s, s.held, Protocol.DATA);
                 }
@@ -437,6 +440,7 @@ final class WorkerAgent implements Agent {
                 long tag = readU64(f.get(2), "tag");
                 Serving s = serving.remove(tag);
                 if (s != null) {
+                    counters.ended(1);
                     s.cancel();
                     counters.cancelled.increment();
                     sendFrame(Protocol.responseEnd(tag));
@@ -494,7 +498,9 @@ final class WorkerAgent implements Agent {
         if (window < 1) {
             throw new MalformedException("window must be at least 1");
         }
-        if (!registered || serving.containsKey(tag) || serving.size() >= spec.capacity()) {
+        // one capacity over every gateway: each was granted all of it, so the worker turns away
+        // at once what would go beyond it, and the answer gives that gateway its credit back
+        if (!registered || serving.containsKey(tag) || !counters.tryStart(spec.capacity())) {
             sendFrame(Protocol.responseError(tag, "overloaded", "worker " + spec.id() + " has no credit for this request"));
             return;
         }
