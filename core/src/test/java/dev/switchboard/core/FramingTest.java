@@ -41,19 +41,6 @@ class FramingTest {
     }
 
     @Test
-    void singleItemResponseIsExactlyOneFrameCarryingTheEnd() {
-        assertEquals(List.of(Frame.text("{\"id\":1,\"body\":{\"n\":1},\"end\":true}")), answer(Wire.request(1, "k", "1")));
-        assertEquals(1, relay.metrics().snapshot().frames());
-    }
-
-    @Test
-    void threeItemStreamIsExactlyThreeFramesTheLastCarryingTheEnd() {
-        assertEquals(List.of(Frame.text("{\"id\":1,\"body\":1}"), Frame.text("{\"id\":1,\"body\":2}"),
-                Frame.text("{\"id\":1,\"body\":3,\"end\":true}")), answer(Wire.request(1, "k", "3")));
-        assertEquals(3, relay.metrics().snapshot().frames());
-    }
-
-    @Test
     void emptyResponseIsExactlyOneEndFrame() {
         assertEquals(List.of(Frame.text("{\"id\":\"e\",\"end\":true}")),
                 answer(Frame.text("{\"id\":\"e\",\"key\":\"k\",\"body\":0}")));

@@ -314,6 +314,7 @@ final class WorkerAgent implements Agent {
             s.cancel();
             counters.cancelled.increment();
         }
+        counters.ended(serving.size());
         serving.clear();
     }
 
@@ -333,6 +334,7 @@ final class WorkerAgent implements Agent {
         } else if (c instanceof Done d) {
             Serving s = d.serving();
             if (serving.remove(s.tag, s)) {
+                counters.ended(1);
                 if (s.held != null) {
                     sendData(s, s.held, Protocol.DATA_END);
                 } else {
@@ -343,6 +345,7 @@ final class WorkerAgent implements Agent {
         } else if (c instanceof Failed f) {
             Serving s = f.serving();
             if (serving.remove(s.tag, s)) {
+                counters.ended(1);
                 if (s.held != null && s.allowed > 0) {
                     sendData(s, s.held, Protocol.DATA);
                 }
@@ -423,6 +426,7 @@ final class WorkerAgent implements Agent {
                 long tag = WorkerDecoder.cancel(f);
                 Serving s = serving.remove(tag);
                 if (s != null) {
+                    counters.ended(1);
                     s.cancel();
                     counters.cancelled.increment();
                     sendFrame(Protocol.responseEnd(tag));
@@ -466,7 +470,9 @@ final class WorkerAgent implements Agent {
         WorkerDecoder.Incoming incoming = WorkerDecoder.request(frame, from, to);
         long tag = incoming.tag();
         int window = incoming.window();
-        if (!registered || serving.containsKey(tag) || serving.size() >= spec.capacity()) {
+        // one capacity over every gateway: each was granted all of it, so the worker turns away
+        // at once what would go beyond it, and the answer gives that gateway its credit back
+        if (!registered || serving.containsKey(tag) || !counters.tryStart(spec.capacity())) {
             sendFrame(Protocol.responseError(tag, "overloaded", "worker " + spec.id() + " has no credit for this request"));
             return;
         }

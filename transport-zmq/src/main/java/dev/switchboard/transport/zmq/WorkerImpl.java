@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,26 @@ final class WorkerImpl implements ZmqWorker {
         final LongAdder cancelled = new LongAdder();
         final LongAdder malformed = new LongAdder();
         final LongAdder dropped = new LongAdder();
+        /** Requests running now, over every gateway: the capacity is one budget for them all. */
+        private final AtomicInteger running = new AtomicInteger();
+
+        /** Takes a slot of {@code capacity} for a request; false when all are taken. */
+        boolean tryStart(int capacity) {
+            for (;;) {
+                int n = running.get();
+                if (n >= capacity) {
+                    return false;
+                }
+                if (running.compareAndSet(n, n + 1)) {
+                    return true;
+                }
+            }
+        }
+
+        /** Gives back the slots of {@code n} requests that ended. */
+        void ended(int n) {
+            running.addAndGet(-n);
+        }
     }
 
     private final ZmqWorkerSpec spec;
@@ -42,7 +63,7 @@ final class WorkerImpl implements ZmqWorker {
 
     private WorkerImpl(ZmqWorkerSpec spec, WorkerHandler handler) {
         this.spec = spec;
-        // each agent holds its gateway to the capacity; the local worker only runs the
+        // the agents hold their gateways together to the capacity; the local worker only runs the
         // handler, times it and follows the cache. Its own count drops after a response has gone
         // out (in doFinally), so it must not refuse the request that the returned credit allows.
         LocalWorker.Builder b = LocalWorker.builder(handler).id(spec.id()).capacity(Integer.MAX_VALUE);

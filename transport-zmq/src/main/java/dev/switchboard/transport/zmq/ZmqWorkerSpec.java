@@ -42,7 +42,7 @@ public interface ZmqWorkerSpec {
     /** The worker's id, unique in each gateway's membership. */
     String id();
 
-    /** Requests it serves at once for each gateway. */
+    /** Requests it serves at once, over all its gateways together. */
     int capacity();
 
     /** How often it sends heartbeats (it follows a gateway that asks for more often). */
@@ -106,7 +106,7 @@ public interface ZmqWorkerSpec {
             return this;
         }
 
-        /** Requests served at once per gateway, 1 to 65535. */
+        /** Requests served at once, over all its gateways together, 1 to 65535. */
         public Builder capacity(int capacity) {
             if (capacity < 1 || capacity > 65_535) {
                 throw new IllegalArgumentException("capacity must be between 1 and 65535, was " + capacity);

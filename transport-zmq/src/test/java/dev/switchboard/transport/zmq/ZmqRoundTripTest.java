@@ -13,19 +13,16 @@ import dev.switchboard.core.Request;
 import dev.switchboard.core.RequestId;
 import dev.switchboard.core.routing.Membership;
 import dev.switchboard.core.routing.Router;
-import dev.switchboard.core.routing.WorkerLoad;
 import dev.switchboard.core.test.LocalConnection;
 import dev.switchboard.core.worker.ResourceCache;
 import dev.switchboard.core.worker.WorkerHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
 
 class ZmqRoundTripTest {
@@ -131,34 +128,6 @@ class ZmqRoundTripTest {
     }
 
     @Test
-    void theGatewayNeverSendsMoreRequestsThanTheWorkerGrantedCredits() {
-        startGateway();
-        AtomicInteger running = new AtomicInteger();
-        AtomicInteger maxRunning = new AtomicInteger();
-        Sinks.Empty<Void> release = Sinks.empty();
-        startWorker("w1", 3, (req, ctx) -> Flux.defer(() -> {
-            maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
-            // counted down before the answer leaves: the freed credit may bring the next request
-            // before a doFinally here would run
-            return release.asMono().then(reactor.core.publisher.Mono.fromCallable(() -> {
-                running.decrementAndGet();
-                return req.payload();
-            })).flux();
-        }));
-        List<Payload> results = new java.util.concurrent.CopyOnWriteArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            toDispose.add(router.route(request(i, "k" + i, Integer.toString(i))).subscribe(results::add));
-        }
-        Await.until(WAIT, "three requests running", () -> running.get() == 3);
-        WorkerLoad load = router.loads().get(0);
-        assertEquals(3, load.active());
-        assertEquals(17, load.waiting());
-        release.tryEmitEmpty();
-        Await.until(WAIT, "all twenty answered", () -> results.size() == 20);
-        assertEquals(3, maxRunning.get());
-    }
-
-    @Test
     void cacheReportsAndServiceTimesOfARemoteWorkerReachTheRouter() {
         startGateway();
         ResourceCache<String, AutoCloseable> cache = ResourceCache.<String, AutoCloseable>builder(k -> () -> { })
@@ -176,24 +145,6 @@ class ZmqRoundTripTest {
             var times = membership.members().get(0).serviceTimes();
             return times.hitNanos() > 0 && times.missNanos() > 0;
         });
-    }
-
-    @Test
-    void cancellingARequestCancelsTheRemoteWorkAndReturnsTheCredit() {
-        startGateway();
-        AtomicInteger started = new AtomicInteger();
-        AtomicInteger cancelled = new AtomicInteger();
-        ZmqWorker worker = startWorker("w1", 1, (req, ctx) -> req.key().equals("hang")
-                ? Flux.<Payload>never().doOnSubscribe(s -> started.incrementAndGet())
-                        .doOnCancel(cancelled::incrementAndGet)
-                : Flux.just(req.payload()));
-        Disposable hanging = router.route(request(1, "hang", "1")).subscribe();
-        Await.until(WAIT, "the worker runs the request", () -> started.get() == 1);
-        hanging.dispose();
-        Await.until(WAIT, "the remote handler cancelled", () -> cancelled.get() == 1);
-        StepVerifier.create(router.route(request(2, "k", "2")).map(Payload::utf8))
-                .expectNext("2").expectComplete().verify(WAIT);
-        Await.until(WAIT, "the worker counted the cancel", () -> worker.stats().cancelled() == 1);
     }
 
     @Test

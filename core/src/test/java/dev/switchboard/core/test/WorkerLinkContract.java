@@ -1,0 +1,294 @@
+package dev.switchboard.core.test;
+
+import static dev.switchboard.core.test.ContractHandler.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.switchboard.core.CloseStatus;
+import dev.switchboard.core.ErrorCode;
+import dev.switchboard.core.Frame;
+import dev.switchboard.core.Payload;
+import dev.switchboard.core.Relay;
+import dev.switchboard.core.RelayException;
+import dev.switchboard.core.Request;
+import dev.switchboard.core.RequestId;
+import dev.switchboard.core.routing.Router;
+import dev.switchboard.core.transport.WorkerLink;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+/**
+ * The contract every {@link WorkerLink} implementation keeps, as rsocket-test's
+ * {@code TransportTest} is for rsocket's transports: a subclass says how to start a worker
+ * running {@link #handler} behind the link under test, and inherits every case. Cases that need
+ * a handler of the test's own are skipped for a worker that runs its own (the Python echo
+ * worker); the two-relay case runs only where {@link #startOnTwoRelays} is implemented.
+ *
+ * <p>Some cases go to the link directly, as the router would; the ones about what a client sees
+ * go through a {@link Relay} and a {@link LocalConnection} in front of it.
+ */
+public abstract class WorkerLinkContract {
+
+    /** The bound on every wait in the kit. */
+    protected static final Duration WAIT = Duration.ofSeconds(10);
+    /**
+     * The longest key, in UTF-8 bytes, that every side serves: the limit of {@code PROTOCOL.md}
+     * (the ZeroMQ codec's {@code MAX_KEY_BYTES}), which the relay holds a client to as well.
+     */
+    public static final int KEY_LIMIT_BYTES = 4096;
+
+    /** What the worker runs, when it runs the test's handler. */
+    protected final ContractHandler handler = new ContractHandler();
+    private final List<Disposable> cleanups = new ArrayList<>();
+    private final AtomicLong ids = new AtomicLong();
+
+    /**
+     * Starts a worker of {@code capacity} running {@link #handler} (when it {@link
+     * #runsTheGivenHandler() runs it}) and returns its link once the worker can serve. What it
+     * starts must be handed to {@link #onTearDown}.
+     */
+    protected abstract WorkerLink start(int capacity) throws Exception;
+
+    /**
+     * Starts ONE worker of {@code capacity} running {@link #handler}, serving two relays at once,
+     * and returns its two links (one per relay); empty where a worker serves one relay only.
+     */
+    protected List<WorkerLink> startOnTwoRelays(int capacity) throws Exception {
+        return List.of();
+    }
+
+    /** Whether the worker runs {@link #handler}; false for one with a handler of its own (echo). */
+    protected boolean runsTheGivenHandler() {
+        return true;
+    }
+
+    /** Has {@code d} disposed after the test, in the reverse order of registration. */
+    protected final void onTearDown(Disposable d) {
+        cleanups.add(d);
+    }
+
+    @AfterEach
+    final void tearDownContract() {
+        handler.releaseAll();
+        for (int i = cleanups.size() - 1; i >= 0; i--) {
+            cleanups.get(i).dispose();
+        }
+        cleanups.clear();
+    }
+
+    // ---- the cases
+
+    @Test
+    void oddKeysAreServedWithTheKeyIntact() throws Exception {
+        WorkerLink link = start(2);
+        List<String> keys = List.of("", "ключ/\u00e9/\uD83D\uDDFA", "k".repeat(KEY_LIMIT_BYTES),
+                "\u00e9".repeat(KEY_LIMIT_BYTES / 2));
+        for (String key : keys) {
+            StepVerifier.create(link.exchange(request(key)).map(Payload::utf8))
+                    .expectNext(json(key)).expectComplete().verify(WAIT);
+        }
+        if (runsTheGivenHandler()) {
+            assertEquals(keys, handler.keys());
+        }
+    }
+
+    @Test
+    void cancellingOneOfSeveralExchangesEndsOnlyItAndItsCreditServesANewOneAtOnce() throws Exception {
+        assumeTrue(runsTheGivenHandler(), "the worker runs a handler of its own");
+        WorkerLink link = start(2);
+        Disposable first = link.exchange(request("hold:1")).subscribe();
+        onTearDown(first);
+        Answer second = Answer.of(link.exchange(request("hold:2")));
+        onTearDown(second);
+        Await.until(WAIT, () -> handler.running() == 2, "both requests run");
+
+        first.dispose();
+        Await.until(WAIT, () -> handler.cancelled("hold:1"), "the cancelled request's work stopped");
+        // the credit it held serves a new request, while the other one still runs
+        StepVerifier.create(link.exchange(request("next")).map(Payload::utf8))
+                .expectNext(json("next")).expectComplete().verify(WAIT);
+        assertFalse(handler.cancelled("hold:2"), "cancelling one request cancelled another");
+        assertFalse(second.done(), "the other request ended with the cancelled one");
+
+        handler.release("hold:2");
+        Await.until(WAIT, second::done, "the other request answers");
+        assertEquals(List.of(json("hold:2")), second.items());
+        assertEquals(null, second.error());
+    }
+
+    @Test
+    void theWorkerNeverRunsMoreRequestsThanItsCapacity() throws Exception {
+        assumeTrue(runsTheGivenHandler(), "the worker runs a handler of its own");
+        int capacity = 2;
+        WorkerLink link = start(capacity);
+        List<Answer> answers = new ArrayList<>();
+        for (int i = 0; i < 3 * capacity; i++) {
+            Answer a = Answer.of(link.exchange(request("hold:" + i)));
+            onTearDown(a);
+            answers.add(a);
+        }
+        Await.until(WAIT, () -> handler.running() == capacity, "the worker runs its capacity");
+        handler.releaseAll();
+        Await.until(WAIT, () -> answers.stream().allMatch(Answer::done), "every request answered");
+        assertTrue(handler.peak() <= capacity, "capacity " + capacity + " ran " + handler.peak() + " at once");
+        for (Answer a : answers) {
+            assertTrue(a.error() == null || a.isError(ErrorCode.OVERLOADED), "unexpected error " + a.error());
+        }
+    }
+
+    @Test
+    void aWorkerServingTwoRelaysNeverRunsMoreRequestsThanItsCapacity() throws Exception {
+        assumeTrue(runsTheGivenHandler(), "the worker runs a handler of its own");
+        int capacity = 2;
+        List<WorkerLink> links = startOnTwoRelays(capacity);
+        assumeTrue(!links.isEmpty(), "this worker serves one relay only");
+        List<Answer> answers = new ArrayList<>();
+        for (int l = 0; l < links.size(); l++) {
+            // each relay holds its link to the capacity the worker announced
+            for (int i = 0; i < capacity; i++) {
+                Answer a = Answer.of(links.get(l).exchange(request("hold:" + l + ":" + i)));
+                onTearDown(a);
+                answers.add(a);
+            }
+        }
+        int total = answers.size();
+        Await.until(WAIT, () -> handler.running() + overloaded(answers) == total,
+                () -> "every request runs or is answered overloaded: " + handler.running() + " running, "
+                        + overloaded(answers) + " overloaded of " + total);
+        assertTrue(handler.peak() <= capacity, "capacity " + capacity + " ran " + handler.peak()
+                + " at once on two relays");
+        handler.releaseAll();
+        Await.until(WAIT, () -> answers.stream().allMatch(Answer::done), "every request answered");
+        for (WorkerLink link : links) {
+            StepVerifier.create(link.exchange(request("next")).map(Payload::utf8))
+                    .expectNext(json("next")).expectComplete().verify(WAIT);
+        }
+    }
+
+    @Test
+    void aClientThatStopsReadingStopsItsWorkerAndIsClosed() throws Exception {
+        assumeTrue(runsTheGivenHandler(), "the worker runs a handler of its own");
+        WorkerLink link = start(2);
+        Router router = Router.builder().worker(link).build();
+        onTearDown(router);
+        Relay relay = Relay.builder().router(router).maxQueuedResponses(8)
+                .slowConsumerTimeout(Duration.ofMillis(500)).build();
+        LocalConnection client = LocalConnection.notReading();
+        onTearDown(relay.serve(client).subscribe());
+        client.sendText(requestFrame(1, "flood"));
+        Await.until(WAIT, () -> client.closeStatus().isPresent(), "the relay closes the client that reads nothing");
+        assertEquals(CloseStatus.POLICY_VIOLATION.code(), client.closeStatus().get().code());
+        Await.until(WAIT, () -> handler.cancelled("flood"), "the worker's flood cancelled");
+        assertTrue(handler.produced() < ContractHandler.FLOOD_ITEMS,
+                "the worker produced all " + handler.produced() + " items for a client that read none");
+    }
+
+    @Test
+    void aOneItemAnswerIsOneFrameAndAStreamEndsWithItsMark() throws Exception {
+        LocalConnection client = serve(start(2), LocalConnection.reading());
+        client.sendText(requestFrame(1, "one"));
+        Await.until(WAIT, () -> client.receivedCount() >= 1, "the answer");
+        if (!runsTheGivenHandler()) {
+            client.sendText(requestFrame(2, "two"));
+            Await.until(WAIT, () -> client.receivedCount() >= 2, "the second answer");
+            assertEquals(List.of("{\"id\":1,\"body\":\"one\",\"end\":true}", "{\"id\":2,\"body\":\"two\",\"end\":true}"),
+                    texts(client));
+            return;
+        }
+        client.sendText(requestFrame(2, "three"));
+        client.sendText(requestFrame(3, "last"));
+        // an ordered session: the answer to 3 comes after everything of 2
+        Await.until(WAIT, () -> texts(client).stream().anyMatch(t -> t.startsWith("{\"id\":3,")),
+                () -> "the third answer, got " + texts(client));
+        List<String> texts = texts(client);
+        assertEquals("{\"id\":1,\"body\":\"one\",\"end\":true}", texts.get(0));
+        assertEquals("{\"id\":3,\"body\":\"last\",\"end\":true}", texts.get(texts.size() - 1));
+        List<String> stream = texts.subList(1, texts.size() - 1);
+        assertEquals(List.of("{\"id\":2,\"body\":1}", "{\"id\":2,\"body\":2}"), stream.subList(0, 2));
+        String rest = String.join(" ", stream.subList(2, stream.size()));
+        assertTrue(rest.equals("{\"id\":2,\"body\":3,\"end\":true}")
+                || rest.equals("{\"id\":2,\"body\":3} {\"id\":2,\"end\":true}"), "the stream's end: " + rest);
+    }
+
+    // ---- helpers
+
+    /** A request with a fresh id, {@code key} and the body {@code "key"} (what an echo answers). */
+    protected final Request request(String key) {
+        return Request.builder().id(RequestId.of(ids.incrementAndGet())).key(key)
+                .payload(Payload.json(json(key))).build();
+    }
+
+    /** A client's text request frame whose body is its key, as a JSON string. */
+    protected static String requestFrame(long id, String key) {
+        return "{\"id\":" + id + ",\"key\":\"" + key + "\",\"body\":" + json(key) + "}";
+    }
+
+    /** A relay in front of {@code link}, serving {@code client}. */
+    protected final LocalConnection serve(WorkerLink link, LocalConnection client) {
+        Router router = Router.builder().worker(link).build();
+        onTearDown(router);
+        Relay relay = Relay.builder().router(router).build();
+        onTearDown(relay.serve(client).subscribe());
+        return client;
+    }
+
+    protected static List<String> texts(LocalConnection client) {
+        return client.received().stream().map(Frame::text).toList();
+    }
+
+    private static long overloaded(List<Answer> answers) {
+        return answers.stream().filter(a -> a.isError(ErrorCode.OVERLOADED)).count();
+    }
+
+    private static void assertCode(ErrorCode code, Throwable e) {
+        assertTrue(e instanceof RelayException r && r.code() == code, "expected " + code + ", got " + e);
+    }
+
+    /** What one exchange answered so far. */
+    protected static final class Answer implements Disposable {
+        private final List<String> items = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private volatile boolean done;
+        private volatile @Nullable Throwable error;
+        private Disposable subscription = () -> { };
+
+        static Answer of(Flux<Payload> exchange) {
+            Answer a = new Answer();
+            a.subscription = exchange.subscribe(p -> a.items.add(p.utf8()), e -> {
+                a.error = e;
+                a.done = true;
+            }, () -> a.done = true);
+            return a;
+        }
+
+        boolean done() {
+            return done;
+        }
+
+        List<String> items() {
+            return List.copyOf(items);
+        }
+
+        @Nullable Throwable error() {
+            return error;
+        }
+
+        boolean isError(ErrorCode code) {
+            return error instanceof RelayException r && r.code() == code;
+        }
+
+        @Override
+        public void dispose() {
+            subscription.dispose();
+        }
+    }
+}
