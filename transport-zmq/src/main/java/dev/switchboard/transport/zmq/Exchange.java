@@ -1,6 +1,7 @@
 package dev.switchboard.transport.zmq;
 
 import dev.switchboard.core.ErrorCode;
+import dev.switchboard.core.Limits;
 import dev.switchboard.core.Payload;
 import dev.switchboard.core.RelayException;
 import dev.switchboard.core.Request;
@@ -61,6 +62,12 @@ final class Exchange implements Subscription {
             public void subscribe(CoreSubscriber<? super Payload> actual) {
                 Exchange ex = new Exchange(agent, worker, request, agent.nextTag(), actual, agent.responseWindow());
                 actual.onSubscribe(ex);
+                var violation = Limits.violation(request);
+                if (violation.isPresent()) {
+                    // the worker holds a request to the same limits: sent, it could not be served
+                    ex.fail(new RelayException(ErrorCode.BAD_REQUEST, violation.get()));
+                    return;
+                }
                 if (!agent.submit(new GatewayAgent.Send(ex))) {
                     ex.fail(new RelayException(ErrorCode.OVERLOADED, "the ZeroMQ gateway's queue is full"));
                 }

@@ -475,34 +475,54 @@ final class WorkerAgent implements Agent {
         }
     }
 
-    /** One REQUEST record, {@code frame[from, to)}. */
+    /**
+     * One REQUEST record, {@code frame[from, to)}. A record whose tag can be read is always
+     * answered: one that cannot be served (malformed, a field over its limit) with
+     * {@code bad_request}, so that the gateway gets its credit back.
+     */
     private void onRequest(byte[] frame, int from, int to) throws MalformedException {
         Protocol.Reader in = new Protocol.Reader(frame, from, to);
         long tag = in.u64("tag");
-        int window = in.u32("window");
-        int flags = in.u8("flags");
-        if ((flags & ~Protocol.FLAG_PRINCIPAL) != 0) {
-            throw new MalformedException("unknown request flags " + flags);
-        }
-        String key = in.text16(Protocol.MAX_KEY_BYTES, "key");
-        String session = in.text16(Protocol.MAX_KEY_BYTES, "session id");
-        int idKind = in.u8("request id kind");
-        var id = Protocol.requestId(idKind, in.text16(Protocol.MAX_KEY_BYTES, "request id"));
-        String principal = (flags & Protocol.FLAG_PRINCIPAL) != 0
-                ? in.text16(Protocol.MAX_KEY_BYTES, "principal") : null;
-        Payload payload = Protocol.payload(in.u8("payload kind"), in.rest());
-        if (window < 1) {
-            throw new MalformedException("window must be at least 1");
+        Request request;
+        int window;
+        try {
+            window = in.u32("window");
+            request = readRequest(in);
+            if (window < 1) {
+                throw new MalformedException("window must be at least 1");
+            }
+        } catch (MalformedException e) {
+            sendFrame(Protocol.responseError(tag, "bad_request", "the worker cannot read the request: "
+                    + e.getMessage()));
+            throw e;
         }
         if (!registered || serving.containsKey(tag) || serving.size() >= spec.capacity()) {
             sendFrame(Protocol.responseError(tag, "overloaded", "worker " + spec.id() + " has no credit for this request"));
             return;
         }
-        Request request = Request.builder().sessionId(session).id(id).key(key).payload(payload)
-                .principal(principal).build();
         Serving s = new Serving(this, tag, window);
         serving.put(tag, s);
         local.exchange(request).subscribe(s);
+    }
+
+    /** A REQUEST record's fields after its tag and window, each held to its limit. */
+    private static Request readRequest(Protocol.Reader in) throws MalformedException {
+        int flags = in.u8("flags");
+        if ((flags & ~Protocol.FLAG_PRINCIPAL) != 0) {
+            throw new MalformedException("unknown request flags " + flags);
+        }
+        String key = in.text16(Protocol.MAX_KEY_BYTES, "key");
+        String session = in.text16(Protocol.MAX_SESSION_ID_BYTES, "session id");
+        int idKind = in.u8("request id kind");
+        var id = Protocol.requestId(idKind, in.text16(Protocol.MAX_REQUEST_ID_BYTES, "request id"));
+        String principal = (flags & Protocol.FLAG_PRINCIPAL) != 0
+                ? in.text16(Protocol.MAX_PRINCIPAL_BYTES, "principal") : null;
+        int kind = in.u8("payload kind");
+        if (in.remaining() > Protocol.MAX_BODY_BYTES) {
+            throw new MalformedException("body is longer than " + Protocol.MAX_BODY_BYTES + " bytes");
+        }
+        Payload payload = Protocol.payload(kind, in.rest());
+        return Request.builder().sessionId(session).id(id).key(key).payload(payload).principal(principal).build();
     }
 
     // ---- outbound
