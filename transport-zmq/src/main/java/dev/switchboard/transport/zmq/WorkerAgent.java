@@ -73,6 +73,8 @@ final class WorkerAgent implements Agent {
     private final long ownIntervalNanos;
 
     private volatile boolean registered;
+    /** Some request's item or end met the full command queue: see {@link #failUndeliverable}. */
+    private volatile boolean undeliverable;
     private volatile @Nullable Thread thread;
 
     // I/O thread only
@@ -206,6 +208,9 @@ final class WorkerAgent implements Agent {
             handle(c);
             work++;
         }
+        if (undeliverable) {
+            failUndeliverable();
+        }
         // timers first: a worker resumed after a freeze (SIGSTOP, a long GC) must see that it missed
         // the gateway's deadline and register afresh before it reads what queued up meanwhile
         timers(System.nanoTime());
@@ -325,10 +330,47 @@ final class WorkerAgent implements Agent {
 
     // ---- commands from handler threads
 
+    /**
+     * A command of {@code s} met the full command queue: the request is broken (the gateway
+     * would get a stream missing an item, or no end). The handler is cancelled at once; the
+     * I/O thread answers the gateway with an error in its next round.
+     */
+    void undeliverable(Serving s) {
+        s.broken = true;
+        s.cancel();
+        undeliverable = true;
+        wake.wake();
+    }
+
+    /** Ends each broken request with {@code worker_failed}, so that the gateway gets its credit back. */
+    private void failUndeliverable() {
+        undeliverable = false;
+        List<Serving> broken = null;
+        for (Serving s : serving.values()) {
+            if (s.broken) {
+                if (broken == null) {
+                    broken = new ArrayList<>();
+                }
+                broken.add(s);
+            }
+        }
+        if (broken == null) {
+            return;
+        }
+        for (Serving s : broken) {
+            serving.remove(s.tag, s);
+            counters.undeliverable.increment();
+            counters.served.increment();
+            log.warn("worker {}: a response of request {} met a full command queue (capacity {}): the request "
+                    + "ends with an error", spec.id(), s.tag, spec.commandQueueCapacity());
+            sendFrame(Protocol.responseError(s.tag, "worker_failed", "the worker failed"));
+        }
+    }
+
     private void handle(Command c) {
         if (c instanceof Item i) {
             Serving s = i.serving();
-            if (serving.get(s.tag) != s) {
+            if (serving.get(s.tag) != s || s.broken) {
                 return;
             }
             if (s.held != null) {
@@ -338,7 +380,7 @@ final class WorkerAgent implements Agent {
             s.held = i.payload();
         } else if (c instanceof Done d) {
             Serving s = d.serving();
-            if (serving.remove(s.tag, s)) {
+            if (!s.broken && serving.remove(s.tag, s)) {
                 if (s.held != null) {
                     sendData(s, s.held, Protocol.DATA_END);
                 } else {
@@ -348,7 +390,7 @@ final class WorkerAgent implements Agent {
             }
         } else if (c instanceof Failed f) {
             Serving s = f.serving();
-            if (serving.remove(s.tag, s)) {
+            if (!s.broken && serving.remove(s.tag, s)) {
                 if (s.held != null && s.allowed > 0) {
                     sendData(s, s.held, Protocol.DATA);
                 }
@@ -596,6 +638,8 @@ final class WorkerAgent implements Agent {
         final int window;
         private volatile @Nullable Subscription subscription;
         private volatile boolean cancelled;
+        /** An item or the end of it met the full command queue; it ends with an error. */
+        volatile boolean broken;
         // I/O thread only
         @Nullable Payload held;
         int allowed;
@@ -619,17 +663,23 @@ final class WorkerAgent implements Agent {
 
         @Override
         public void onNext(Payload p) {
-            agent.submit(new Item(this, p));
+            if (!broken && !agent.submit(new Item(this, p))) {
+                agent.undeliverable(this);
+            }
         }
 
         @Override
         public void onError(Throwable t) {
-            agent.submit(new Failed(this, t));
+            if (!broken && !agent.submit(new Failed(this, t))) {
+                agent.undeliverable(this);
+            }
         }
 
         @Override
         public void onComplete() {
-            agent.submit(new Done(this));
+            if (!broken && !agent.submit(new Done(this))) {
+                agent.undeliverable(this);
+            }
         }
 
         void request(long n) {

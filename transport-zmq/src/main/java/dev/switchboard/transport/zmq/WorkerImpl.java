@@ -29,6 +29,7 @@ final class WorkerImpl implements ZmqWorker {
         final LongAdder cancelled = new LongAdder();
         final LongAdder malformed = new LongAdder();
         final LongAdder dropped = new LongAdder();
+        final LongAdder undeliverable = new LongAdder();
     }
 
     private final ZmqWorkerSpec spec;
@@ -91,7 +92,8 @@ final class WorkerImpl implements ZmqWorker {
             }
         }
         return new ZmqWorkerStats(registered, counters.registrations.sum(), counters.served.sum(),
-                counters.cancelled.sum(), counters.malformed.sum(), counters.dropped.sum());
+                counters.cancelled.sum(), counters.malformed.sum(), counters.dropped.sum(),
+                counters.undeliverable.sum());
     }
 
     @Override
