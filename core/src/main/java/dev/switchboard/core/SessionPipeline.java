@@ -799,7 +799,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
             } else {
                 // the exception's text stays in the server's log: it may describe internals
                 code = ErrorCode.WORKER_FAILED;
-                message = "the worker failed";
+                message = RelayException.WORKER_FAILED_MESSAGE;
             }
             if (log.isDebugEnabled()) {
                 log.debug("{}: request {} failed: {}", session, id, message, t);

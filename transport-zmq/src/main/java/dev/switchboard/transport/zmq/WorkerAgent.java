@@ -394,9 +394,11 @@ final class WorkerAgent implements Agent {
                 if (s.held != null && s.allowed > 0) {
                     sendData(s, s.held, Protocol.DATA);
                 }
+                // only a RelayException is addressed to the client; the local worker logged any other
                 Throwable t = f.error();
                 String code = t instanceof RelayException r ? r.code().wireName() : "worker_failed";
-                String message = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+                String message = t instanceof RelayException && t.getMessage() != null ? t.getMessage()
+                        : RelayException.WORKER_FAILED_MESSAGE;
                 sendFrame(Protocol.responseError(s.tag, code, message));
                 counters.served.increment();
             }
