@@ -48,7 +48,7 @@ final class WorkerImpl implements ZmqWorker {
         // out (in doFinally), so it must not refuse the request that the returned credit allows.
         LocalWorker.Builder b = LocalWorker.builder(handler).id(spec.id()).capacity(Integer.MAX_VALUE);
         spec.cache().ifPresent(b::cache);
-        spec.blockingScheduler().ifPresent(b::blocking);
+        spec.handlerScheduler().ifPresent(b::blocking);
         this.local = b.build();
         this.context = SharedContext.acquire();
     }
