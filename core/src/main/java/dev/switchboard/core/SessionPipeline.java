@@ -168,6 +168,13 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         if (request != null && sessionKey != null) {
             request = request.toBuilder().key(sessionKey).build();
         }
+        if (request != null && bad == null) {
+            // whatever codec built it: a request over a limit never reaches a worker
+            var violation = Limits.violation(request);
+            if (violation.isPresent()) {
+                bad = Response.error(request.id(), ErrorCode.BAD_REQUEST, violation.get());
+            }
+        }
         if (bad != null) {
             relay.countError(ErrorCode.BAD_REQUEST);
             if (log.isDebugEnabled()) {
@@ -809,7 +816,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
             } else {
                 // the exception's text stays in the server's log: it may describe internals
                 code = ErrorCode.WORKER_FAILED;
-                message = "the worker failed";
+                message = RelayException.WORKER_FAILED_MESSAGE;
             }
             if (log.isDebugEnabled()) {
                 log.debug("{}: request {} failed: {}", session, id, message, t);

@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxOperator;
@@ -40,6 +42,7 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
     static final double EWMA_ALPHA = 0.1;
 
     private static final AtomicLong IDS = new AtomicLong();
+    private static final Logger log = LoggerFactory.getLogger(LocalWorker.class);
 
     private final String id;
     private final int capacity;
@@ -167,6 +170,10 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
         @Override
         public void onError(Throwable t) {
             release();
+            if (!(t instanceof RelayException)) {
+                // the client gets only the code: the detail stays here, in-process or in a remote worker
+                log.warn("worker {}: a request failed", id, t);
+            }
             actual.onError(t);
         }
 

@@ -1,6 +1,7 @@
 package dev.switchboard.transport.zmq;
 
 import dev.switchboard.core.ErrorCode;
+import dev.switchboard.core.Limits;
 import dev.switchboard.core.Payload;
 import dev.switchboard.core.RelayException;
 import dev.switchboard.core.Request;
@@ -38,10 +39,20 @@ final class Exchange implements Subscription {
     private boolean terminated;
     private int consumed;
 
+    /**
+     * Set when a command for this request (a CREDIT) could not be queued for the agent: the
+     * request ended for the client, and the agent cancels it at the worker.
+     */
+    volatile boolean abandoned;
+
     /** Items the worker may still send; I/O thread only. */
     int allowed;
     /** Whether the REQUEST went out and its credit is held; I/O thread only. */
     boolean sent;
+    /** When the agent first tried to cancel it at the worker, 0 if it did not; I/O thread only. */
+    long cancelSinceNanos;
+    /** Whether its CANCEL went out; I/O thread only. */
+    boolean cancelSent;
 
     Exchange(GatewayAgent agent, RemoteWorker worker, Request request, long tag,
              CoreSubscriber<? super Payload> actual, int window) {
@@ -61,6 +72,12 @@ final class Exchange implements Subscription {
             public void subscribe(CoreSubscriber<? super Payload> actual) {
                 Exchange ex = new Exchange(agent, worker, request, agent.nextTag(), actual, agent.responseWindow());
                 actual.onSubscribe(ex);
+                var violation = Limits.violation(request);
+                if (violation.isPresent()) {
+                    // the worker holds a request to the same limits: sent, it could not be served
+                    ex.fail(new RelayException(ErrorCode.BAD_REQUEST, violation.get()));
+                    return;
+                }
                 if (!agent.submit(new GatewayAgent.Send(ex))) {
                     ex.fail(new RelayException(ErrorCode.OVERLOADED, "the ZeroMQ gateway's queue is full"));
                 }
@@ -145,6 +162,7 @@ final class Exchange implements Subscription {
         }
         cancelled = true;
         if (!done) {
+            // refused (counted): the agent's timer finds the request cancelled and cancels it at the worker
             agent.submit(new GatewayAgent.Cancel(this));
         }
         if (wip.getAndIncrement() == 0) {
@@ -208,7 +226,11 @@ final class Exchange implements Subscription {
         if (!done && consumed >= Math.max(1, window / 2)) {
             int n = consumed;
             consumed = 0;
-            agent.submit(new GatewayAgent.Credit(this, n));
+            if (!agent.submit(new GatewayAgent.Credit(this, n))) {
+                // without the credit the worker would wait for ever: end here, the agent cancels it there
+                abandoned = true;
+                fail(new RelayException(ErrorCode.WORKER_FAILED, "the ZeroMQ gateway's queue is full"));
+            }
         }
     }
 
