@@ -101,7 +101,7 @@ public class ZmqRelayBenchmark {
         router = Router.builder().membership(membership).build();
         gateway = ZmqGateway.bindNow(ZmqGatewaySpec.builder().build(), membership);
         worker = ZmqWorker.start(ZmqWorkerSpec.builder().connect(gateway.endpoint()).id("bench").capacity(window)
-                .build(), (req, ctx) -> Flux.just(req.payload()));
+                .inline().build(), (req, ctx) -> Flux.just(req.payload()));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (router.stats().liveWorkers() == 0) {
             if (System.nanoTime() > deadline) {
