@@ -29,7 +29,8 @@ import reactor.core.publisher.Operators;
  */
 final class HeldWorkers {
 
-    private static final Payload ANSWER = Payload.json("\"ok\"");
+    /** The one item of every answer, marked last as a worker that knows its end sends it. */
+    private static final WorkerLink.Item ANSWER = WorkerLink.Item.last(Payload.json("\"ok\""));
 
     private final int maxOpen;
     private final ServiceTimes times;
@@ -141,10 +142,10 @@ final class HeldWorkers {
         }
 
         @Override
-        public Flux<Payload> exchange(Request request) {
+        public Flux<WorkerLink.Item> exchange(Request request) {
             return new Flux<>() {
                 @Override
-                public void subscribe(CoreSubscriber<? super Payload> actual) {
+                public void subscribe(CoreSubscriber<? super WorkerLink.Item> actual) {
                     Open o = new Open(Link.this, actual);
                     actual.onSubscribe(o);
                     if (openCount >= maxOpen) {
@@ -182,11 +183,11 @@ final class HeldWorkers {
 
     private final class Open implements Subscription {
         final Link link;
-        final CoreSubscriber<? super Payload> actual;
+        final CoreSubscriber<? super WorkerLink.Item> actual;
         long requested;
         boolean cancelled;
 
-        Open(Link link, CoreSubscriber<? super Payload> actual) {
+        Open(Link link, CoreSubscriber<? super WorkerLink.Item> actual) {
             this.link = link;
             this.actual = actual;
         }

@@ -7,6 +7,7 @@ import dev.switchboard.core.Request;
 import dev.switchboard.core.transport.CacheEvent;
 import dev.switchboard.core.transport.ServiceTimes;
 import dev.switchboard.core.transport.WorkerLink;
+import dev.switchboard.core.transport.WorkerLink.Item;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,6 +34,12 @@ import reactor.core.scheduler.Schedulers;
  * thread that subscribes; a blocking one ({@link Builder#blocking()}) on a bounded scheduler,
  * never on the caller's thread. It measures its hit and miss service times against its
  * {@link ResourceCache}, and publishes that cache's events.
+ *
+ * <p>It marks a handler's item last when the handler's Flux completes within the same call that
+ * produced the item: an item emitted while the worker subscribes to the handler's Flux or asks
+ * it for items is held until that call returns, never longer; an item emitted later (from a
+ * timer, another thread) goes on at once and its end follows alone. So a one-item answer such as
+ * {@code Flux.just(x)} or {@code Mono.just(x).flux()} is one item marked last.
  */
 public final class LocalWorker implements WorkerLink, AutoCloseable {
 
@@ -84,8 +91,8 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
     }
 
     @Override
-    public Flux<Payload> exchange(Request request) {
-        Flux<Payload> work = Flux.defer(() -> {
+    public Flux<Item> exchange(Request request) {
+        Flux<Item> work = Flux.defer(() -> {
             if (isClosed) {
                 return Flux.error(new RelayException(ErrorCode.WORKER_FAILED, "worker " + id + " is closed"));
             }
@@ -103,7 +110,7 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
             } catch (Throwable e) {
                 items = Flux.error(e);
             }
-            return new Tracked(items, hit, start);
+            return new Tracked(new MarkLast(items), hit, start);
         });
         return scheduler == null ? work : work.subscribeOn(scheduler);
     }
@@ -114,30 +121,30 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
      * onComplete or onError), and timing a completed request. One operator instead of
      * doOnComplete, doOnError and doOnCancel: it runs for every request.
      */
-    private final class Tracked extends FluxOperator<Payload, Payload> {
+    private final class Tracked extends FluxOperator<Item, Item> {
         private final boolean hit;
         private final long start;
 
-        Tracked(Flux<Payload> source, boolean hit, long start) {
+        Tracked(Flux<Item> source, boolean hit, long start) {
             super(source);
             this.hit = hit;
             this.start = start;
         }
 
         @Override
-        public void subscribe(CoreSubscriber<? super Payload> actual) {
+        public void subscribe(CoreSubscriber<? super Item> actual) {
             source.subscribe(new TrackedSubscriber(actual, hit, start));
         }
     }
 
-    private final class TrackedSubscriber implements CoreSubscriber<Payload>, Subscription {
-        private final CoreSubscriber<? super Payload> actual;
+    private final class TrackedSubscriber implements CoreSubscriber<Item>, Subscription {
+        private final CoreSubscriber<? super Item> actual;
         private final boolean hit;
         private final long start;
         private final AtomicBoolean released = new AtomicBoolean();
         private @Nullable Subscription upstream;
 
-        TrackedSubscriber(CoreSubscriber<? super Payload> actual, boolean hit, long start) {
+        TrackedSubscriber(CoreSubscriber<? super Item> actual, boolean hit, long start) {
             this.actual = actual;
             this.hit = hit;
             this.start = start;
@@ -163,8 +170,8 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
         }
 
         @Override
-        public void onNext(Payload p) {
-            actual.onNext(p);
+        public void onNext(Item item) {
+            actual.onNext(item);
         }
 
         @Override

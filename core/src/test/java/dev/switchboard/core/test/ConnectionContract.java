@@ -126,9 +126,10 @@ public abstract class ConnectionContract {
         Await.until(WAIT, () -> handler.saw("next"), "the waiting request took the freed credit");
         assertFalse(handler.cancelled("hold:2"), "cancelling one request cancelled another");
         handler.release("hold:2");
-        awaitCount(c, 2, "the answers to 2 and 3");
-        assertEquals(List.of("{\"id\":2,\"body\":\"hold:2\",\"end\":true}", "{\"id\":3,\"body\":\"next\",\"end\":true}"),
-                c.received());
+        awaitCount(c, 3, "the answers to 2 and 3");
+        // released by the test, the held answer comes after its handler's call: its end follows alone
+        assertEquals(List.of("{\"id\":2,\"body\":\"hold:2\"}", "{\"id\":2,\"end\":true}",
+                "{\"id\":3,\"body\":\"next\",\"end\":true}"), c.received());
     }
 
     @Test

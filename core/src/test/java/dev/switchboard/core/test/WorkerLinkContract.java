@@ -94,7 +94,7 @@ public abstract class WorkerLinkContract {
         List<String> keys = List.of("", "ключ/\u00e9/\uD83D\uDDFA", "k".repeat(KEY_LIMIT_BYTES),
                 "\u00e9".repeat(KEY_LIMIT_BYTES / 2));
         for (String key : keys) {
-            StepVerifier.create(link.exchange(request(key)).map(Payload::utf8))
+            StepVerifier.create(link.exchange(request(key)).map(i -> i.payload().utf8()))
                     .expectNext(json(key)).expectComplete().verify(WAIT);
         }
         if (runsTheGivenHandler()) {
@@ -115,7 +115,7 @@ public abstract class WorkerLinkContract {
         first.dispose();
         Await.until(WAIT, () -> handler.cancelled("hold:1"), "the cancelled request's work stopped");
         // the credit it held serves a new request, while the other one still runs
-        StepVerifier.create(link.exchange(request("next")).map(Payload::utf8))
+        StepVerifier.create(link.exchange(request("next")).map(i -> i.payload().utf8()))
                 .expectNext(json("next")).expectComplete().verify(WAIT);
         assertFalse(handler.cancelled("hold:2"), "cancelling one request cancelled another");
         assertFalse(second.done(), "the other request ended with the cancelled one");
@@ -170,7 +170,7 @@ public abstract class WorkerLinkContract {
         handler.releaseAll();
         Await.until(WAIT, () -> answers.stream().allMatch(Answer::done), "every request answered");
         for (WorkerLink link : links) {
-            StepVerifier.create(link.exchange(request("next")).map(Payload::utf8))
+            StepVerifier.create(link.exchange(request("next")).map(i -> i.payload().utf8()))
                     .expectNext(json("next")).expectComplete().verify(WAIT);
         }
     }
@@ -261,9 +261,9 @@ public abstract class WorkerLinkContract {
         private volatile @Nullable Throwable error;
         private Disposable subscription = () -> { };
 
-        static Answer of(Flux<Payload> exchange) {
+        static Answer of(Flux<WorkerLink.Item> exchange) {
             Answer a = new Answer();
-            a.subscription = exchange.subscribe(p -> a.items.add(p.utf8()), e -> {
+            a.subscription = exchange.subscribe(i -> a.items.add(i.payload().utf8()), e -> {
                 a.error = e;
                 a.done = true;
             }, () -> a.done = true);

@@ -2,9 +2,9 @@ package dev.switchboard.transport.zmq;
 
 import dev.switchboard.core.ErrorCode;
 import dev.switchboard.core.Limits;
-import dev.switchboard.core.Payload;
 import dev.switchboard.core.RelayException;
 import dev.switchboard.core.Request;
+import dev.switchboard.core.transport.WorkerLink.Item;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,7 +15,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
 
 /**
- * One request sent to a remote worker, as the router sees it: a Flux of the worker's items.
+ * One request sent to a remote worker, as the router sees it: a Flux of the worker's items,
+ * each marked last when the worker sent it with the end in one record ({@code DATA_END}).
  *
  * <p>The I/O thread pushes items (at most the window the worker was granted, so the queue is
  * bounded by it) and the terminal signal; the subscriber's demand drains them in a loop shaped
@@ -28,8 +29,8 @@ final class Exchange implements Subscription {
     final RemoteWorker worker;
     final Request request;
     final long tag;
-    private final CoreSubscriber<? super Payload> actual;
-    private final ConcurrentLinkedQueue<Payload> items = new ConcurrentLinkedQueue<>();
+    private final CoreSubscriber<? super Item> actual;
+    private final ConcurrentLinkedQueue<Item> items = new ConcurrentLinkedQueue<>();
     private final AtomicLong requested = new AtomicLong();
     private final AtomicInteger wip = new AtomicInteger();
     private final int window;
@@ -55,7 +56,7 @@ final class Exchange implements Subscription {
     boolean cancelSent;
 
     Exchange(GatewayAgent agent, RemoteWorker worker, Request request, long tag,
-             CoreSubscriber<? super Payload> actual, int window) {
+             CoreSubscriber<? super Item> actual, int window) {
         this.agent = agent;
         this.worker = worker;
         this.request = request;
@@ -66,10 +67,10 @@ final class Exchange implements Subscription {
     }
 
     /** The Flux the link returns for one request. */
-    static Flux<Payload> flux(GatewayAgent agent, RemoteWorker worker, Request request) {
+    static Flux<Item> flux(GatewayAgent agent, RemoteWorker worker, Request request) {
         return new Flux<>() {
             @Override
-            public void subscribe(CoreSubscriber<? super Payload> actual) {
+            public void subscribe(CoreSubscriber<? super Item> actual) {
                 Exchange ex = new Exchange(agent, worker, request, agent.nextTag(), actual, agent.responseWindow());
                 actual.onSubscribe(ex);
                 var violation = Limits.violation(request);
@@ -99,27 +100,27 @@ final class Exchange implements Subscription {
 
     // ---- from the I/O thread
 
-    void onItem(Payload payload) {
+    void onItem(Item item) {
         if (done) {
             return;
         }
         if (wip.get() == 0 && wip.compareAndSet(0, 1)) {
             // the common case, nothing queued and demand waiting: the item goes straight through
             if (!cancelled && requested.get() != 0 && items.isEmpty()) {
-                actual.onNext(payload);
+                actual.onNext(item);
                 if (requested.get() != Long.MAX_VALUE) {
                     requested.decrementAndGet();
                 }
                 replenish(1);
             } else {
-                items.offer(payload);
+                items.offer(item);
             }
             if (wip.decrementAndGet() != 0) {
                 drainLoop();
             }
             return;
         }
-        items.offer(payload);
+        items.offer(item);
         drain();
     }
 
@@ -189,7 +190,7 @@ final class Exchange implements Subscription {
                     return;
                 }
                 boolean d = done;
-                Payload p = items.poll();
+                Item p = items.poll();
                 if (p == null) {
                     if (d) {
                         terminate();

@@ -5,6 +5,7 @@ import dev.switchboard.core.RelayException;
 import dev.switchboard.core.Request;
 import dev.switchboard.core.routing.Membership;
 import dev.switchboard.core.transport.ServiceTimes;
+import dev.switchboard.core.transport.WorkerLink;
 import dev.switchboard.transport.zmq.Protocol.MalformedException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -591,10 +592,10 @@ final class GatewayAgent implements Agent {
             ex.allowed--;
             if (d.end()) {
                 finish(w, ex);
-                ex.onItem(d.payload());
+                ex.onItem(WorkerLink.Item.last(d.payload()));
                 ex.complete();
             } else {
-                ex.onItem(d.payload());
+                ex.onItem(WorkerLink.Item.next(d.payload()));
             }
         } else if (r instanceof GatewayDecoder.End) {
             finish(w, ex);

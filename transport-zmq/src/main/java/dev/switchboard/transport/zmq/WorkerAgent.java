@@ -4,6 +4,7 @@ import dev.switchboard.core.Payload;
 import dev.switchboard.core.RelayException;
 import dev.switchboard.core.transport.CacheEvent;
 import dev.switchboard.core.transport.ServiceTimes;
+import dev.switchboard.core.transport.WorkerLink;
 import dev.switchboard.core.worker.LocalWorker;
 import dev.switchboard.transport.zmq.Protocol.MalformedException;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ final class WorkerAgent implements Agent {
     sealed interface Command permits Item, Done, Failed, Cache {
     }
 
-    record Item(Serving serving, Payload payload) implements Command {
+    record Item(Serving serving, WorkerLink.Item item) implements Command {
     }
 
     record Done(Serving serving) implements Command {
@@ -366,33 +367,32 @@ final class WorkerAgent implements Agent {
 
     private void handle(Command c) {
         if (c instanceof Item i) {
+            // each item goes as it comes: with the end in one record when the worker marked it last
             Serving s = i.serving();
-            if (serving.get(s.tag) != s || s.broken) {
+            if (s.broken) {
                 return;
             }
-            if (s.held != null) {
-                sendData(s, s.held, Protocol.DATA);
+            if (i.item().last()) {
+                if (serving.remove(s.tag, s)) {
+                    counters.ended(1);
+                    sendData(s, i.item().payload(), Protocol.DATA_END);
+                    counters.served.increment();
+                }
+            } else if (serving.get(s.tag) == s) {
+                sendData(s, i.item().payload(), Protocol.DATA);
                 s.allowed--;
             }
-            s.held = i.payload();
         } else if (c instanceof Done d) {
             Serving s = d.serving();
             if (!s.broken && serving.remove(s.tag, s)) {
                 counters.ended(1);
-                if (s.held != null) {
-                    sendData(s, s.held, Protocol.DATA_END);
-                } else {
-                    sendFrame(Protocol.responseEnd(s.tag));
-                }
+                sendFrame(Protocol.responseEnd(s.tag));
                 counters.served.increment();
             }
         } else if (c instanceof Failed f) {
             Serving s = f.serving();
             if (!s.broken && serving.remove(s.tag, s)) {
                 counters.ended(1);
-                if (s.held != null && s.allowed > 0) {
-                    sendData(s, s.held, Protocol.DATA);
-                }
                 // only a RelayException is addressed to the client; the local worker logged any other
                 Throwable t = f.error();
                 String code = t instanceof RelayException r ? r.code().wireName() : "worker_failed";
@@ -599,11 +599,10 @@ final class WorkerAgent implements Agent {
     }
 
     /**
-     * One request being served: subscribes to the handler's items with the granted window plus
-     * one, so that the agent can hold the latest item back until it knows whether it is
-     * the last (then item and end travel as one message).
+     * One request being served: subscribes to the worker's items with the granted window. An
+     * item marked last travels with the end in one record; no item waits for the next signal.
      */
-    static final class Serving implements CoreSubscriber<Payload> {
+    static final class Serving implements CoreSubscriber<WorkerLink.Item> {
         final WorkerAgent agent;
         final long tag;
         final int window;
@@ -612,7 +611,6 @@ final class WorkerAgent implements Agent {
         /** An item or the end of it met the full command queue; it ends with an error. */
         volatile boolean broken;
         // I/O thread only
-        @Nullable Payload held;
         int allowed;
 
         Serving(WorkerAgent agent, long tag, int window) {
@@ -628,13 +626,13 @@ final class WorkerAgent implements Agent {
             if (cancelled) {
                 s.cancel();
             } else {
-                s.request(window + 1L);
+                s.request(window);
             }
         }
 
         @Override
-        public void onNext(Payload p) {
-            if (!broken && !agent.submit(new Item(this, p))) {
+        public void onNext(WorkerLink.Item item) {
+            if (!broken && !agent.submit(new Item(this, item))) {
                 agent.undeliverable(this);
             }
         }

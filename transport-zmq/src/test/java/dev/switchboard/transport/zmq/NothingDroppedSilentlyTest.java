@@ -11,6 +11,7 @@ import dev.switchboard.core.Request;
 import dev.switchboard.core.RequestId;
 import dev.switchboard.core.routing.Membership;
 import dev.switchboard.core.routing.Router;
+import dev.switchboard.core.transport.WorkerLink;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,9 +106,9 @@ class NothingDroppedSilentlyTest {
                 membership, context, SharedContext.loop(context));
         RemoteWorker worker = new RemoteWorker(agent, "w", 1, new byte[] {1}, 1_000_000_000L, System.nanoTime());
         AtomicReference<Exchange> exchange = new AtomicReference<>();
-        Flux<Payload> flux = new Flux<>() {
+        Flux<WorkerLink.Item> flux = new Flux<>() {
             @Override
-            public void subscribe(CoreSubscriber<? super Payload> actual) {
+            public void subscribe(CoreSubscriber<? super WorkerLink.Item> actual) {
                 Exchange ex = new Exchange(agent, worker, request(1), 1, actual, agent.responseWindow());
                 exchange.set(ex);
                 actual.onSubscribe(ex);
@@ -116,8 +117,8 @@ class NothingDroppedSilentlyTest {
         };
         StepVerifier.create(flux)
                 // the I/O thread's part: an item arrives; consuming it owes the worker a CREDIT
-                .then(() -> exchange.get().onItem(Payload.json("1")))
-                .expectNext(Payload.json("1"))
+                .then(() -> exchange.get().onItem(WorkerLink.Item.next(Payload.json("1"))))
+                .expectNext(WorkerLink.Item.next(Payload.json("1")))
                 .expectErrorSatisfies(e -> assertTrue(e instanceof RelayException r && r.code() == ErrorCode.WORKER_FAILED,
                         e.toString()))
                 .verify(WAIT);
