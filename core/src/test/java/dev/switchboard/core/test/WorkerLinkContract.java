@@ -19,10 +19,15 @@ import dev.switchboard.core.transport.WorkerLink;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
@@ -46,6 +51,14 @@ public abstract class WorkerLinkContract {
      * (the ZeroMQ codec's {@code MAX_KEY_BYTES}), which the relay holds a client to as well.
      */
     public static final int KEY_LIMIT_BYTES = 4096;
+
+    /**
+     * How long a streamed item may take from its production to the client: far below the
+     * {@link ContractHandler#PACED_GAP} an item held back for the next signal would wait, and
+     * loose enough for a loaded 2-core machine.
+     */
+    static final long MAX_ITEM_DELAY_MS = 150;
+    private static final Pattern PRODUCED_AT = Pattern.compile("\"at\":(\\d+)");
 
     /** What the worker runs, when it runs the test's handler. */
     protected final ContractHandler handler = new ContractHandler();
@@ -218,6 +231,41 @@ public abstract class WorkerLinkContract {
         String rest = String.join(" ", stream.subList(2, stream.size()));
         assertTrue(rest.equals("{\"id\":2,\"body\":3,\"end\":true}")
                 || rest.equals("{\"id\":2,\"body\":3} {\"id\":2,\"end\":true}"), "the stream's end: " + rest);
+    }
+
+    @Test
+    void eachStreamedItemReachesTheClientAsItIsProduced() throws Exception {
+        assumeTrue(runsTheGivenHandler(), "the worker runs a handler of its own");
+        LocalConnection client = LocalConnection.reading();
+        // each item's production time (in its body) and its arrival at the client, by this JVM's clock
+        List<long[]> items = new CopyOnWriteArrayList<>();
+        onTearDown(client.frames().subscribe(f -> {
+            long now = System.nanoTime();
+            Matcher m = PRODUCED_AT.matcher(f.text());
+            if (m.find()) {
+                items.add(new long[] {Long.parseLong(m.group(1)), now});
+            }
+        }));
+        serve(start(2), client);
+        client.sendText(requestFrame(1, "paced"));
+        Await.until(WAIT, () -> texts(client).stream().anyMatch(t -> t.contains("\"end\":true")),
+                () -> "the end of the stream, got " + texts(client));
+        assertEquals(ContractHandler.PACED_ITEMS, items.size(), () -> "items: " + texts(client));
+        List<Long> gapsMs = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            long producedAt = items.get(i)[0];
+            long arrivedAt = items.get(i)[1];
+            gapsMs.add(TimeUnit.NANOSECONDS.toMillis(arrivedAt - producedAt));
+            if (i + 1 < items.size()) {
+                assertTrue(arrivedAt < items.get(i + 1)[0], "item " + i + " waited for the next to be produced");
+            }
+        }
+        LoggerFactory.getLogger(WorkerLinkContract.class).info("{}: produced-to-client gaps {} ms",
+                getClass().getSimpleName(), gapsMs);
+        for (long gap : gapsMs) {
+            assertTrue(gap < MAX_ITEM_DELAY_MS, "an item reached the client " + gap + " ms after it was produced: "
+                    + gapsMs);
+        }
     }
 
     // ---- helpers
