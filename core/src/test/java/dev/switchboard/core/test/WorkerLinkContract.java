@@ -116,6 +116,34 @@ public abstract class WorkerLinkContract {
     }
 
     @Test
+    void aKeyOverTheLimitIsAnsweredBadRequestNeverReachesTheHandlerAndTheNextRequestIsServed()
+            throws Exception {
+        // capacity 1: a request that took the only credit for good would starve the next one
+        WorkerLink link = start(1);
+        for (String key : List.of("k".repeat(KEY_LIMIT_BYTES + 1), "\u00e9".repeat(KEY_LIMIT_BYTES / 2) + "k")) {
+            StepVerifier.create(link.exchange(request(key)).map(p -> "an answer of " + p.size() + " bytes"))
+                    .expectErrorSatisfies(e -> assertCode(ErrorCode.BAD_REQUEST, e))
+                    .verify(WAIT);
+            StepVerifier.create(link.exchange(request("next")).map(Payload::utf8))
+                    .expectNext(json("next")).expectComplete().verify(WAIT);
+            assertFalse(handler.saw(key), "a key of " + key.length() + " chars reached the handler");
+        }
+    }
+
+    @Test
+    void aHandlerErrorReachesTheClientAsItsCodeAndAGenericMessage() throws Exception {
+        assumeTrue(runsTheGivenHandler(), "the worker runs a handler of its own");
+        LocalConnection client = serve(start(2), LocalConnection.reading());
+        client.sendText(requestFrame(1, "fail"));
+        client.sendText(requestFrame(2, "next"));
+        Await.until(WAIT, () -> client.receivedCount() == 2, () -> "two answers, got " + texts(client));
+        String error = client.received().get(0).text();
+        assertTrue(error.startsWith("{\"id\":1,\"error\":{\"code\":\"worker_failed\""), error);
+        assertFalse(error.contains("/srv/private"), "the handler's exception text reached the client: " + error);
+        assertEquals("{\"id\":2,\"body\":\"next\",\"end\":true}", client.received().get(1).text());
+    }
+
+    @Test
     void cancellingOneOfSeveralExchangesEndsOnlyItAndItsCreditServesANewOneAtOnce() throws Exception {
         assumeTrue(runsTheGivenHandler(), "the worker runs a handler of its own");
         WorkerLink link = start(2);
@@ -204,6 +232,25 @@ public abstract class WorkerLinkContract {
         Await.until(WAIT, () -> handler.cancelled("flood"), "the worker's flood cancelled");
         assertTrue(handler.produced() < ContractHandler.FLOOD_ITEMS,
                 "the worker produced all " + handler.produced() + " items for a client that read none");
+    }
+
+    @Test
+    void streamedItemsReachTheClientAsTheyAreProduced() throws Exception {
+        assumeTrue(runsTheGivenHandler(), "the worker runs a handler of its own");
+        LocalConnection client = serve(start(2), LocalConnection.reading());
+        client.sendText(requestFrame(1, "stream"));
+        Await.until(WAIT, () -> handler.streaming("stream"), "the stream starts");
+        for (int i = 1; i <= 3; i++) {
+            handler.emit("stream", Integer.toString(i));
+            int n = i;
+            Await.until(WAIT, () -> client.receivedCount() == n,
+                    () -> "item " + n + " reaches the client before item " + (n + 1) + " is produced; got "
+                            + texts(client));
+            assertEquals("{\"id\":1,\"body\":" + i + "}", client.received().get(i - 1).text());
+        }
+        handler.complete("stream");
+        Await.until(WAIT, () -> client.receivedCount() == 4, () -> "the end, got " + texts(client));
+        assertEquals("{\"id\":1,\"end\":true}", client.received().get(3).text());
     }
 
     @Test
