@@ -1,6 +1,7 @@
 package dev.switchboard.core.worker;
 
 import dev.switchboard.core.ErrorCode;
+import dev.switchboard.core.Limits;
 import dev.switchboard.core.Payload;
 import dev.switchboard.core.RelayException;
 import dev.switchboard.core.Request;
@@ -95,6 +96,11 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
         Flux<Item> work = Flux.defer(() -> {
             if (isClosed) {
                 return Flux.error(new RelayException(ErrorCode.WORKER_FAILED, "worker " + id + " is closed"));
+            }
+            // the relay checks the limits already; a caller routing by hand meets the same ones
+            java.util.Optional<String> over = Limits.violation(request);
+            if (over.isPresent()) {
+                return Flux.error(new RelayException(ErrorCode.BAD_REQUEST, over.get()));
             }
             if (active.incrementAndGet() > capacity) {
                 active.decrementAndGet();

@@ -50,7 +50,7 @@ public abstract class WorkerLinkContract {
      * The longest key, in UTF-8 bytes, that every side serves: the limit of {@code PROTOCOL.md}
      * (the ZeroMQ codec's {@code MAX_KEY_BYTES}), which the relay holds a client to as well.
      */
-    public static final int KEY_LIMIT_BYTES = 4096;
+    public static final int KEY_LIMIT_BYTES = dev.switchboard.core.Limits.DEFAULT_MAX_KEY_BYTES;
 
     /**
      * How long a streamed item may take from its production to the client: far below the
