@@ -121,10 +121,10 @@ public abstract class WorkerLinkContract {
         // capacity 1: a request that took the only credit for good would starve the next one
         WorkerLink link = start(1);
         for (String key : List.of("k".repeat(KEY_LIMIT_BYTES + 1), "\u00e9".repeat(KEY_LIMIT_BYTES / 2) + "k")) {
-            StepVerifier.create(link.exchange(request(key)).map(p -> "an answer of " + p.size() + " bytes"))
+            StepVerifier.create(link.exchange(request(key)).map(i -> "an answer of " + i.payload().size() + " bytes"))
                     .expectErrorSatisfies(e -> assertCode(ErrorCode.BAD_REQUEST, e))
                     .verify(WAIT);
-            StepVerifier.create(link.exchange(request("next")).map(Payload::utf8))
+            StepVerifier.create(link.exchange(request("next")).map(i -> i.payload().utf8()))
                     .expectNext(json("next")).expectComplete().verify(WAIT);
             assertFalse(handler.saw(key), "a key of " + key.length() + " chars reached the handler");
         }
