@@ -1,18 +1,10 @@
 package dev.switchboard.benchmarks;
 
-import dev.switchboard.core.CloseStatus;
-import dev.switchboard.core.Frame;
-import dev.switchboard.core.Payload;
 import dev.switchboard.core.Relay;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.routing.RoutingStrategies;
-import dev.switchboard.core.transport.Connection;
 import dev.switchboard.core.worker.LocalWorker;
-import java.net.SocketAddress;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -29,13 +21,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
-import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
 /**
  * Requests through a {@link Relay} to in-process echo workers: the default JSON codec both ways,
@@ -89,7 +76,7 @@ public class InProcessRelayBenchmark {
 
         @Setup(Level.Trial)
         public void open(InProcessRelayBenchmark bench) {
-            connection = new BenchConnection(requestFrames(1024));
+            connection = new BenchConnection(BenchConnection.requestFrames(1024, BODY_BYTES, 97), false);
             session = bench.relay.serve(connection).subscribe();
         }
 
@@ -103,133 +90,5 @@ public class InProcessRelayBenchmark {
     @OperationsPerInvocation(BATCH)
     public void requestResponse(Client client, Blackhole bh) {
         bh.consume(client.connection.exchange(BATCH));
-    }
-
-    static Frame[] requestFrames(int n) {
-        String body = "\"" + "x".repeat(BODY_BYTES - 2) + "\"";
-        Frame[] frames = new Frame[n];
-        for (int i = 0; i < n; i++) {
-            frames[i] = Frame.text("{\"id\":" + i + ",\"key\":\"tile-" + (i % 97) + "\",\"body\":" + body + "}");
-        }
-        return frames;
-    }
-
-    /**
-     * A connection whose client sends pre-built frames as fast as the relay reads them, up to a
-     * budget the benchmark thread hands out, and counts the response frames.
-     */
-    static final class BenchConnection implements Connection, Subscription {
-        private static final AtomicIntegerFieldUpdater<BenchConnection> WIP =
-                AtomicIntegerFieldUpdater.newUpdater(BenchConnection.class, "wip");
-
-        private final Frame[] frames;
-        private final AtomicLong responses = new AtomicLong();
-        private final Sinks.One<CloseStatus> closed = Sinks.one();
-        private volatile int wip;
-        private volatile long relayDemand;
-        private volatile long budget;
-        private long sent;
-        private Subscriber<? super Frame> inbound;
-
-        BenchConnection(Frame[] frames) {
-            this.frames = frames;
-        }
-
-        /** Sends {@code n} requests and returns once their {@code n} responses arrived. */
-        long exchange(int n) {
-            long target = responses.get() + n;
-            synchronized (this) {
-                budget += n;
-            }
-            emit();
-            while (responses.get() < target) {
-                Thread.onSpinWait();
-            }
-            return target;
-        }
-
-        @Override
-        public Flux<Frame> receive() {
-            return Flux.from(s -> {
-                inbound = s;
-                s.onSubscribe(this);
-            });
-        }
-
-        @Override
-        public void request(long n) {
-            synchronized (this) {
-                relayDemand += n;
-            }
-            emit();
-        }
-
-        @Override
-        public void cancel() {
-            closed.tryEmitValue(CloseStatus.GOING_AWAY);
-        }
-
-        private void emit() {
-            if (WIP.getAndIncrement(this) != 0) {
-                return;
-            }
-            int missed = 1;
-            for (;;) {
-                for (;;) {
-                    synchronized (this) {
-                        if (relayDemand == 0 || budget == 0) {
-                            break;
-                        }
-                        relayDemand--;
-                        budget--;
-                    }
-                    inbound.onNext(frames[(int) (sent++ % frames.length)]);
-                }
-                missed = WIP.addAndGet(this, -missed);
-                if (missed == 0) {
-                    return;
-                }
-            }
-        }
-
-        @Override
-        public Mono<Void> send(Publisher<Frame> out) {
-            return Mono.create(sink -> out.subscribe(new Subscriber<Frame>() {
-                @Override
-                public void onSubscribe(Subscription s) {
-                    s.request(Long.MAX_VALUE);
-                }
-
-                @Override
-                public void onNext(Frame frame) {
-                    responses.incrementAndGet();
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    sink.error(t);
-                }
-
-                @Override
-                public void onComplete() {
-                    sink.success();
-                }
-            }));
-        }
-
-        @Override
-        public Mono<Void> close(CloseStatus status) {
-            return Mono.fromRunnable(() -> closed.tryEmitValue(status));
-        }
-
-        @Override
-        public Mono<CloseStatus> onClose() {
-            return closed.asMono();
-        }
-
-        @Override
-        public Optional<SocketAddress> remoteAddress() {
-            return Optional.empty();
-        }
     }
 }

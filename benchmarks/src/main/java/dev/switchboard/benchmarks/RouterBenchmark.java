@@ -2,16 +2,12 @@ package dev.switchboard.benchmarks;
 
 import dev.switchboard.core.Request;
 import dev.switchboard.core.RequestId;
-import dev.switchboard.core.routing.RoutingStrategies;
-import dev.switchboard.core.routing.RoutingStrategy;
-import dev.switchboard.core.routing.RoutingView;
-import dev.switchboard.core.routing.WorkerState;
 import dev.switchboard.core.routing.Rendezvous;
-import dev.switchboard.core.transport.ServiceTimes;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
+import dev.switchboard.core.routing.Router;
+import dev.switchboard.core.routing.RouterStats;
+import dev.switchboard.core.routing.RoutingStrategies;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -25,17 +21,33 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The cost of one routing decision ({@link RoutingStrategy#select}) over a pool of workers that
- * hold keys and carry load, as the router presents them: an index of which workers hold a key,
- * service times, outstanding requests that move with every decision. Keys follow a Zipf(0.9) law
- * over 100,000 keys; each worker holds 1,000 of them. Round robin is the baseline in the same run.
+ * The router's cost per request: one operation is one worker answering one of its open requests
+ * and one new request routed, both through a real {@link Router} built by
+ * {@link Router#builder()}, on its real clock ({@link System#nanoTime()}). Timed, per request:
+ * {@code route} and its admission under the router's lock (the strategy's {@code select}, the
+ * queue when the chosen worker has no credit), the worker's completion (the credit returned,
+ * the worker's own waiting requests pulled, the idle workers offered the others' waiting
+ * requests through {@code takeWaiting}), and the dispatch to the worker's link.
+ *
+ * <p>The workers are in-process {@link HeldWorkers} links of {@value #CAPACITY} credits that
+ * answer only when the benchmark completes one of their open exchanges, drawn at random over all
+ * of them (no work, no thread): service times vary, so a worker sometimes runs dry while others
+ * have requests waiting. The
+ * benchmark keeps {@value #IN_FLIGHT_PER_CREDIT} requests per credit in flight, so about half of
+ * them wait in the router and the admission and rebalancing paths run on every operation. Keys
+ * follow a Zipf(0.9) law over {@value #KEYS} keys; each worker reports cached, once at its join,
+ * its rendezvous share of the keys up to {@value #CACHED_PER_WORKER} (no cache events are timed).
+ * The workers report hit and miss times at the scale of this benchmark's own (microseconds), so
+ * that cache affinity's spills and moves happen on a real clock. One benchmark thread, so the
+ * router's lock is never contended. Round robin is the baseline in the same run.
  *
  * <pre>
  * mvn -B -o -q package -pl benchmarks -am -DskipTests
- * java -jar benchmarks/target/benchmarks.jar RouterBenchmark -f 1 -wi 2 -i 3 -w 2s -r 2s -prof gc
+ * java -jar benchmarks/target/benchmarks.jar RouterBenchmark -prof gc
  * </pre>
  */
 @State(Scope.Thread)
@@ -46,32 +58,93 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class RouterBenchmark {
 
-    private static final int REQUESTS = 1 << 14;
-    private static final int KEYS = 100_000;
-    private static final int CACHED_PER_WORKER = 1000;
+    static final int REQUESTS = 1 << 14;
+    static final int KEYS = 100_000;
+    static final int CACHED_PER_WORKER = 1000;
+    /** Credits of each worker: small against the requests offered. */
+    static final int CAPACITY = 4;
+    /** Requests in flight per credit of the pool: about half of them wait for a credit. */
+    static final int IN_FLIGHT_PER_CREDIT = 2;
+    /** Hit and miss times the workers report, at the scale of this benchmark's service times. */
+    static final long HIT_NANOS = 2_000;
+    static final long MISS_NANOS = 20_000;
 
-    @Param({"cache-affinity", "bounded-load", "rendezvous", "least-loaded", "round-robin"})
+    /** One of {@link RoutingStrategies#names()} (a test checks the lists agree). */
+    @Param({"round-robin", "least-loaded", "rendezvous", "bounded-load", "cache-affinity"})
     public String strategy;
 
+    /** Workers in the pool. */
     @Param({"8", "64"})
     public int workers;
 
-    private RoutingStrategy routing;
-    private View view;
+    Router router;
+    HeldWorkers held;
     private Request[] requests;
     private int next;
 
     @Setup(Level.Trial)
     public void setUp() {
-        routing = RoutingStrategies.byName(strategy);
-        SplittableRandom random = new SplittableRandom(42);
+        requests = zipfRequests(new SplittableRandom(42));
+        held = new HeldWorkers(workers * CAPACITY, HIT_NANOS, MISS_NANOS);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            ids.add("worker-" + i);
+        }
+        List<List<String>> cached = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            cached.add(new ArrayList<>());
+        }
+        for (int k = 0; k < KEYS; k++) {
+            String key = "key-" + k;
+            List<String> keys = cached.get(Rendezvous.owner(key, ids));
+            if (keys.size() < CACHED_PER_WORKER) {
+                keys.add(key);
+            }
+        }
+        int inFlight = workers * CAPACITY * IN_FLIGHT_PER_CREDIT;
+        Router.Builder builder = Router.builder().strategy(RoutingStrategies.byName(strategy)).maxWaiting(inFlight);
+        for (int i = 0; i < workers; i++) {
+            builder.worker(held.link(ids.get(i), CAPACITY, cached.get(i)));
+        }
+        router = builder.build();
+        for (int i = 0; i < inFlight; i++) {
+            routeNext();
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        RouterStats stats = router.stats();
+        router.dispose();
+        System.out.printf("%n# %s, %d workers: %d requests answered, %.3f of them on a worker holding their key,"
+                + " %d waiting at the end%n", strategy, workers, held.completed(),
+                (double) stats.affinityHits() / Math.max(1, stats.routed()), stats.waiting());
+        if (held.errors() > 0 || stats.rejected() > 0 || stats.noWorkers() > 0) {
+            throw new IllegalStateException("the benchmark's requests failed: " + held.errors() + " errors, " + stats);
+        }
+    }
+
+    /** A worker answers one of its open requests, then a new request is routed. */
+    @Benchmark
+    public long completeAndRoute() {
+        held.completeOne();
+        routeNext();
+        return held.completed();
+    }
+
+    void routeNext() {
+        held.route(router, requests[next++ & (REQUESTS - 1)]);
+    }
+
+    /** {@link #REQUESTS} requests with keys drawn from Zipf(0.9) over {@link #KEYS} keys. */
+    static Request[] zipfRequests(SplittableRandom random) {
         double[] cdf = new double[KEYS];
         double sum = 0;
         for (int i = 0; i < KEYS; i++) {
             sum += 1 / Math.pow(i + 1, 0.9);
             cdf[i] = sum;
         }
-        requests = new Request[REQUESTS];
+        Request[] out = new Request[REQUESTS];
         for (int r = 0; r < REQUESTS; r++) {
             double u = random.nextDouble() * sum;
             int lo = 0;
@@ -84,151 +157,8 @@ public class RouterBenchmark {
                     hi = mid;
                 }
             }
-            requests[r] = Request.builder().id(RequestId.of(r)).key("key-" + lo).build();
+            out[r] = Request.builder().id(RequestId.of(r)).key("key-" + lo).build();
         }
-        view = new View(workers, random);
-        // each worker holds its rendezvous share of the hottest keys, up to its cache size
-        java.util.List<String> ids = new java.util.ArrayList<>();
-        for (Worker w : view.workers) {
-            ids.add(w.id);
-        }
-        for (int k = 0; k < KEYS; k++) {
-            String key = "key-" + k;
-            Worker owner = view.workers[Rendezvous.owner(key, ids)];
-            if (owner.cached.size() < CACHED_PER_WORKER) {
-                view.cache(owner, key);
-            }
-        }
-    }
-
-    /** One decision; the chosen worker takes the request and a random worker ends one. */
-    @Benchmark
-    public int select() {
-        Request request = requests[next++ & (REQUESTS - 1)];
-        int chosen = routing.select(request, view);
-        view.workers[chosen].outstanding++;
-        Worker done = view.workers[view.nextRandom() % workers];
-        if (done.outstanding > 0) {
-            done.outstanding--;
-        }
-        return chosen;
-    }
-
-    /** Workers as the router shows them, with an index of holders as the router keeps one. */
-    static final class View implements RoutingView {
-        final Worker[] workers;
-        final Map<String, int[]> holders = new HashMap<>();
-        private int seed;
-
-        View(int n, SplittableRandom random) {
-            workers = new Worker[n];
-            for (int i = 0; i < n; i++) {
-                workers[i] = new Worker("worker-" + i, i, 3 + random.nextInt(4));
-            }
-            seed = random.nextInt();
-        }
-
-        void cache(Worker w, String key) {
-            w.cached.add(key);
-            w.cachedCount = w.cached.size();
-            int[] old = holders.get(key);
-            int[] now = old == null ? new int[] {w.index} : java.util.Arrays.copyOf(old, old.length + 1);
-            now[now.length - 1] = w.index;
-            holders.put(key, now);
-        }
-
-        int nextRandom() {
-            seed ^= seed << 13;
-            seed ^= seed >>> 17;
-            seed ^= seed << 5;
-            return seed & Integer.MAX_VALUE;
-        }
-
-        @Override
-        public int size() {
-            return workers.length;
-        }
-
-        @Override
-        public WorkerState worker(int index) {
-            return workers[index];
-        }
-
-        @Override
-        public long nanoTime() {
-            return 0;
-        }
-
-        @Override
-        public int holders(String key, int[] into) {
-            int[] h = holders.get(key);
-            if (h == null) {
-                return 0;
-            }
-            System.arraycopy(h, 0, into, 0, h.length);
-            return h.length;
-        }
-    }
-
-    static final class Worker implements WorkerState {
-        final String id;
-        final int index;
-        final long hash;
-        final Set<String> cached = new HashSet<>();
-        final ServiceTimes times = new ServiceTimes(1_000_000, 10_000_000);
-        int cachedCount;
-        int outstanding;
-
-        Worker(String id, int index, int outstanding) {
-            this.id = id;
-            this.index = index;
-            this.hash = Rendezvous.hash(id);
-            this.outstanding = outstanding;
-        }
-
-        @Override
-        public String id() {
-            return id;
-        }
-
-        @Override
-        public int capacity() {
-            return 4;
-        }
-
-        @Override
-        public int active() {
-            return Math.min(outstanding, 4);
-        }
-
-        @Override
-        public int waiting() {
-            return Math.max(0, outstanding - 4);
-        }
-
-        @Override
-        public boolean holds(String key) {
-            return cached.contains(key);
-        }
-
-        @Override
-        public ServiceTimes serviceTimes() {
-            return times;
-        }
-
-        @Override
-        public long hash() {
-            return hash;
-        }
-
-        @Override
-        public double meanServiceNanos() {
-            return 3_500_000;
-        }
-
-        @Override
-        public int cachedKeys() {
-            return cachedCount;
-        }
+        return out;
     }
 }

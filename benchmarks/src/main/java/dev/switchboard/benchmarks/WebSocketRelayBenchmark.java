@@ -112,7 +112,7 @@ public class WebSocketRelayBenchmark {
             router = Router.builder().membership(membership).build();
             gateway = ZmqGateway.bindNow(ZmqGatewaySpec.builder().build(), membership);
             zmqWorker = ZmqWorker.start(ZmqWorkerSpec.builder().connect(gateway.endpoint()).id("bench")
-                    .capacity(connections * window).build(), (request, ctx) -> Flux.just(request.payload()));
+                    .capacity(connections * window).inline().build(), (request, ctx) -> Flux.just(request.payload()));
             // the worker joins the membership when it registers with the gateway
             if (membership.events().filter(e -> e.type() == MembershipEvent.Type.JOINED
                     && e.worker().id().equals("bench")).blockFirst(Duration.ofSeconds(10)) == null) {

@@ -45,6 +45,17 @@ final class JsonCodec implements Codec {
 
     @Override
     public ClientMessage decode(Frame frame, Session session) throws CodecException {
+        ClientMessage message = decodeFrame(frame, session);
+        if (message instanceof Request request) {
+            var violation = Limits.violation(request);
+            if (violation.isPresent()) {
+                throw new CodecException(violation.get(), request.id());
+            }
+        }
+        return message;
+    }
+
+    private static ClientMessage decodeFrame(Frame frame, Session session) throws CodecException {
         byte[] bytes = frame.array();
         if (frame.isText()) {
             return parse(bytes, 0, bytes.length, true, session);

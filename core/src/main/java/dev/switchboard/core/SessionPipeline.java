@@ -1,6 +1,7 @@
 package dev.switchboard.core;
 
 import dev.switchboard.core.transport.Connection;
+import dev.switchboard.core.transport.WorkerLink;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -40,6 +41,10 @@ import reactor.core.scheduler.Scheduler;
  * Freed permits go to parked streams that already run on a worker before parked requests that
  * have not started: a running stream holds a worker credit, and a permit given to a request that
  * then waits for a credit could leave every credit held by streams waiting for permits.
+ *
+ * <p>No item waits for the next signal: it is queued as it arrives, carrying {@code end} when the
+ * worker marked it last ({@link WorkerLink.Item#last()}); an end that comes later takes a permit
+ * and a frame of its own.
  *
  * <p>Frames go to the connection through a drain loop ({@code WIP} plus {@code missed}, as in
  * reactor-core's FluxPublishOn); side effects (requests to workers and to the connection) run
@@ -168,6 +173,13 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         if (request != null && sessionKey != null) {
             request = request.toBuilder().key(sessionKey).build();
         }
+        if (request != null && bad == null) {
+            // whatever codec built it: a request over a limit never reaches a worker
+            var violation = Limits.violation(request);
+            if (violation.isPresent()) {
+                bad = Response.error(request.id(), ErrorCode.BAD_REQUEST, violation.get());
+            }
+        }
         if (bad != null) {
             relay.countError(ErrorCode.BAD_REQUEST);
             if (log.isDebugEnabled()) {
@@ -274,7 +286,6 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         }
         ex.withdrawn = true;
         ex.finished = true;
-        ex.held = null;
         ex.pendingTerminal = null;
         vacate();
     }
@@ -338,14 +349,6 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
             unpark(candidate);
             permits++;
             candidate.lastActivityNanos = now();
-            if (candidate.pendingTerminal != null && candidate.held != null) {
-                // a stream that failed while parked: its last item first, then its error
-                enqueue(candidate, frame(Response.data(candidate.id, candidate.held, false)));
-                candidate.held = null;
-                candidate.parked = true;
-                paused.addFirst(candidate);
-                continue;
-            }
             if (candidate.pendingTerminal != null) {
                 enqueue(candidate, frame(candidate.pendingTerminal));
                 candidate.pendingTerminal = null;
@@ -641,12 +644,11 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
 
     // ---- one request
 
-    private final class Exchange implements CoreSubscriber<Payload> {
+    private final class Exchange implements CoreSubscriber<WorkerLink.Item> {
         final @Nullable Request request;
         final RequestId id;
         final ArrayDeque<Frame> frames = new ArrayDeque<>(2);
         // guarded by the pipeline's lock
-        @Nullable Payload held;
         @Nullable Response pendingTerminal;
         boolean finished;
         boolean begun;
@@ -707,7 +709,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                 }
             }
             if (first) {
-                relay.router.route(java.util.Objects.requireNonNull(request)).subscribe(this);
+                relay.router.exchange(java.util.Objects.requireNonNull(request)).subscribe(this);
             } else {
                 Subscription s = upstream;
                 if (s != null) {
@@ -730,25 +732,28 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
         }
 
         @Override
-        public void onNext(Payload payload) {
-            if (!hop(() -> onNextHere(payload))) {
-                onNextHere(payload);
+        public void onNext(WorkerLink.Item item) {
+            if (!hop(() -> onNextHere(item))) {
+                onNextHere(item);
             }
         }
 
-        private void onNextHere(Payload payload) {
+        /**
+         * An item goes to the client at once, with the worker's last-item mark; the next item (or
+         * the end, when the item was not marked last) needs a permit of its own.
+         */
+        private void onNextHere(WorkerLink.Item item) {
             boolean more;
             synchronized (SessionPipeline.this) {
                 if (finished || terminated || pendingTerminal != null) {
                     return;
                 }
                 lastActivityNanos = now();
-                Payload previous = held;
-                held = payload;
-                if (previous == null) {
-                    more = true;
+                enqueue(this, frame(Response.data(id, item.payload(), item.last())));
+                if (item.last()) {
+                    finished = true;
+                    more = false;
                 } else {
-                    enqueue(this, frame(Response.data(id, previous, false)));
                     more = grant(this);
                 }
             }
@@ -773,11 +778,9 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                 if (finished || terminated || pendingTerminal != null) {
                     return;
                 }
-                Payload last = held;
-                held = null;
-                Response end = last != null ? Response.data(id, last, true) : Response.end(id);
+                Response end = Response.end(id);
                 if (parked) {
-                    // a stream may complete without further demand: its last item waits for a permit
+                    // a stream may complete without further demand: its end waits for a permit
                     pendingTerminal = end;
                     return;
                 }
@@ -809,7 +812,7 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
             } else {
                 // the exception's text stays in the server's log: it may describe internals
                 code = ErrorCode.WORKER_FAILED;
-                message = "the worker failed";
+                message = RelayException.WORKER_FAILED_MESSAGE;
             }
             if (log.isDebugEnabled()) {
                 log.debug("{}: request {} failed: {}", session, id, message, t);
@@ -821,24 +824,12 @@ final class SessionPipeline implements CoreSubscriber<Frame> {
                 }
                 relay.countError(code);
                 if (parked) {
-                    // no permit held: the error (after any held item) waits for one
+                    // no permit held: the error waits for one
                     pendingTerminal = error;
                     return;
                 }
-                Payload last = held;
-                held = null;
-                if (last == null) {
-                    enqueue(this, frame(error));
-                    finished = true;
-                } else {
-                    enqueue(this, frame(Response.data(id, last, false)));
-                    if (grant(this)) {
-                        enqueue(this, frame(error));
-                        finished = true;
-                    } else {
-                        pendingTerminal = error;
-                    }
-                }
+                enqueue(this, frame(error));
+                finished = true;
             }
             drain();
         }

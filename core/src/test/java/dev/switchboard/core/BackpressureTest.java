@@ -46,7 +46,7 @@ class BackpressureTest {
 
         // one answer frees one credit (taken by a waiting request) and one place (taken by request
         // 20), so one more frame is read
-        w1.exchanges().get(0).next("\"a\"").complete();
+        w1.exchanges().get(0).last("\"a\"");
         assertEquals(1, client.receivedCount());
         assertEquals(22, client.requestedFrames());
         assertEquals(4, w1.opened());
@@ -91,7 +91,7 @@ class BackpressureTest {
 
         client.read(Long.MAX_VALUE);
         for (int i = 0; i < 50; i++) {
-            w.exchange(Integer.toString(i)).next(Integer.toString(i)).complete();
+            w.exchange(Integer.toString(i)).last(Integer.toString(i));
         }
         assertEquals(50, client.receivedCount());
         assertEquals(50, w.opened());
@@ -99,7 +99,7 @@ class BackpressureTest {
     }
 
     @Test
-    void aStreamingWorkerIsAskedForNoMoreItemsThanTheQueueHoldsPlusTheOneHeld() {
+    void aStreamingWorkerIsAskedForNoMoreItemsThanTheQueueHolds() {
         ManualWorker w = ManualWorker.create("w1", 1);
         int maxQueued = 4;
         Relay relay = Relay.builder().router(Router.builder().worker(w).build()).maxQueuedResponses(maxQueued).build();
@@ -114,19 +114,21 @@ class BackpressureTest {
 
         // the worker's items wait in the worker (its exchange buffer), not in the relay
         assertEquals(maxQueued, relay.metrics().snapshot().queuedResponses());
-        assertEquals(maxQueued + 1, ex.requested(), "a permit per queued frame, one for the item held back");
+        assertEquals(maxQueued, ex.requested(), "a permit per queued frame, no item held back");
 
         client.read(10);
         assertEquals(10, client.receivedCount());
-        assertEquals(maxQueued + 11, ex.requested());
+        assertEquals(maxQueued + 10, ex.requested());
         assertTrue(relay.metrics().snapshot().queuedResponses() <= maxQueued);
 
         client.read(Long.MAX_VALUE);
         List<Frame> frames = client.received();
-        assertEquals(1_000, frames.size());
+        // the worker's end came after its last item: a frame of its own
+        assertEquals(1_001, frames.size());
         for (int i = 0; i < 1_000; i++) {
-            assertEquals("{\"id\":1,\"body\":" + i + (i == 999 ? ",\"end\":true}" : "}"), frames.get(i).text());
+            assertEquals("{\"id\":1,\"body\":" + i + "}", frames.get(i).text());
         }
+        assertEquals("{\"id\":1,\"end\":true}", frames.get(1_000).text());
         assertEquals(0, relay.metrics().snapshot().inFlight());
     }
 
@@ -138,18 +140,19 @@ class BackpressureTest {
         LocalConnection client = LocalConnection.notReading();
         relay.serve(client).subscribe();
         client.send(Wire.request(1, "k", "null"));
-        // a is held back until the stream says whether it is the last; b queues a and waits for room
-        w.exchange("1").next("\"a\"").next("\"b\"");
+        // a takes the only room; the stream waits for more before it asks its worker for anything
+        w.exchange("1").next("\"a\"");
         assertEquals(1, relay.metrics().snapshot().queuedResponses());
-        // a stream may complete without demand: its last item must still wait for room
+        assertEquals(1, w.exchange("1").requested());
+        // a stream may complete without demand: its end must still wait for room
         w.exchange("1").complete();
         assertEquals(1, relay.metrics().snapshot().queuedResponses(), "queued beyond maxQueuedResponses");
 
         client.read(Long.MAX_VALUE);
-        assertEquals(List.of("{\"id\":1,\"body\":\"a\"}", "{\"id\":1,\"body\":\"b\",\"end\":true}"),
+        assertEquals(List.of("{\"id\":1,\"body\":\"a\"}", "{\"id\":1,\"end\":true}"),
                 client.received().stream().map(Frame::text).toList());
         client.send(Wire.request(2, "k", "null"));
-        w.exchange("2").next("2").complete();
+        w.exchange("2").last("2");
         assertEquals(3, client.receivedCount(), "the session lost its room");
         assertEquals(0, relay.metrics().snapshot().inFlight());
         assertEquals(0, relay.metrics().snapshot().queuedResponses());
@@ -172,10 +175,11 @@ class BackpressureTest {
         w.exchange("1").next("\"a\"").next("\"b\"").next("\"c\"");
         w.exchange("1").complete();
         assertEquals(List.of("{\"id\":1,\"body\":\"a\"}", "{\"id\":1,\"body\":\"b\"}",
-                "{\"id\":1,\"body\":\"c\",\"end\":true}"), client.received().stream().map(Frame::text).toList());
+                "{\"id\":1,\"body\":\"c\"}", "{\"id\":1,\"end\":true}"),
+                client.received().stream().map(Frame::text).toList());
         w.exchange("2").complete();
         w.exchange("3").complete();
-        assertEquals(5, client.receivedCount());
+        assertEquals(6, client.receivedCount());
         assertEquals(0, relay.metrics().snapshot().inFlight());
     }
 }

@@ -50,9 +50,9 @@ class CancelFrameTest {
         }
         assertEquals(3, w.opened());
         assertEquals(1, relay.metrics().snapshot().waiting(), "request 4 waits for a credit");
-        // request 2 answers before request 1, the head of the line: its first item waits in the relay
+        // request 2 answers before request 1, the head of the line: its items wait in the relay
         w.exchange("2").next("\"a\"").next("\"b\"");
-        assertEquals(1, relay.metrics().snapshot().queuedResponses());
+        assertEquals(2, relay.metrics().snapshot().queuedResponses());
 
         client.send(Wire.cancel(2));
 
@@ -62,11 +62,11 @@ class CancelFrameTest {
         assertEquals(3, active(router));
         MetricsSnapshot afterCancel = relay.metrics().snapshot();
         assertEquals(3, afterCancel.inFlight());
-        assertEquals(0, afterCancel.queuedResponses(), "request 2's undelivered frame is dropped");
+        assertEquals(0, afterCancel.queuedResponses(), "request 2's undelivered frames are dropped");
 
-        w.exchange("2").next("\"c\"").complete(); // too late: the exchange is cancelled
+        w.exchange("2").last("\"c\""); // too late: the exchange is cancelled
         for (String id : List.of("1", "3", "4")) {
-            w.exchange(id).next(id).complete();
+            w.exchange(id).last(id);
         }
         assertEquals(List.of("{\"id\":1,\"body\":1,\"end\":true}", "{\"id\":3,\"body\":3,\"end\":true}",
                 "{\"id\":4,\"body\":4,\"end\":true}"), texts(client));
@@ -90,10 +90,10 @@ class CancelFrameTest {
         client.send(Wire.request(1, "k", "null"));
         client.send(Wire.request(2, "k", "null"));
         assertEquals(2, worker.active());
-        // a goes out once b shows that it is not the last; b is held back
+        // each item goes out as the handler emits it
         streams.get("1").tryEmitNext(Payload.json("\"a\""));
         streams.get("1").tryEmitNext(Payload.json("\"b\""));
-        assertEquals(List.of("{\"id\":1,\"body\":\"a\"}"), texts(client));
+        assertEquals(List.of("{\"id\":1,\"body\":\"a\"}", "{\"id\":1,\"body\":\"b\"}"), texts(client));
 
         client.send(Wire.cancel(1));
 
@@ -105,8 +105,10 @@ class CancelFrameTest {
         streams.get("2").tryEmitNext(Payload.json("2"));
         streams.get("2").tryEmitComplete();
         streams.get("3").tryEmitComplete();
-        assertEquals(List.of("{\"id\":1,\"body\":\"a\"}", "{\"id\":2,\"body\":2,\"end\":true}",
-                "{\"id\":3,\"end\":true}"), texts(client), "nothing more for request 1, not even an end");
+        // the handler's end came after its item: a frame of its own
+        assertEquals(List.of("{\"id\":1,\"body\":\"a\"}", "{\"id\":1,\"body\":\"b\"}", "{\"id\":2,\"body\":2}",
+                "{\"id\":2,\"end\":true}", "{\"id\":3,\"end\":true}"), texts(client),
+                "nothing more for request 1, not even an end");
         assertEquals(0, worker.active());
         assertEquals(0, relay.metrics().snapshot().inFlight());
         assertEquals(0, relay.metrics().snapshot().queuedResponses());
@@ -137,17 +139,17 @@ class CancelFrameTest {
         assertEquals(2, relay.metrics().snapshot().inFlight());
         assertEquals(5, client.requestedFrames(), "nothing read after request 4 until a place frees");
 
-        w.exchange("2").next("2").complete();
+        w.exchange("2").last("2");
         assertEquals(4, w.opened(), "request 4 took request 2's place");
         assertEquals(6, client.requestedFrames(), "request 5 was read, and waits");
 
         // a client that sent more than its limit: its cancel waits behind the request that waits
         client.send(Wire.cancel(4));
         assertFalse(w.exchange("4").cancelled());
-        w.exchange("3").next("3").complete();
+        w.exchange("3").last("3");
         assertEquals(5, w.opened(), "request 5 took request 3's place");
         assertTrue(w.exchange("4").cancelled(), "then the cancel was read");
-        w.exchange("5").next("5").complete();
+        w.exchange("5").last("5");
         assertEquals(List.of("{\"id\":2,\"body\":2,\"end\":true}", "{\"id\":3,\"body\":3,\"end\":true}",
                 "{\"id\":5,\"body\":5,\"end\":true}"), texts(client));
         assertEquals(0, relay.metrics().snapshot().inFlight());
@@ -160,7 +162,7 @@ class CancelFrameTest {
         LocalConnection client = LocalConnection.reading();
         relay.serve(client).subscribe();
         client.send(Wire.request(1, "k", "null"));
-        w.exchange("1").next("1").complete();
+        w.exchange("1").last("1");
         client.send(Wire.request(2, "k", "null"));
 
         client.send(Wire.cancel(1)); // answered already: the answer and the cancel crossed
@@ -169,7 +171,7 @@ class CancelFrameTest {
 
         assertFalse(w.exchange("2").cancelled());
         assertEquals(1, client.receivedCount(), "no answer to an ignored cancel");
-        w.exchange("2").next("2").complete();
+        w.exchange("2").last("2");
         assertEquals(List.of("{\"id\":1,\"body\":1,\"end\":true}", "{\"id\":2,\"body\":2,\"end\":true}"),
                 texts(client));
         MetricsSnapshot s = relay.metrics().snapshot();
@@ -193,7 +195,7 @@ class CancelFrameTest {
         client.sendText("{\"id\":5,\"cancel\":false}");
 
         assertFalse(w.exchange("5").cancelled());
-        w.exchange("5").next("5").complete();
+        w.exchange("5").last("5");
         List<Frame> frames = client.received();
         assertEquals(List.of("5", "5", "null", "5"), Wire.ids(frames), "errors wait their turn behind request 5");
         assertEquals("{\"id\":5,\"body\":5,\"end\":true}", frames.get(0).text());

@@ -31,7 +31,7 @@ class OrderingTest {
     }
 
     private void answer(String id) {
-        exchange(id).next("\"r" + id + "\"").complete();
+        exchange(id).last("\"r" + id + "\"");
     }
 
     @Test
@@ -71,14 +71,14 @@ class OrderingTest {
         exchange("1").next("10");
         exchange("2").complete();
         exchange("1").next("11").next("12");
-        assertEquals(List.of("1", "1"), Wire.ids(client.received()), "the head streams as it goes");
+        assertEquals(List.of("1", "1", "1"), Wire.ids(client.received()), "the head streams as it goes");
         exchange("1").complete();
         for (String id : List.of("3", "4", "5")) {
             exchange(id).complete();
         }
         assertEquals(List.of(
-                "{\"id\":1,\"body\":10}", "{\"id\":1,\"body\":11}", "{\"id\":1,\"body\":12,\"end\":true}",
-                "{\"id\":2,\"body\":20}", "{\"id\":2,\"body\":21,\"end\":true}",
+                "{\"id\":1,\"body\":10}", "{\"id\":1,\"body\":11}", "{\"id\":1,\"body\":12}", "{\"id\":1,\"end\":true}",
+                "{\"id\":2,\"body\":20}", "{\"id\":2,\"body\":21}", "{\"id\":2,\"end\":true}",
                 "{\"id\":3,\"end\":true}", "{\"id\":4,\"end\":true}", "{\"id\":5,\"end\":true}"),
                 client.received().stream().map(Frame::text).toList());
     }
@@ -91,7 +91,7 @@ class OrderingTest {
         exchange("2").next("21");
         exchange("1").complete();
         exchange("2").complete();
-        assertEquals(List.of("{\"id\":2,\"body\":20}", "{\"id\":1,\"body\":10,\"end\":true}",
-                "{\"id\":2,\"body\":21,\"end\":true}"), client.received().stream().map(Frame::text).toList());
+        assertEquals(List.of("{\"id\":2,\"body\":20}", "{\"id\":1,\"body\":10}", "{\"id\":2,\"body\":21}",
+                "{\"id\":1,\"end\":true}", "{\"id\":2,\"end\":true}"), client.received().stream().map(Frame::text).toList());
     }
 }

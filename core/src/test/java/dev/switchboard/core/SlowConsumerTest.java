@@ -154,14 +154,14 @@ class SlowConsumerTest {
         relay.serve(client).subscribe();
         client.send(Wire.request(1, "k", "1"));
         client.send(Wire.request(2, "k", "2"));
-        worker.exchange("2").next("2").complete();
+        worker.exchange("2").last("2");
 
         // request 2's answer waits behind request 1: the client reads all it can, it is not slow
         time.advanceTimeBy(SLOW_CONSUMER_TIMEOUT.multipliedBy(3));
         assertEquals(Optional.empty(), client.closeStatus(), "a reading client was closed as slow");
         assertEquals(0, client.receivedCount());
 
-        worker.exchange("1").next("1").complete();
+        worker.exchange("1").last("1");
         assertEquals(List.of("1", "2"), Wire.ids(client.received()));
         assertEquals(0, relay.metrics().snapshot().slowConsumersClosed());
     }

@@ -424,7 +424,7 @@ final class Simulation {
         }
 
         @Override
-        public Flux<Payload> exchange(Request request) {
+        public Flux<WorkerLink.Item> exchange(Request request) {
             return new Exchange(this, request);
         }
 
@@ -461,10 +461,10 @@ final class Simulation {
     }
 
     /** One exchange: starts on subscription, completes at its simulated end. */
-    private final class Exchange extends Flux<Payload> implements Subscription {
+    private final class Exchange extends Flux<WorkerLink.Item> implements Subscription {
         final SimWorker worker;
         final Request request;
-        @Nullable CoreSubscriber<? super Payload> actual;
+        @Nullable CoreSubscriber<? super WorkerLink.Item> actual;
         boolean hit;
         long startedAt;
         boolean cancelled;
@@ -475,7 +475,7 @@ final class Simulation {
         }
 
         @Override
-        public void subscribe(CoreSubscriber<? super Payload> subscriber) {
+        public void subscribe(CoreSubscriber<? super WorkerLink.Item> subscriber) {
             actual = subscriber;
             subscriber.onSubscribe(this);
             int i = (int) request.id().asLong();

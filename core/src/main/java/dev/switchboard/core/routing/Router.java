@@ -38,10 +38,16 @@ public interface Router extends Disposable {
     }
 
     /**
-     * The response items of {@code request}. Nothing happens until subscription; cancelling
-     * frees the request's credit or its place in the queue.
+     * The response items of {@code request}, each with the worker's last-item mark (see
+     * {@link WorkerLink}). Nothing happens until subscription; cancelling frees the request's
+     * credit or its place in the queue.
      */
-    Flux<Payload> route(Request request);
+    Flux<WorkerLink.Item> exchange(Request request);
+
+    /** The response items of {@code request} without their marks, as {@link #exchange} routes them. */
+    default Flux<Payload> route(Request request) {
+        return exchange(request).map(WorkerLink.Item::payload);
+    }
 
     /** The membership this router follows. */
     Membership membership();

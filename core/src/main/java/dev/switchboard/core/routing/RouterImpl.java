@@ -1,7 +1,6 @@
 package dev.switchboard.core.routing;
 
 import dev.switchboard.core.ErrorCode;
-import dev.switchboard.core.Payload;
 import dev.switchboard.core.RelayException;
 import dev.switchboard.core.Request;
 import dev.switchboard.core.metrics.TimingListener;
@@ -9,6 +8,7 @@ import dev.switchboard.core.metrics.TimingListeners;
 import dev.switchboard.core.transport.CacheEvent;
 import dev.switchboard.core.transport.ServiceTimes;
 import dev.switchboard.core.transport.WorkerLink;
+import dev.switchboard.core.transport.WorkerLink.Item;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,8 +66,8 @@ final class RouterImpl implements Router, RoutingView {
     }
 
     @Override
-    public Flux<Payload> route(Request request) {
-        Flux<Payload> first = new Routed(this, request);
+    public Flux<Item> exchange(Request request) {
+        Flux<Item> first = new Routed(this, request);
         if (!request.idempotent()) {
             return first.onErrorMap(WorkerLostException.class, RouterImpl::lost);
         }
@@ -526,7 +526,7 @@ final class RouterImpl implements Router, RoutingView {
         }
     }
 
-    private static final class Routed extends Flux<Payload> {
+    private static final class Routed extends Flux<Item> {
         final RouterImpl router;
         final Request request;
 
@@ -536,7 +536,7 @@ final class RouterImpl implements Router, RoutingView {
         }
 
         @Override
-        public void subscribe(CoreSubscriber<? super Payload> actual) {
+        public void subscribe(CoreSubscriber<? super Item> actual) {
             Call call = new Call(router, request, actual);
             actual.onSubscribe(call);
             call.start();
@@ -544,7 +544,7 @@ final class RouterImpl implements Router, RoutingView {
     }
 
     /** One attempt at a request: waits for a credit, then forwards the worker's items. */
-    static final class Call extends Operators.DeferredSubscription implements CoreSubscriber<Payload> {
+    static final class Call extends Operators.DeferredSubscription implements CoreSubscriber<Item> {
         static final int NEW = 0;
         static final int WAITING = 1;
         static final int ACTIVE = 2;
@@ -552,7 +552,7 @@ final class RouterImpl implements Router, RoutingView {
 
         final RouterImpl router;
         final Request request;
-        final CoreSubscriber<? super Payload> actual;
+        final CoreSubscriber<? super Item> actual;
         /** Guarded by the router's lock. */
         int state = NEW;
         /** Guarded by the router's lock. */
@@ -569,7 +569,7 @@ final class RouterImpl implements Router, RoutingView {
         boolean done;
         boolean failed;
 
-        Call(RouterImpl router, Request request, CoreSubscriber<? super Payload> actual) {
+        Call(RouterImpl router, Request request, CoreSubscriber<? super Item> actual) {
             this.router = router;
             this.request = request;
             this.actual = actual;
@@ -599,7 +599,7 @@ final class RouterImpl implements Router, RoutingView {
             if (router.timings.active()) {
                 router.timings.waited(waited);
             }
-            Flux<Payload> exchange;
+            Flux<Item> exchange;
             try {
                 exchange = s.link.exchange(request);
             } catch (Throwable e) {
@@ -620,13 +620,13 @@ final class RouterImpl implements Router, RoutingView {
         }
 
         @Override
-        public void onNext(Payload payload) {
+        public void onNext(Item item) {
             if (done) {
-                Operators.onNextDropped(payload, actual.currentContext());
+                Operators.onNextDropped(item, actual.currentContext());
                 return;
             }
             emitted = true;
-            actual.onNext(payload);
+            actual.onNext(item);
         }
 
         @Override

@@ -1,9 +1,9 @@
 package dev.switchboard.core.worker;
 
 import dev.switchboard.core.ErrorCode;
-import dev.switchboard.core.Payload;
 import dev.switchboard.core.RelayException;
 import dev.switchboard.core.Request;
+import dev.switchboard.core.transport.WorkerLink.Item;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
@@ -33,7 +33,7 @@ import reactor.util.context.Context;
  * {@code FileChannel} the handler reads ({@code ClosedByInterruptException}), and cached readers
  * are shared by every request of their key. Either way the credit is free when cancel returns.
  */
-final class BlockingCall implements Subscription, CoreSubscriber<Payload>, Runnable {
+final class BlockingCall implements Subscription, CoreSubscriber<Item>, Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(BlockingCall.class);
 
@@ -51,7 +51,7 @@ final class BlockingCall implements Subscription, CoreSubscriber<Payload>, Runna
     private final LocalWorker worker;
     private final BlockingLanes lanes;
     private final Request request;
-    private final CoreSubscriber<? super Payload> actual;
+    private final CoreSubscriber<? super Item> actual;
     private final long spareDelayNanos;
 
     private volatile int wip;
@@ -73,7 +73,7 @@ final class BlockingCall implements Subscription, CoreSubscriber<Payload>, Runna
     private boolean hit;
     private long start;
 
-    BlockingCall(LocalWorker worker, BlockingLanes lanes, Request request, CoreSubscriber<? super Payload> actual,
+    BlockingCall(LocalWorker worker, BlockingLanes lanes, Request request, CoreSubscriber<? super Item> actual,
             long spareDelayNanos) {
         this.worker = worker;
         this.lanes = lanes;
@@ -210,7 +210,7 @@ final class BlockingCall implements Subscription, CoreSubscriber<Payload>, Runna
     }
 
     @Override
-    public void onNext(Payload p) {
+    public void onNext(Item p) {
         if (done != 0 || cancelled) {
             Operators.onDiscard(p, actual.currentContext());
             return;

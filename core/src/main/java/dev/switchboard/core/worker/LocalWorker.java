@@ -1,6 +1,7 @@
 package dev.switchboard.core.worker;
 
 import dev.switchboard.core.ErrorCode;
+import dev.switchboard.core.Limits;
 import dev.switchboard.core.Payload;
 import dev.switchboard.core.RelayException;
 import dev.switchboard.core.Request;
@@ -8,6 +9,7 @@ import dev.switchboard.core.transport.CacheEvent;
 import dev.switchboard.core.transport.ServiceTimes;
 import dev.switchboard.core.transport.WorkerLink;
 import java.time.Duration;
+import dev.switchboard.core.transport.WorkerLink.Item;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,6 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxOperator;
@@ -34,6 +38,12 @@ import reactor.core.scheduler.Scheduler;
  * them one after another without a hand-over per request while the workers are busy (see
  * {@link Builder#spareThreadDelay}). It measures its hit and miss service times against its
  * {@link ResourceCache}, and publishes that cache's events.
+ *
+ * <p>It marks a handler's item last when the handler's Flux completes within the same call that
+ * produced the item: an item emitted while the worker subscribes to the handler's Flux or asks
+ * it for items is held until that call returns, never longer; an item emitted later (from a
+ * timer, another thread) goes on at once and its end follows alone. So a one-item answer such as
+ * {@code Flux.just(x)} or {@code Mono.just(x).flux()} is one item marked last.
  */
 public final class LocalWorker implements WorkerLink, AutoCloseable {
 
@@ -48,6 +58,7 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
     static final double EWMA_ALPHA = 0.1;
 
     private static final AtomicLong IDS = new AtomicLong();
+    private static final Logger log = LoggerFactory.getLogger(LocalWorker.class);
 
     private final String id;
     private final int capacity;
@@ -104,13 +115,13 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
     }
 
     @Override
-    public Flux<Payload> exchange(Request request) {
+    public Flux<Item> exchange(Request request) {
         BlockingLanes l = lanes;
         if (l != null) {
             return new Blocking(request, l);
         }
         return Flux.defer(() -> {
-            RelayException refused = admit();
+            RelayException refused = admit(request);
             if (refused != null) {
                 return Flux.error(refused);
             }
@@ -120,10 +131,15 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
         });
     }
 
-    /** Takes a credit; returns why not when closed or full. */
-    private @Nullable RelayException admit() {
+    /** Takes a credit; returns why not when closed, over a limit or full. */
+    private @Nullable RelayException admit(Request request) {
         if (isClosed) {
             return new RelayException(ErrorCode.WORKER_FAILED, "worker " + id + " is closed");
+        }
+        // the relay checks the limits already; a caller routing by hand meets the same ones
+        java.util.Optional<String> over = Limits.violation(request);
+        if (over.isPresent()) {
+            return new RelayException(ErrorCode.BAD_REQUEST, over.get());
         }
         if (active.incrementAndGet() > capacity) {
             active.decrementAndGet();
@@ -145,20 +161,22 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
         return clock.getAsLong();
     }
 
-    /** The handler's items for {@code request}; what it throws, as an error. */
-    Flux<Payload> items(Request request, boolean hit) {
+    /** The handler's items for {@code request}, marked ({@link MarkLast}); what it throws, as an error. */
+    Flux<Item> items(Request request, boolean hit) {
+        Flux<Payload> items;
         try {
-            return Objects.requireNonNull(handler.handle(request, new Context(id, hit)), "the handler returned null");
+            items = Objects.requireNonNull(handler.handle(request, new Context(id, hit)), "the handler returned null");
         } catch (Throwable e) {
-            return Flux.error(e);
+            items = Flux.error(e);
         }
+        return new MarkLast(items);
     }
 
     /**
      * A request to a blocking handler: takes a credit on the subscribing thread, then runs as a
      * {@link BlockingCall} on the worker's lanes.
      */
-    private final class Blocking extends Flux<Payload> {
+    private final class Blocking extends Flux<Item> {
         private final Request request;
         private final BlockingLanes lanes;
 
@@ -168,8 +186,8 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
         }
 
         @Override
-        public void subscribe(CoreSubscriber<? super Payload> actual) {
-            RelayException refused = admit();
+        public void subscribe(CoreSubscriber<? super Item> actual) {
+            RelayException refused = admit(request);
             if (refused != null) {
                 Operators.error(actual, refused);
                 return;
@@ -184,30 +202,30 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
      * onComplete or onError), and timing a completed request. One operator instead of
      * doOnComplete, doOnError and doOnCancel: it runs for every request.
      */
-    private final class Tracked extends FluxOperator<Payload, Payload> {
+    private final class Tracked extends FluxOperator<Item, Item> {
         private final boolean hit;
         private final long start;
 
-        Tracked(Flux<Payload> source, boolean hit, long start) {
+        Tracked(Flux<Item> source, boolean hit, long start) {
             super(source);
             this.hit = hit;
             this.start = start;
         }
 
         @Override
-        public void subscribe(CoreSubscriber<? super Payload> actual) {
+        public void subscribe(CoreSubscriber<? super Item> actual) {
             source.subscribe(new TrackedSubscriber(actual, hit, start));
         }
     }
 
-    private final class TrackedSubscriber implements CoreSubscriber<Payload>, Subscription {
-        private final CoreSubscriber<? super Payload> actual;
+    private final class TrackedSubscriber implements CoreSubscriber<Item>, Subscription {
+        private final CoreSubscriber<? super Item> actual;
         private final boolean hit;
         private final long start;
         private final AtomicBoolean released = new AtomicBoolean();
         private @Nullable Subscription upstream;
 
-        TrackedSubscriber(CoreSubscriber<? super Payload> actual, boolean hit, long start) {
+        TrackedSubscriber(CoreSubscriber<? super Item> actual, boolean hit, long start) {
             this.actual = actual;
             this.hit = hit;
             this.start = start;
@@ -233,13 +251,17 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
         }
 
         @Override
-        public void onNext(Payload p) {
-            actual.onNext(p);
+        public void onNext(Item item) {
+            actual.onNext(item);
         }
 
         @Override
         public void onError(Throwable t) {
             release();
+            if (!(t instanceof RelayException)) {
+                // the client gets only the code: the detail stays here, in-process or in a remote worker
+                log.warn("worker {}: a request failed", id, t);
+            }
             actual.onError(t);
         }
 

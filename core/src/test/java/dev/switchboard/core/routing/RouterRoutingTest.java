@@ -28,7 +28,7 @@ class RouterRoutingTest {
     static final class HeldLink implements WorkerLink {
         final String id;
         final int capacity;
-        final ArrayDeque<FluxSink<Payload>> open = new ArrayDeque<>();
+        final ArrayDeque<FluxSink<WorkerLink.Item>> open = new ArrayDeque<>();
         final List<String> served = new ArrayList<>();
         final Set<String> cached = new HashSet<>();
         final Sinks.Many<CacheEvent> events = Sinks.many().multicast().directBestEffort();
@@ -50,7 +50,7 @@ class RouterRoutingTest {
         }
 
         @Override
-        public Flux<Payload> exchange(Request request) {
+        public Flux<WorkerLink.Item> exchange(Request request) {
             return Flux.create(sink -> {
                 served.add(request.key());
                 if (cached.add(request.key())) {
@@ -62,7 +62,7 @@ class RouterRoutingTest {
 
         /** Ends its oldest open exchange; returns whether there was one. */
         boolean completeOldest() {
-            FluxSink<Payload> sink = open.poll();
+            FluxSink<WorkerLink.Item> sink = open.poll();
             if (sink == null) {
                 return false;
             }

@@ -5,6 +5,7 @@ import dev.switchboard.core.Request;
 import dev.switchboard.core.worker.WorkerContext;
 import dev.switchboard.core.worker.WorkerHandler;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +27,8 @@ import reactor.core.publisher.Sinks;
  *   <li>{@code stream...}: emits what the test hands {@link #emit(String, String)}, until {@link #complete(String)};
  *   <li>{@code flood}: {@link #FLOOD_ITEMS} items of {@link #FLOOD_ITEM_BYTES} bytes, as fast as asked;
  *   <li>{@code three}: the items {@code 1}, {@code 2}, {@code 3};
+ *   <li>{@code paced}: {@link #PACED_ITEMS} items {@link #PACED_GAP} apart, each
+ *       {@code {"i": n, "at": <System.nanoTime() when produced>}}, then the end;
  *   <li>any other key: one item, the key as a JSON string (as the Python echo worker answers a
  *       request whose body is that string).
  * </ul>
@@ -38,6 +41,10 @@ public final class ContractHandler implements WorkerHandler {
     public static final int FLOOD_ITEMS = 100_000;
     /** Size of one flood item. */
     public static final int FLOOD_ITEM_BYTES = 8 * 1024;
+    /** Items of a paced stream. */
+    public static final int PACED_ITEMS = 3;
+    /** The time between two items of a paced stream. */
+    public static final Duration PACED_GAP = Duration.ofMillis(300);
 
     private static final byte[] FLOOD_ITEM = ("\"" + "x".repeat(FLOOD_ITEM_BYTES - 2) + "\"")
             .getBytes(StandardCharsets.UTF_8);
@@ -76,6 +83,10 @@ public final class ContractHandler implements WorkerHandler {
                 produced.incrementAndGet();
                 return Payload.json(FLOOD_ITEM);
             }).doOnCancel(() -> cancelled.add(key));
+        }
+        if (key.equals("paced")) {
+            return Flux.interval(PACED_GAP).take(PACED_ITEMS)
+                    .map(i -> Payload.json("{\"i\":" + i + ",\"at\":" + System.nanoTime() + "}"));
         }
         if (key.equals("three")) {
             return Flux.just(Payload.json("1"), Payload.json("2"), Payload.json("3"));

@@ -30,6 +30,7 @@ public final class LocalConnection implements Connection {
     private final AtomicLong requestedFrames = new AtomicLong();
     // appended to by the relay's thread, read by the test's: a copy-on-write list would cost O(n) per frame
     private final List<Frame> received = new ArrayList<>();
+    private final Sinks.Many<Frame> arrivals = Sinks.many().replay().all();
     private final AtomicReference<@Nullable CloseStatus> closeStatus = new AtomicReference<>();
     private final AtomicReference<@Nullable Subscription> outbound = new AtomicReference<>();
     private final Map<String, String> attributes;
@@ -96,6 +97,14 @@ public final class LocalConnection implements Connection {
         }
     }
 
+    /**
+     * The frames the client receives, from the first on, as they arrive; completes when the relay
+     * ends the session's frames.
+     */
+    public Flux<Frame> frames() {
+        return arrivals.asFlux();
+    }
+
     /** How many frames the client has received so far. */
     public int receivedCount() {
         synchronized (received) {
@@ -136,10 +145,12 @@ public final class LocalConnection implements Connection {
                 synchronized (received) {
                     received.add(f);
                 }
+                arrivals.tryEmitNext(f);
             }
 
             @Override
             protected void hookOnComplete() {
+                arrivals.tryEmitComplete();
                 sink.success();
             }
 

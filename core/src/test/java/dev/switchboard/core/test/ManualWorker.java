@@ -4,6 +4,7 @@ import dev.switchboard.core.Payload;
 import dev.switchboard.core.Request;
 import dev.switchboard.core.transport.CacheEvent;
 import dev.switchboard.core.transport.WorkerLink;
+import dev.switchboard.core.transport.WorkerLink.Item;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,7 +50,7 @@ public final class ManualWorker implements WorkerLink {
     }
 
     @Override
-    public Flux<Payload> exchange(Request request) {
+    public Flux<Item> exchange(Request request) {
         return Flux.defer(() -> {
             Exchange ex = new Exchange(request);
             exchanges.add(ex);
@@ -107,7 +108,7 @@ public final class ManualWorker implements WorkerLink {
     /** One request the test answers by hand. */
     public static final class Exchange {
         private final Request request;
-        private final Sinks.Many<Payload> sink = Sinks.many().unicast().onBackpressureBuffer();
+        private final Sinks.Many<Item> sink = Sinks.many().unicast().onBackpressureBuffer();
         private final AtomicLong requested = new AtomicLong();
         private volatile boolean cancelled;
 
@@ -120,15 +121,24 @@ public final class ManualWorker implements WorkerLink {
             return request;
         }
 
-        /** Emits one item; items beyond the demand wait in the exchange, as a remote worker's would. */
+        /**
+         * Emits one item, not marked last; items beyond the demand wait in the exchange, as a
+         * remote worker's would.
+         */
         public Exchange next(Payload payload) {
-            sink.tryEmitNext(payload);
+            sink.tryEmitNext(Item.next(payload));
             return this;
         }
 
-        /** Emits one JSON item. */
+        /** Emits one JSON item, not marked last. */
         public Exchange next(String json) {
             return next(Payload.json(json));
+        }
+
+        /** Emits one JSON item marked last and completes, as a worker that knew the end would. */
+        public void last(String json) {
+            sink.tryEmitNext(Item.last(Payload.json(json)));
+            sink.tryEmitComplete();
         }
 
         /** Completes the response stream. */

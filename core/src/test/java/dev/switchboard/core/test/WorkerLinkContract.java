@@ -19,10 +19,15 @@ import dev.switchboard.core.transport.WorkerLink;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
@@ -45,7 +50,15 @@ public abstract class WorkerLinkContract {
      * The longest key, in UTF-8 bytes, that every side serves: the limit of {@code PROTOCOL.md}
      * (the ZeroMQ codec's {@code MAX_KEY_BYTES}), which the relay holds a client to as well.
      */
-    public static final int KEY_LIMIT_BYTES = 4096;
+    public static final int KEY_LIMIT_BYTES = dev.switchboard.core.Limits.DEFAULT_MAX_KEY_BYTES;
+
+    /**
+     * How long a streamed item may take from its production to the client: far below the
+     * {@link ContractHandler#PACED_GAP} an item held back for the next signal would wait, and
+     * loose enough for a loaded 2-core machine.
+     */
+    static final long MAX_ITEM_DELAY_MS = 150;
+    private static final Pattern PRODUCED_AT = Pattern.compile("\"at\":(\\d+)");
 
     /** What the worker runs, when it runs the test's handler. */
     protected final ContractHandler handler = new ContractHandler();
@@ -94,12 +107,40 @@ public abstract class WorkerLinkContract {
         List<String> keys = List.of("", "ключ/\u00e9/\uD83D\uDDFA", "k".repeat(KEY_LIMIT_BYTES),
                 "\u00e9".repeat(KEY_LIMIT_BYTES / 2));
         for (String key : keys) {
-            StepVerifier.create(link.exchange(request(key)).map(Payload::utf8))
+            StepVerifier.create(link.exchange(request(key)).map(i -> i.payload().utf8()))
                     .expectNext(json(key)).expectComplete().verify(WAIT);
         }
         if (runsTheGivenHandler()) {
             assertEquals(keys, handler.keys());
         }
+    }
+
+    @Test
+    void aKeyOverTheLimitIsAnsweredBadRequestNeverReachesTheHandlerAndTheNextRequestIsServed()
+            throws Exception {
+        // capacity 1: a request that took the only credit for good would starve the next one
+        WorkerLink link = start(1);
+        for (String key : List.of("k".repeat(KEY_LIMIT_BYTES + 1), "\u00e9".repeat(KEY_LIMIT_BYTES / 2) + "k")) {
+            StepVerifier.create(link.exchange(request(key)).map(i -> "an answer of " + i.payload().size() + " bytes"))
+                    .expectErrorSatisfies(e -> assertCode(ErrorCode.BAD_REQUEST, e))
+                    .verify(WAIT);
+            StepVerifier.create(link.exchange(request("next")).map(i -> i.payload().utf8()))
+                    .expectNext(json("next")).expectComplete().verify(WAIT);
+            assertFalse(handler.saw(key), "a key of " + key.length() + " chars reached the handler");
+        }
+    }
+
+    @Test
+    void aHandlerErrorReachesTheClientAsItsCodeAndAGenericMessage() throws Exception {
+        assumeTrue(runsTheGivenHandler(), "the worker runs a handler of its own");
+        LocalConnection client = serve(start(2), LocalConnection.reading());
+        client.sendText(requestFrame(1, "fail"));
+        client.sendText(requestFrame(2, "next"));
+        Await.until(WAIT, () -> client.receivedCount() == 2, () -> "two answers, got " + texts(client));
+        String error = client.received().get(0).text();
+        assertTrue(error.startsWith("{\"id\":1,\"error\":{\"code\":\"worker_failed\""), error);
+        assertFalse(error.contains("/srv/private"), "the handler's exception text reached the client: " + error);
+        assertEquals("{\"id\":2,\"body\":\"next\",\"end\":true}", client.received().get(1).text());
     }
 
     @Test
@@ -115,7 +156,7 @@ public abstract class WorkerLinkContract {
         first.dispose();
         Await.until(WAIT, () -> handler.cancelled("hold:1"), "the cancelled request's work stopped");
         // the credit it held serves a new request, while the other one still runs
-        StepVerifier.create(link.exchange(request("next")).map(Payload::utf8))
+        StepVerifier.create(link.exchange(request("next")).map(i -> i.payload().utf8()))
                 .expectNext(json("next")).expectComplete().verify(WAIT);
         assertFalse(handler.cancelled("hold:2"), "cancelling one request cancelled another");
         assertFalse(second.done(), "the other request ended with the cancelled one");
@@ -170,7 +211,7 @@ public abstract class WorkerLinkContract {
         handler.releaseAll();
         Await.until(WAIT, () -> answers.stream().allMatch(Answer::done), "every request answered");
         for (WorkerLink link : links) {
-            StepVerifier.create(link.exchange(request("next")).map(Payload::utf8))
+            StepVerifier.create(link.exchange(request("next")).map(i -> i.payload().utf8()))
                     .expectNext(json("next")).expectComplete().verify(WAIT);
         }
     }
@@ -191,6 +232,25 @@ public abstract class WorkerLinkContract {
         Await.until(WAIT, () -> handler.cancelled("flood"), "the worker's flood cancelled");
         assertTrue(handler.produced() < ContractHandler.FLOOD_ITEMS,
                 "the worker produced all " + handler.produced() + " items for a client that read none");
+    }
+
+    @Test
+    void streamedItemsReachTheClientAsTheyAreProduced() throws Exception {
+        assumeTrue(runsTheGivenHandler(), "the worker runs a handler of its own");
+        LocalConnection client = serve(start(2), LocalConnection.reading());
+        client.sendText(requestFrame(1, "stream"));
+        Await.until(WAIT, () -> handler.streaming("stream"), "the stream starts");
+        for (int i = 1; i <= 3; i++) {
+            handler.emit("stream", Integer.toString(i));
+            int n = i;
+            Await.until(WAIT, () -> client.receivedCount() == n,
+                    () -> "item " + n + " reaches the client before item " + (n + 1) + " is produced; got "
+                            + texts(client));
+            assertEquals("{\"id\":1,\"body\":" + i + "}", client.received().get(i - 1).text());
+        }
+        handler.complete("stream");
+        Await.until(WAIT, () -> client.receivedCount() == 4, () -> "the end, got " + texts(client));
+        assertEquals("{\"id\":1,\"end\":true}", client.received().get(3).text());
     }
 
     @Test
@@ -218,6 +278,41 @@ public abstract class WorkerLinkContract {
         String rest = String.join(" ", stream.subList(2, stream.size()));
         assertTrue(rest.equals("{\"id\":2,\"body\":3,\"end\":true}")
                 || rest.equals("{\"id\":2,\"body\":3} {\"id\":2,\"end\":true}"), "the stream's end: " + rest);
+    }
+
+    @Test
+    void eachStreamedItemReachesTheClientAsItIsProduced() throws Exception {
+        assumeTrue(runsTheGivenHandler(), "the worker runs a handler of its own");
+        LocalConnection client = LocalConnection.reading();
+        // each item's production time (in its body) and its arrival at the client, by this JVM's clock
+        List<long[]> items = new CopyOnWriteArrayList<>();
+        onTearDown(client.frames().subscribe(f -> {
+            long now = System.nanoTime();
+            Matcher m = PRODUCED_AT.matcher(f.text());
+            if (m.find()) {
+                items.add(new long[] {Long.parseLong(m.group(1)), now});
+            }
+        }));
+        serve(start(2), client);
+        client.sendText(requestFrame(1, "paced"));
+        Await.until(WAIT, () -> texts(client).stream().anyMatch(t -> t.contains("\"end\":true")),
+                () -> "the end of the stream, got " + texts(client));
+        assertEquals(ContractHandler.PACED_ITEMS, items.size(), () -> "items: " + texts(client));
+        List<Long> gapsMs = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            long producedAt = items.get(i)[0];
+            long arrivedAt = items.get(i)[1];
+            gapsMs.add(TimeUnit.NANOSECONDS.toMillis(arrivedAt - producedAt));
+            if (i + 1 < items.size()) {
+                assertTrue(arrivedAt < items.get(i + 1)[0], "item " + i + " waited for the next to be produced");
+            }
+        }
+        LoggerFactory.getLogger(WorkerLinkContract.class).info("{}: produced-to-client gaps {} ms",
+                getClass().getSimpleName(), gapsMs);
+        for (long gap : gapsMs) {
+            assertTrue(gap < MAX_ITEM_DELAY_MS, "an item reached the client " + gap + " ms after it was produced: "
+                    + gapsMs);
+        }
     }
 
     // ---- helpers
@@ -261,9 +356,9 @@ public abstract class WorkerLinkContract {
         private volatile @Nullable Throwable error;
         private Disposable subscription = () -> { };
 
-        static Answer of(Flux<Payload> exchange) {
+        static Answer of(Flux<WorkerLink.Item> exchange) {
             Answer a = new Answer();
-            a.subscription = exchange.subscribe(p -> a.items.add(p.utf8()), e -> {
+            a.subscription = exchange.subscribe(i -> a.items.add(i.payload().utf8()), e -> {
                 a.error = e;
                 a.done = true;
             }, () -> a.done = true);

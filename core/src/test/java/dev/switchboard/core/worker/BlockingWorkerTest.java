@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.core.ErrorCode;
 import dev.switchboard.core.Payload;
+import dev.switchboard.core.transport.WorkerLink.Item;
 import dev.switchboard.core.RelayException;
 import dev.switchboard.core.Request;
 import dev.switchboard.core.RequestId;
@@ -157,10 +158,10 @@ class BlockingWorkerTest {
         }).flux();
 
         LocalWorker patient = worker(b -> lanes.apply(b).spareThreadDelay(Duration.ofHours(1)), 2, handler);
-        StepVerifier first = StepVerifier.create(patient.exchange(request(1))).expectNext(Payload.json("1"))
+        StepVerifier first = StepVerifier.create(patient.exchange(request(1))).expectNext(Item.last(Payload.json("1")))
                 .expectComplete().verifyLater();
         Await.until(WAIT, () -> threads.size() == 1, "the first request runs");
-        StepVerifier second = StepVerifier.create(patient.exchange(request(2))).expectNext(Payload.json("2"))
+        StepVerifier second = StepVerifier.create(patient.exchange(request(2))).expectNext(Item.last(Payload.json("2")))
                 .expectComplete().verifyLater();
         assertEquals(1, patient.lanes().lanes(), "a thread was woken for a request behind a busy one");
         gate.countDown();
@@ -181,7 +182,7 @@ class BlockingWorkerTest {
         LocalWorker eager = worker(b -> lanes.apply(b).spareThreadDelay(Duration.ofMillis(5)), 2, blocking);
         Disposable stuck = eager.exchange(request(1)).subscribe();
         Await.until(WAIT, () -> threads.size() == 1, "the first request runs");
-        StepVerifier.create(eager.exchange(request(2))).expectNext(Payload.json("2")).expectComplete().verify(WAIT);
+        StepVerifier.create(eager.exchange(request(2))).expectNext(Item.last(Payload.json("2"))).expectComplete().verify(WAIT);
         assertEquals(2, Set.copyOf(threads).size(), "the second request ran on the blocked thread: " + threads);
         assertEquals(1, eager.lanes().spares());
         blocked.countDown();
@@ -219,7 +220,7 @@ class BlockingWorkerTest {
 
         gate.countDown();
         Await.until(WAIT, () -> firstCancelled.get(), "the first request's items were cancelled");
-        StepVerifier.create(worker.exchange(request(3))).expectNext(Payload.json("3")).expectComplete().verify(WAIT);
+        StepVerifier.create(worker.exchange(request(3))).expectNext(Item.last(Payload.json("3"))).expectComplete().verify(WAIT);
         assertEquals(List.of(1L, 3L), started, "the cancelled waiting request reached its handler");
         assertEquals(0, worker.active());
     }
@@ -246,7 +247,7 @@ class BlockingWorkerTest {
                 .expectErrorMatches(e -> e instanceof IllegalArgumentException).verify(WAIT);
         StepVerifier.create(worker.exchange(request(3)))
                 .expectErrorMatches(e -> e instanceof IllegalStateException).verify(WAIT);
-        StepVerifier.create(worker.exchange(request(4))).expectNext(Payload.json("4")).expectComplete().verify(WAIT);
+        StepVerifier.create(worker.exchange(request(4))).expectNext(Item.last(Payload.json("4"))).expectComplete().verify(WAIT);
         assertEquals(4, threads.size());
         assertEquals(0, worker.active());
         if (name.equals("own threads")) {
@@ -269,10 +270,10 @@ class BlockingWorkerTest {
         }));
         StepVerifier.create(worker.exchange(request(1)), 0)
                 .expectSubscription()
-                .thenRequest(1).expectNext(Payload.json("0"))
+                .thenRequest(1).expectNext(Item.next(Payload.json("0")))
                 .then(() -> assertEquals(1, producedOn.size(), "produced without demand"))
-                .thenRequest(1).expectNext(Payload.json("1"))
-                .thenRequest(1).expectNext(Payload.json("2"))
+                .thenRequest(1).expectNext(Item.next(Payload.json("1")))
+                .thenRequest(1).expectNext(Item.last(Payload.json("2")))
                 .expectComplete()
                 .verify(WAIT);
         assertEquals(3, producedOn.size());
@@ -351,7 +352,7 @@ class BlockingWorkerTest {
         LocalWorker worker = worker(b -> b.blocking(ownThreads()), 2, (req, ctx) -> Flux.just(req.payload()));
         assertEquals(0, worker.lanes().lanes(), "threads start with the first request");
         for (int i = 0; i < 20; i++) {
-            StepVerifier.create(worker.exchange(request(i))).expectNext(Payload.json(Integer.toString(i)))
+            StepVerifier.create(worker.exchange(request(i))).expectNext(Item.last(Payload.json(Integer.toString(i))))
                     .expectComplete().verify(WAIT);
         }
         assertTrue(worker.lanes().lanes() >= 1 && worker.lanes().lanes() <= 2, worker.lanes().lanes() + " lanes");
@@ -361,11 +362,11 @@ class BlockingWorkerTest {
     void aThreadWithoutWorkForTheKeepAliveEndsAndTheNextRequestStartsAnother() {
         LocalWorker worker = worker(b -> b.blocking(ownThreads("keep-alive", Duration.ofMillis(20))), 2,
                 (req, ctx) -> Flux.just(req.payload()));
-        StepVerifier.create(worker.exchange(request(1))).expectNext(Payload.json("1")).expectComplete().verify(WAIT);
+        StepVerifier.create(worker.exchange(request(1))).expectNext(Item.last(Payload.json("1"))).expectComplete().verify(WAIT);
         List<Thread> first = worker.lanes().threads();
         assertEquals(1, first.size());
         Await.until(WAIT, () -> worker.lanes().lanes() == 0 && !first.get(0).isAlive(), "the idle thread ended");
-        StepVerifier.create(worker.exchange(request(2))).expectNext(Payload.json("2")).expectComplete().verify(WAIT);
+        StepVerifier.create(worker.exchange(request(2))).expectNext(Item.last(Payload.json("2"))).expectComplete().verify(WAIT);
         assertEquals(0, worker.active());
     }
 
@@ -404,12 +405,12 @@ class BlockingWorkerTest {
         LocalWorker b = worker(LocalWorker.Builder::blocking, 3, handler);
         assertSame(a.lanes(), b.lanes());
         int attached = a.lanes().attached();
-        StepVerifier.create(a.exchange(request(1))).expectNext(Payload.json("1")).expectComplete().verify(WAIT);
-        StepVerifier.create(b.exchange(request(2))).expectNext(Payload.json("2")).expectComplete().verify(WAIT);
+        StepVerifier.create(a.exchange(request(1))).expectNext(Item.last(Payload.json("1"))).expectComplete().verify(WAIT);
+        StepVerifier.create(b.exchange(request(2))).expectNext(Item.last(Payload.json("2"))).expectComplete().verify(WAIT);
         assertTrue(threads.stream().allMatch(t -> t.startsWith("switchboard-blocking-")), threads.toString());
         a.close();
         assertEquals(attached - 1, b.lanes().attached());
-        StepVerifier.create(b.exchange(request(3))).expectNext(Payload.json("3")).expectComplete().verify(WAIT);
+        StepVerifier.create(b.exchange(request(3))).expectNext(Item.last(Payload.json("3"))).expectComplete().verify(WAIT);
 
         Scheduler other = Schedulers.newBoundedElastic(2, 16, "lanes-other");
         try {
@@ -432,7 +433,7 @@ class BlockingWorkerTest {
         LocalWorker bounded = worker(b -> b.blocking(lanes), 2, echo);
         // a remote worker's local runner: its gateways bound it, not its own count
         LocalWorker unbounded = worker(b -> b.blocking(lanes), Integer.MAX_VALUE, echo);
-        StepVerifier.create(unbounded.exchange(request(1))).expectNext(Payload.json("1")).expectComplete().verify(WAIT);
+        StepVerifier.create(unbounded.exchange(request(1))).expectNext(Item.last(Payload.json("1"))).expectComplete().verify(WAIT);
         unbounded.close();
         StepVerifier.create(Flux.merge(bounded.exchange(request(2)), bounded.exchange(request(3))).count())
                 .expectNext(2L).expectComplete().verify(WAIT);

@@ -10,6 +10,7 @@ import dev.switchboard.core.RelayException;
 import dev.switchboard.core.Request;
 import dev.switchboard.core.RequestId;
 import dev.switchboard.core.routing.Router;
+import dev.switchboard.core.transport.WorkerLink.Item;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -89,7 +90,7 @@ class LocalWorkerTest {
                 threads.add(Thread.currentThread().getName());
                 return Flux.just(req.payload());
             }).blocking(blocking).build();
-            StepVerifier.create(worker.exchange(request(7))).expectNext(Payload.json("7")).verifyComplete();
+            StepVerifier.create(worker.exchange(request(7))).expectNext(Item.last(Payload.json("7"))).verifyComplete();
             assertEquals(1, threads.size());
             assertNotEquals(Thread.currentThread().getName(), threads.get(0));
             assertTrue(threads.get(0).startsWith("blocking-test"), threads.get(0));
@@ -118,8 +119,8 @@ class LocalWorkerTest {
             now[0] += ctx.cachedAtStart() ? 10 : 1_000;
             return Flux.just(Payload.json(Boolean.toString(ctx.cachedAtStart())));
         }).cache(cache).clock(() -> now[0]).build();
-        StepVerifier.create(worker.exchange(request(1))).expectNext(Payload.json("false")).verifyComplete();
-        StepVerifier.create(worker.exchange(request(2))).expectNext(Payload.json("true")).verifyComplete();
+        StepVerifier.create(worker.exchange(request(1))).expectNext(Item.last(Payload.json("false"))).verifyComplete();
+        StepVerifier.create(worker.exchange(request(2))).expectNext(Item.last(Payload.json("true"))).verifyComplete();
         assertEquals(10, worker.serviceTimes().hitNanos());
         assertEquals(1_000, worker.serviceTimes().missNanos());
     }

@@ -15,6 +15,7 @@ import dev.switchboard.core.worker.ResourceCache;
 import dev.switchboard.transport.netty.WebSocketRelayHandler;
 import dev.switchboard.transport.netty.WebSocketRelaySpec;
 import dev.switchboard.transport.zmq.ZmqGateway;
+import dev.switchboard.transport.zmq.ZmqGatewayMeters;
 import dev.switchboard.transport.zmq.ZmqGatewaySpec;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -104,6 +105,9 @@ public final class TileServer implements AutoCloseable {
                 : ZmqGateway.bindNow(ZmqGatewaySpec.builder().endpoint(o.gateway()).build(), router.membership());
         this.relay = Relay.builder().router(router).build();
         MicrometerBinder.of(relay.metrics()).bindTo(registry);
+        if (gateway != null) {
+            ZmqGatewayMeters.of(gateway).bindTo(registry);
+        }
         this.handler = WebSocketRelayHandler.create(relay, WebSocketRelaySpec.builder().path("/ws").build());
         this.files = loadStatic();
         this.server = HttpServer.create().host(o.host()).port(o.port())

@@ -83,6 +83,9 @@ class RemoteTileWorkerTest {
             "switchboard_request_duration_seconds_bucket"}) {
             assertTrue(metrics.contains(histogram + "{"), "/metrics has " + histogram);
         }
+        assertTrue(metrics.contains("switchboard_gateway_workers 1.0"), "the gateway's gauge");
+        assertTrue(metrics.contains("switchboard_gateway_requests_total 1.0"), "the gateway's counters");
+        assertTrue(metrics.contains("switchboard_gateway_malformed_total 0.0"), "the gateway's counters");
         assertTrue(metrics.contains("switchboard_worker_service_seconds_count{outcome=\"completed\",worker=\"remote-tiles\"} 1"),
                 "the tile's service time, by worker");
     }

@@ -248,8 +248,11 @@ class WebSocketRelayTest {
         TestClient c = connect(uri);
         c.sendText("{\"id\":1,\"key\":\"slow\",\"body\":1}");
         c.sendText("{\"id\":2,\"key\":\"slow\",\"body\":2}");
-        assertEquals("{\"id\":1,\"body\":1,\"end\":true}", c.nextText());
-        assertEquals("{\"id\":2,\"body\":2,\"end\":true}", c.nextText());
+        // a slow answer comes from a timer, after the handler's call: its end follows alone
+        assertEquals("{\"id\":1,\"body\":1}", c.nextText());
+        assertEquals("{\"id\":1,\"end\":true}", c.nextText());
+        assertEquals("{\"id\":2,\"body\":2}", c.nextText());
+        assertEquals("{\"id\":2,\"end\":true}", c.nextText());
         c.sendText("{\"id\":3,\"key\":\"stream\"}");
         assertEquals("{\"id\":3,\"body\":1}", c.nextText());
     }
@@ -278,7 +281,8 @@ class WebSocketRelayTest {
         Relay relay = Relay.builder().router(router).codec(watching).build();
         TestClient c = connect(start(WebSocketRelaySpec.defaults(), relay));
         c.sendText("{\"id\":1,\"key\":\"slow\",\"body\":1}");
-        assertEquals("{\"id\":1,\"body\":1,\"end\":true}", c.nextText());
+        assertEquals("{\"id\":1,\"body\":1}", c.nextText());
+        assertEquals("{\"id\":1,\"end\":true}", c.nextText());
         assertFalse(encodedOn.isEmpty());
         assertTrue(encodedOn.stream().allMatch(t -> t.startsWith("reactor-http")), "encoded on " + encodedOn);
     }
@@ -348,7 +352,9 @@ class WebSocketRelayTest {
         awaitInFlight(1);
         Mono<Void> shutdown = server.shutdown(Duration.ofSeconds(5)).cache();
         shutdown.subscribe();
-        assertEquals("{\"id\":1,\"body\":\"done\",\"end\":true}", busy.nextText());
+        // the slow answer comes from a timer, after the handler's call: its end follows alone
+        assertEquals("{\"id\":1,\"body\":\"done\"}", busy.nextText());
+        assertEquals("{\"id\":1,\"end\":true}", busy.nextText());
         assertEquals(1001, busy.awaitClose().code());
         assertEquals(1001, idle.awaitClose().code());
         shutdown.block(TestClient.WAIT);

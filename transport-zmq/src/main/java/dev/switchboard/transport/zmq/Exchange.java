@@ -1,9 +1,10 @@
 package dev.switchboard.transport.zmq;
 
 import dev.switchboard.core.ErrorCode;
-import dev.switchboard.core.Payload;
+import dev.switchboard.core.Limits;
 import dev.switchboard.core.RelayException;
 import dev.switchboard.core.Request;
+import dev.switchboard.core.transport.WorkerLink.Item;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,7 +15,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
 
 /**
- * One request sent to a remote worker, as the router sees it: a Flux of the worker's items.
+ * One request sent to a remote worker, as the router sees it: a Flux of the worker's items,
+ * each marked last when the worker sent it with the end in one record ({@code DATA_END}).
  *
  * <p>The I/O thread pushes items (at most the window the worker was granted, so the queue is
  * bounded by it) and the terminal signal; the subscriber's demand drains them in a loop shaped
@@ -27,8 +29,8 @@ final class Exchange implements Subscription {
     final RemoteWorker worker;
     final Request request;
     final long tag;
-    private final CoreSubscriber<? super Payload> actual;
-    private final ConcurrentLinkedQueue<Payload> items = new ConcurrentLinkedQueue<>();
+    private final CoreSubscriber<? super Item> actual;
+    private final ConcurrentLinkedQueue<Item> items = new ConcurrentLinkedQueue<>();
     private final AtomicLong requested = new AtomicLong();
     private final AtomicInteger wip = new AtomicInteger();
     private final int window;
@@ -38,13 +40,23 @@ final class Exchange implements Subscription {
     private boolean terminated;
     private int consumed;
 
+    /**
+     * Set when a command for this request (a CREDIT) could not be queued for the agent: the
+     * request ended for the client, and the agent cancels it at the worker.
+     */
+    volatile boolean abandoned;
+
     /** Items the worker may still send; I/O thread only. */
     int allowed;
     /** Whether the REQUEST went out and its credit is held; I/O thread only. */
     boolean sent;
+    /** When the agent first tried to cancel it at the worker, 0 if it did not; I/O thread only. */
+    long cancelSinceNanos;
+    /** Whether its CANCEL went out; I/O thread only. */
+    boolean cancelSent;
 
     Exchange(GatewayAgent agent, RemoteWorker worker, Request request, long tag,
-             CoreSubscriber<? super Payload> actual, int window) {
+             CoreSubscriber<? super Item> actual, int window) {
         this.agent = agent;
         this.worker = worker;
         this.request = request;
@@ -55,12 +67,18 @@ final class Exchange implements Subscription {
     }
 
     /** The Flux the link returns for one request. */
-    static Flux<Payload> flux(GatewayAgent agent, RemoteWorker worker, Request request) {
+    static Flux<Item> flux(GatewayAgent agent, RemoteWorker worker, Request request) {
         return new Flux<>() {
             @Override
-            public void subscribe(CoreSubscriber<? super Payload> actual) {
+            public void subscribe(CoreSubscriber<? super Item> actual) {
                 Exchange ex = new Exchange(agent, worker, request, agent.nextTag(), actual, agent.responseWindow());
                 actual.onSubscribe(ex);
+                var violation = Limits.violation(request);
+                if (violation.isPresent()) {
+                    // the worker holds a request to the same limits: sent, it could not be served
+                    ex.fail(new RelayException(ErrorCode.BAD_REQUEST, violation.get()));
+                    return;
+                }
                 if (!agent.submit(new GatewayAgent.Send(ex))) {
                     ex.fail(new RelayException(ErrorCode.OVERLOADED, "the ZeroMQ gateway's queue is full"));
                 }
@@ -82,27 +100,27 @@ final class Exchange implements Subscription {
 
     // ---- from the I/O thread
 
-    void onItem(Payload payload) {
+    void onItem(Item item) {
         if (done) {
             return;
         }
         if (wip.get() == 0 && wip.compareAndSet(0, 1)) {
             // the common case, nothing queued and demand waiting: the item goes straight through
             if (!cancelled && requested.get() != 0 && items.isEmpty()) {
-                actual.onNext(payload);
+                actual.onNext(item);
                 if (requested.get() != Long.MAX_VALUE) {
                     requested.decrementAndGet();
                 }
                 replenish(1);
             } else {
-                items.offer(payload);
+                items.offer(item);
             }
             if (wip.decrementAndGet() != 0) {
                 drainLoop();
             }
             return;
         }
-        items.offer(payload);
+        items.offer(item);
         drain();
     }
 
@@ -145,6 +163,7 @@ final class Exchange implements Subscription {
         }
         cancelled = true;
         if (!done) {
+            // refused (counted): the agent's timer finds the request cancelled and cancels it at the worker
             agent.submit(new GatewayAgent.Cancel(this));
         }
         if (wip.getAndIncrement() == 0) {
@@ -171,7 +190,7 @@ final class Exchange implements Subscription {
                     return;
                 }
                 boolean d = done;
-                Payload p = items.poll();
+                Item p = items.poll();
                 if (p == null) {
                     if (d) {
                         terminate();
@@ -208,7 +227,11 @@ final class Exchange implements Subscription {
         if (!done && consumed >= Math.max(1, window / 2)) {
             int n = consumed;
             consumed = 0;
-            agent.submit(new GatewayAgent.Credit(this, n));
+            if (!agent.submit(new GatewayAgent.Credit(this, n))) {
+                // without the credit the worker would wait for ever: end here, the agent cancels it there
+                abandoned = true;
+                fail(new RelayException(ErrorCode.WORKER_FAILED, "the ZeroMQ gateway's queue is full"));
+            }
         }
     }
 

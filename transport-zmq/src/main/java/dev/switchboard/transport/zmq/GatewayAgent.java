@@ -5,6 +5,7 @@ import dev.switchboard.core.RelayException;
 import dev.switchboard.core.Request;
 import dev.switchboard.core.routing.Membership;
 import dev.switchboard.core.transport.ServiceTimes;
+import dev.switchboard.core.transport.WorkerLink;
 import dev.switchboard.transport.zmq.Protocol.MalformedException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -69,6 +70,9 @@ final class GatewayAgent implements Agent {
     final LongAdder malformed = new LongAdder();
     final LongAdder requests = new LongAdder();
     final LongAdder dropped = new LongAdder();
+    final LongAdder undeliverable = new LongAdder();
+    final LongAdder unansweredCancels = new LongAdder();
+    private final long cancelWaitNanos;
     private volatile List<String> workerIds = List.of();
     private volatile String endpoint = "";
     private volatile @org.jspecify.annotations.Nullable Thread thread;
@@ -92,6 +96,7 @@ final class GatewayAgent implements Agent {
         this.wake = new LoopRunner(loop, this);
         this.commands = new CommandQueue<>(spec.commandQueueCapacity());
         this.intervalNanos = spec.heartbeatInterval().toNanos();
+        this.cancelWaitNanos = spec.cancelWait().toNanos();
     }
 
     @Override
@@ -133,7 +138,7 @@ final class GatewayAgent implements Agent {
 
     ZmqGatewayStats stats() {
         return new ZmqGatewayStats(workerIds.size(), registrations.sum(), deadWorkers.sum(), refused.sum(),
-                malformed.sum(), requests.sum(), dropped.sum());
+                malformed.sum(), requests.sum(), dropped.sum(), undeliverable.sum(), unansweredCancels.sum());
     }
 
     int responseWindow() {
@@ -173,7 +178,7 @@ final class GatewayAgent implements Agent {
     }
 
     private long tickNanos() {
-        return Math.max(TimeUnit.MILLISECONDS.toNanos(1), intervalNanos / 4);
+        return Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(intervalNanos, cancelWaitNanos) / 4);
     }
 
     @Override
@@ -362,10 +367,25 @@ final class GatewayAgent implements Agent {
             return;
         }
         if (w.inFlight.get(ex.tag) == ex && byRoute.get(w.route) == w) {
-            // the REQUEST may still be in the outbox: it must reach the worker first
-            sendOutbox(w);
-            sendQuietly(w.routeBytes, Protocol.CANCEL, Protocol.u64(ex.tag));
+            sendCancel(w, ex, System.nanoTime());
         }
+    }
+
+    /**
+     * Sends CANCEL for {@code ex}, which keeps its credit until the worker answers, or until the
+     * cancel wait has passed since the first try ({@link #cancelWaits}); a CANCEL that cannot go
+     * now is tried again at the next tick.
+     */
+    private void sendCancel(RemoteWorker w, Exchange ex, long now) {
+        if (ex.cancelSinceNanos == 0) {
+            ex.cancelSinceNanos = now == 0 ? 1 : now;
+        }
+        if (ex.cancelSent) {
+            return;
+        }
+        // the REQUEST may still be in the outbox: it must reach the worker first
+        sendOutbox(w);
+        ex.cancelSent = send(w.routeBytes, Protocol.CANCEL, Protocol.u64(ex.tag)) == 1;
     }
 
     private void credit(Exchange ex, int n) {
@@ -375,7 +395,47 @@ final class GatewayAgent implements Agent {
         }
         ex.allowed += n;
         sendOutbox(w);
-        sendQuietly(w.routeBytes, Protocol.CREDIT, Protocol.u64(ex.tag), Protocol.u32(n));
+        int rc = send(w.routeBytes, Protocol.CREDIT, Protocol.u64(ex.tag), Protocol.u32(n));
+        if (rc < 0) {
+            dead(w, "is unreachable");
+        } else if (rc == 0) {
+            // the worker would wait for this credit for ever: the request ends here and is cancelled there
+            undeliverable.increment();
+            log.warn("could not send item credit to worker {}: request {} ends with an error", w.id(), ex.request.id());
+            ex.abandoned = true;
+            ex.fail(new RelayException(ErrorCode.WORKER_FAILED, "worker " + w.id() + " does not take messages"));
+            sendCancel(w, ex, System.nanoTime());
+        }
+    }
+
+    /**
+     * Cancels at the worker each request that ended without it (a cancel or a credit the full
+     * command queue refused), and takes back the credit of each whose CANCEL the worker has not
+     * answered within the cancel wait.
+     */
+    private void cancelWaits(RemoteWorker w, long now) {
+        List<Exchange> expired = null;
+        for (Exchange ex : w.inFlight.values()) {
+            if (!ex.isCancelled() && !ex.abandoned) {
+                continue;
+            }
+            sendCancel(w, ex, now);
+            if (now - ex.cancelSinceNanos > cancelWaitNanos) {
+                if (expired == null) {
+                    expired = new ArrayList<>();
+                }
+                expired.add(ex);
+            }
+        }
+        if (expired != null) {
+            for (Exchange ex : expired) {
+                unansweredCancels.increment();
+                log.warn("worker {} did not answer the cancel of request {} within {} ms: its credit comes back",
+                        w.id(), ex.request.id(), TimeUnit.NANOSECONDS.toMillis(cancelWaitNanos));
+                finish(w, ex);
+                ex.fail(new RelayException(ErrorCode.WORKER_FAILED, "worker " + w.id() + " did not answer a cancel"));
+            }
+        }
     }
 
     private void pump(RemoteWorker w) {
@@ -532,10 +592,10 @@ final class GatewayAgent implements Agent {
             ex.allowed--;
             if (d.end()) {
                 finish(w, ex);
-                ex.onItem(d.payload());
+                ex.onItem(WorkerLink.Item.last(d.payload()));
                 ex.complete();
             } else {
-                ex.onItem(d.payload());
+                ex.onItem(WorkerLink.Item.next(d.payload()));
             }
         } else if (r instanceof GatewayDecoder.End) {
             finish(w, ex);
@@ -561,8 +621,12 @@ final class GatewayAgent implements Agent {
         for (RemoteWorker w : new ArrayList<>(byRoute.values())) {
             if (now - w.lastHeardNanos > deadline * w.intervalNanos) {
                 dead(w, "missed " + spec.liveness() + " heartbeats");
+                continue;
             } else if (now - w.nextHeartbeatNanos >= 0) {
                 heartbeat(w, now);
+            }
+            if (w.isAlive()) {
+                cancelWaits(w, now);
             }
         }
     }

@@ -78,7 +78,8 @@ final class IoLoop implements IPollEvents {
             if (runnable instanceof Poller poller && name.startsWith("iothread") && made.get() == null) {
                 IoLoop loop = new IoLoop(poller);
                 made.set(loop);
-                t = new Thread(() -> loop.run(poller), name);
+                // named, so that BlockHound can be told to watch it (IoThreads)
+                t = new Thread(() -> loop.run(poller), IoThreads.NAME_PREFIX + name);
             } else {
                 t = new Thread(runnable, name);
             }

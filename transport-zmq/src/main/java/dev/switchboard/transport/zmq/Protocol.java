@@ -1,6 +1,7 @@
 package dev.switchboard.transport.zmq;
 
 import dev.switchboard.core.ErrorCode;
+import dev.switchboard.core.Limits;
 import dev.switchboard.core.Payload;
 import dev.switchboard.core.RequestId;
 import java.nio.ByteBuffer;
@@ -57,8 +58,16 @@ final class Protocol {
     static final int MAX_FRAMES = 65_536;
     /** Longest worker id, in bytes. */
     static final int MAX_ID_BYTES = 256;
-    /** Longest affinity key, in bytes. */
-    static final int MAX_KEY_BYTES = 4096;
+    /** Longest affinity key, in bytes: the relay's limit, {@link Limits#DEFAULT_MAX_KEY_BYTES}. */
+    static final int MAX_KEY_BYTES = Limits.DEFAULT_MAX_KEY_BYTES;
+    /** Longest session id, in bytes: {@link Limits#DEFAULT_MAX_SESSION_ID_BYTES}. */
+    static final int MAX_SESSION_ID_BYTES = Limits.DEFAULT_MAX_SESSION_ID_BYTES;
+    /** Longest principal, in bytes: {@link Limits#DEFAULT_MAX_PRINCIPAL_BYTES}. */
+    static final int MAX_PRINCIPAL_BYTES = Limits.DEFAULT_MAX_PRINCIPAL_BYTES;
+    /** Longest request id, in bytes: {@link Limits#DEFAULT_MAX_REQUEST_ID_BYTES}. */
+    static final int MAX_REQUEST_ID_BYTES = Limits.DEFAULT_MAX_REQUEST_ID_BYTES;
+    /** Largest request body, in bytes: {@link Limits#DEFAULT_MAX_BODY_BYTES}. */
+    static final int MAX_BODY_BYTES = Limits.DEFAULT_MAX_BODY_BYTES;
 
     private Protocol() {
     }

@@ -1,6 +1,5 @@
 package dev.switchboard.transport.zmq;
 
-import dev.switchboard.core.Payload;
 import dev.switchboard.core.Request;
 import dev.switchboard.core.transport.CacheEvent;
 import dev.switchboard.core.transport.ServiceTimes;
@@ -72,7 +71,7 @@ final class RemoteWorker implements WorkerLink {
     }
 
     @Override
-    public Flux<Payload> exchange(Request request) {
+    public Flux<Item> exchange(Request request) {
         return Exchange.flux(agent, this, request);
     }
 

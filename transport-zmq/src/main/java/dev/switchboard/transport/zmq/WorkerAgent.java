@@ -4,6 +4,7 @@ import dev.switchboard.core.Payload;
 import dev.switchboard.core.RelayException;
 import dev.switchboard.core.transport.CacheEvent;
 import dev.switchboard.core.transport.ServiceTimes;
+import dev.switchboard.core.transport.WorkerLink;
 import dev.switchboard.core.worker.LocalWorker;
 import dev.switchboard.transport.zmq.Protocol.MalformedException;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ final class WorkerAgent implements Agent {
     sealed interface Command permits Item, Done, Failed, Cache {
     }
 
-    record Item(Serving serving, Payload payload) implements Command {
+    record Item(Serving serving, WorkerLink.Item item) implements Command {
     }
 
     record Done(Serving serving) implements Command {
@@ -67,6 +68,8 @@ final class WorkerAgent implements Agent {
     private final long ownIntervalNanos;
 
     private volatile boolean registered;
+    /** Some request's item or end met the full command queue: see {@link #failUndeliverable}. */
+    private volatile boolean undeliverable;
     private volatile @Nullable Thread thread;
 
     // I/O thread only
@@ -200,6 +203,9 @@ final class WorkerAgent implements Agent {
             handle(c);
             work++;
         }
+        if (undeliverable) {
+            failUndeliverable();
+        }
         // timers first: a worker resumed after a freeze (SIGSTOP, a long GC) must see that it missed
         // the gateway's deadline and register afresh before it reads what queued up meanwhile
         timers(System.nanoTime());
@@ -320,38 +326,78 @@ final class WorkerAgent implements Agent {
 
     // ---- commands from handler threads
 
-    private void handle(Command c) {
-        if (c instanceof Item i) {
-            Serving s = i.serving();
-            if (serving.get(s.tag) != s) {
-                return;
+    /**
+     * A command of {@code s} met the full command queue: the request is broken (the gateway
+     * would get a stream missing an item, or no end). The handler is cancelled at once; the
+     * I/O thread answers the gateway with an error in its next round.
+     */
+    void undeliverable(Serving s) {
+        s.broken = true;
+        s.cancel();
+        undeliverable = true;
+        wake.wake();
+    }
+
+    /** Ends each broken request with {@code worker_failed}, so that the gateway gets its credit back. */
+    private void failUndeliverable() {
+        undeliverable = false;
+        List<Serving> broken = null;
+        for (Serving s : serving.values()) {
+            if (s.broken) {
+                if (broken == null) {
+                    broken = new ArrayList<>();
+                }
+                broken.add(s);
             }
-            if (s.held != null) {
-                sendData(s, s.held, Protocol.DATA);
-                s.allowed--;
-            }
-            s.held = i.payload();
-        } else if (c instanceof Done d) {
-            Serving s = d.serving();
+        }
+        if (broken == null) {
+            return;
+        }
+        for (Serving s : broken) {
             if (serving.remove(s.tag, s)) {
                 counters.ended(1);
-                if (s.held != null) {
-                    sendData(s, s.held, Protocol.DATA_END);
-                } else {
-                    sendFrame(Protocol.responseEnd(s.tag));
+            }
+            counters.undeliverable.increment();
+            counters.served.increment();
+            log.warn("worker {}: a response of request {} met a full command queue (capacity {}): the request "
+                    + "ends with an error", spec.id(), s.tag, spec.commandQueueCapacity());
+            sendFrame(Protocol.responseError(s.tag, "worker_failed", "the worker failed"));
+        }
+    }
+
+    private void handle(Command c) {
+        if (c instanceof Item i) {
+            // each item goes as it comes: with the end in one record when the worker marked it last
+            Serving s = i.serving();
+            if (s.broken) {
+                return;
+            }
+            if (i.item().last()) {
+                if (serving.remove(s.tag, s)) {
+                    counters.ended(1);
+                    sendData(s, i.item().payload(), Protocol.DATA_END);
+                    counters.served.increment();
                 }
+            } else if (serving.get(s.tag) == s) {
+                sendData(s, i.item().payload(), Protocol.DATA);
+                s.allowed--;
+            }
+        } else if (c instanceof Done d) {
+            Serving s = d.serving();
+            if (!s.broken && serving.remove(s.tag, s)) {
+                counters.ended(1);
+                sendFrame(Protocol.responseEnd(s.tag));
                 counters.served.increment();
             }
         } else if (c instanceof Failed f) {
             Serving s = f.serving();
-            if (serving.remove(s.tag, s)) {
+            if (!s.broken && serving.remove(s.tag, s)) {
                 counters.ended(1);
-                if (s.held != null && s.allowed > 0) {
-                    sendData(s, s.held, Protocol.DATA);
-                }
+                // only a RelayException is addressed to the client; the local worker logged any other
                 Throwable t = f.error();
                 String code = t instanceof RelayException r ? r.code().wireName() : "worker_failed";
-                String message = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+                String message = t instanceof RelayException && t.getMessage() != null ? t.getMessage()
+                        : RelayException.WORKER_FAILED_MESSAGE;
                 sendFrame(Protocol.responseError(s.tag, code, message));
                 counters.served.increment();
             }
@@ -465,10 +511,21 @@ final class WorkerAgent implements Agent {
         }
     }
 
-    /** One REQUEST record, {@code frame[from, to)}. */
+    /**
+     * One REQUEST record, {@code frame[from, to)}. A record whose tag can be read is always
+     * answered: one that cannot be served (malformed, a field over its limit) with
+     * {@code bad_request}, so that the gateway gets its credit back.
+     */
     private void onRequest(byte[] frame, int from, int to) throws MalformedException {
-        WorkerDecoder.Incoming incoming = WorkerDecoder.request(frame, from, to);
-        long tag = incoming.tag();
+        long tag = WorkerDecoder.requestTag(frame, from, to);
+        WorkerDecoder.Incoming incoming;
+        try {
+            incoming = WorkerDecoder.request(frame, from, to);
+        } catch (MalformedException e) {
+            sendFrame(Protocol.responseError(tag, "bad_request", "the worker cannot read the request: "
+                    + e.getMessage()));
+            throw e;
+        }
         int window = incoming.window();
         // one capacity over every gateway: each was granted all of it, so the worker turns away
         // at once what would go beyond it, and the answer gives that gateway its credit back
@@ -542,18 +599,18 @@ final class WorkerAgent implements Agent {
     }
 
     /**
-     * One request being served: subscribes to the handler's items with the granted window plus
-     * one, so that the agent can hold the latest item back until it knows whether it is
-     * the last (then item and end travel as one message).
+     * One request being served: subscribes to the worker's items with the granted window. An
+     * item marked last travels with the end in one record; no item waits for the next signal.
      */
-    static final class Serving implements CoreSubscriber<Payload> {
+    static final class Serving implements CoreSubscriber<WorkerLink.Item> {
         final WorkerAgent agent;
         final long tag;
         final int window;
         private volatile @Nullable Subscription subscription;
         private volatile boolean cancelled;
+        /** An item or the end of it met the full command queue; it ends with an error. */
+        volatile boolean broken;
         // I/O thread only
-        @Nullable Payload held;
         int allowed;
 
         Serving(WorkerAgent agent, long tag, int window) {
@@ -569,23 +626,29 @@ final class WorkerAgent implements Agent {
             if (cancelled) {
                 s.cancel();
             } else {
-                s.request(window + 1L);
+                s.request(window);
             }
         }
 
         @Override
-        public void onNext(Payload p) {
-            agent.submit(new Item(this, p));
+        public void onNext(WorkerLink.Item item) {
+            if (!broken && !agent.submit(new Item(this, item))) {
+                agent.undeliverable(this);
+            }
         }
 
         @Override
         public void onError(Throwable t) {
-            agent.submit(new Failed(this, t));
+            if (!broken && !agent.submit(new Failed(this, t))) {
+                agent.undeliverable(this);
+            }
         }
 
         @Override
         public void onComplete() {
-            agent.submit(new Done(this));
+            if (!broken && !agent.submit(new Done(this))) {
+                agent.undeliverable(this);
+            }
         }
 
         void request(long n) {

@@ -65,6 +65,11 @@ final class WorkerDecoder {
     }
 
     /** One REQUEST record, {@code frame[from, to)}. */
+    /** The tag of the REQUEST record {@code frame[from, to)}: its first 8 bytes. */
+    static long requestTag(byte[] frame, int from, int to) throws MalformedException {
+        return new Protocol.Reader(frame, from, to).u64("tag");
+    }
+
     static Incoming request(byte[] frame, int from, int to) throws MalformedException {
         Protocol.Reader in = new Protocol.Reader(frame, from, to);
         long tag = in.u64("tag");
@@ -74,12 +79,16 @@ final class WorkerDecoder {
             throw new MalformedException("unknown request flags " + flags);
         }
         String key = in.text16(Protocol.MAX_KEY_BYTES, "key");
-        String session = in.text16(Protocol.MAX_KEY_BYTES, "session id");
+        String session = in.text16(Protocol.MAX_SESSION_ID_BYTES, "session id");
         int idKind = in.u8("request id kind");
-        var id = Protocol.requestId(idKind, in.text16(Protocol.MAX_KEY_BYTES, "request id"));
+        var id = Protocol.requestId(idKind, in.text16(Protocol.MAX_REQUEST_ID_BYTES, "request id"));
         String principal = (flags & Protocol.FLAG_PRINCIPAL) != 0
-                ? in.text16(Protocol.MAX_KEY_BYTES, "principal") : null;
-        Payload payload = Protocol.payload(in.u8("payload kind"), in.rest());
+                ? in.text16(Protocol.MAX_PRINCIPAL_BYTES, "principal") : null;
+        int kind = in.u8("payload kind");
+        if (in.remaining() > Protocol.MAX_BODY_BYTES) {
+            throw new MalformedException("body is longer than " + Protocol.MAX_BODY_BYTES + " bytes");
+        }
+        Payload payload = Protocol.payload(kind, in.rest());
         if (window < 1) {
             throw new MalformedException("window must be at least 1");
         }

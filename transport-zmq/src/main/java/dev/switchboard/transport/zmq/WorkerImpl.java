@@ -30,6 +30,7 @@ final class WorkerImpl implements ZmqWorker {
         final LongAdder cancelled = new LongAdder();
         final LongAdder malformed = new LongAdder();
         final LongAdder dropped = new LongAdder();
+        final LongAdder undeliverable = new LongAdder();
         /** Requests running now, over every gateway: the capacity is one budget for them all. */
         private final AtomicInteger running = new AtomicInteger();
 
@@ -68,7 +69,7 @@ final class WorkerImpl implements ZmqWorker {
         // out (in doFinally), so it must not refuse the request that the returned credit allows.
         LocalWorker.Builder b = LocalWorker.builder(handler).id(spec.id()).capacity(Integer.MAX_VALUE);
         spec.cache().ifPresent(b::cache);
-        spec.blockingScheduler().ifPresent(b::blocking);
+        spec.handlerScheduler().ifPresent(b::blocking);
         this.local = b.build();
         this.context = SharedContext.acquire();
     }
@@ -112,7 +113,8 @@ final class WorkerImpl implements ZmqWorker {
             }
         }
         return new ZmqWorkerStats(registered, counters.registrations.sum(), counters.served.sum(),
-                counters.cancelled.sum(), counters.malformed.sum(), counters.dropped.sum());
+                counters.cancelled.sum(), counters.malformed.sum(), counters.dropped.sum(),
+                counters.undeliverable.sum());
     }
 
     @Override

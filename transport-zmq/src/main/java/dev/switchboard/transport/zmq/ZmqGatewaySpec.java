@@ -27,13 +27,19 @@ public interface ZmqGatewaySpec {
     long DEFAULT_MAX_MESSAGE_BYTES = 16L << 20;
     /** Default bound on the work queued for the gateway's agent on the ZeroMQ I/O thread. */
     int DEFAULT_COMMAND_QUEUE_CAPACITY = 65_536;
+    /**
+     * Default wait for a worker to answer a CANCEL, in milliseconds; after it the gateway takes
+     * the request for ended and its credit back.
+     */
+    long DEFAULT_CANCEL_WAIT_MS = 2000;
 
     /**
      * A builder with endpoint {@value #DEFAULT_ENDPOINT}, heartbeats every
      * {@value #DEFAULT_HEARTBEAT_INTERVAL_MS} ms, liveness {@value #DEFAULT_LIVENESS}, a response
      * window of {@value #DEFAULT_RESPONSE_WINDOW}, at most {@value #DEFAULT_MAX_WORKERS} workers,
      * messages of at most {@value #DEFAULT_MAX_MESSAGE_BYTES} bytes, a command queue of
-     * {@value #DEFAULT_COMMAND_QUEUE_CAPACITY}, and no CURVE (which allows loopback endpoints only).
+     * {@value #DEFAULT_COMMAND_QUEUE_CAPACITY}, a cancel wait of {@value #DEFAULT_CANCEL_WAIT_MS} ms,
+     * and no CURVE (which allows loopback endpoints only).
      */
     static Builder builder() {
         return new Builder();
@@ -60,6 +66,12 @@ public interface ZmqGatewaySpec {
     /** Bound on the commands queued for the I/O thread. */
     int commandQueueCapacity();
 
+    /**
+     * How long a worker may take to answer a CANCEL before the gateway takes the request for
+     * ended and its credit back (counted in {@link ZmqGatewayStats#unansweredCancels()}).
+     */
+    Duration cancelWait();
+
     /** The gateway's CURVE server keys, when CURVE is on. */
     Optional<CurveKeyPair> curveKeys();
 
@@ -78,6 +90,7 @@ public interface ZmqGatewaySpec {
         private int maxWorkers = DEFAULT_MAX_WORKERS;
         private long maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
         private int commandQueueCapacity = DEFAULT_COMMAND_QUEUE_CAPACITY;
+        private Duration cancelWait = Duration.ofMillis(DEFAULT_CANCEL_WAIT_MS);
         private @Nullable CurveKeyPair curveKeys;
         private final Set<String> allowed = new LinkedHashSet<>();
         private boolean allowUnauthenticated;
@@ -150,6 +163,16 @@ public interface ZmqGatewaySpec {
             return this;
         }
 
+        /** How long a worker may take to answer a CANCEL, at least 1 ms. */
+        public Builder cancelWait(Duration wait) {
+            Objects.requireNonNull(wait, "wait");
+            if (wait.toMillis() < 1) {
+                throw new IllegalArgumentException("cancelWait must be at least 1 ms, was " + wait);
+            }
+            this.cancelWait = wait;
+            return this;
+        }
+
         /** Lets a non-loopback endpoint be bound without CURVE: anyone who reaches it can join. */
         public Builder allowUnauthenticated(boolean allow) {
             this.allowUnauthenticated = allow;
@@ -174,7 +197,7 @@ public interface ZmqGatewaySpec {
                         + "call curve(..) and allowWorker(..), bind 127.0.0.1, or allowUnauthenticated(true)");
             }
             return new ZmqGatewaySpecImpl(endpoint, heartbeatInterval, liveness, responseWindow, maxWorkers,
-                    maxMessageBytes, commandQueueCapacity, curveKeys, Set.copyOf(allowed), allowUnauthenticated);
+                    maxMessageBytes, commandQueueCapacity, cancelWait, curveKeys, Set.copyOf(allowed), allowUnauthenticated);
         }
 
         static boolean isLoopback(String endpoint) {

@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
 
 /** The immutable {@link ZmqGatewaySpec}. */
 record ZmqGatewaySpecImpl(String endpoint, Duration heartbeatInterval, int liveness, int responseWindow,
-                          int maxWorkers, long maxMessageBytes, int commandQueueCapacity,
+                          int maxWorkers, long maxMessageBytes, int commandQueueCapacity, Duration cancelWait,
                           @Nullable CurveKeyPair curve, Set<String> allowedWorkerKeys,
                           boolean allowUnauthenticated) implements ZmqGatewaySpec {
 

@@ -3,14 +3,19 @@ package dev.switchboard.transport.zmq;
 /**
  * Counters of a {@link ZmqGateway} since it was bound.
  *
- * @param workers       workers registered now
- * @param registrations registrations accepted
- * @param deadWorkers   workers dropped for missed heartbeats or an unreachable socket
- * @param refused       registrations and CURVE handshakes refused
- * @param malformed     messages dropped because they did not follow the protocol
- * @param requests      requests sent to workers
- * @param dropped       commands dropped because the agent's queue was full
+ * @param workers           workers registered now
+ * @param registrations     registrations accepted
+ * @param deadWorkers       workers dropped for missed heartbeats or an unreachable socket
+ * @param refused           registrations and CURVE handshakes refused
+ * @param malformed         messages dropped because they did not follow the protocol
+ * @param requests          requests sent to workers
+ * @param dropped           commands the agent's full queue refused; each request concerned ended
+ *                          with an error (or, for a cancel, its credit came back after the cancel wait)
+ * @param undeliverable     requests ended with an error because a message for their worker (a
+ *                          CREDIT) could not be sent
+ * @param unansweredCancels cancelled requests whose worker did not answer within the cancel wait;
+ *                          their credit came back
  */
 public record ZmqGatewayStats(int workers, long registrations, long deadWorkers, long refused, long malformed,
-                              long requests, long dropped) {
+                              long requests, long dropped, long undeliverable, long unansweredCancels) {
 }

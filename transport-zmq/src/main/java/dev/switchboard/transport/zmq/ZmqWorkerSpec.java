@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * How a {@link ZmqWorker} connects and serves. Immutable; build with {@link #builder()}.
@@ -29,8 +30,8 @@ public interface ZmqWorkerSpec {
      * A builder with no endpoint (at least one is required), id {@code host-pid-N}, capacity
      * {@value #DEFAULT_CAPACITY}, heartbeats every {@value #DEFAULT_HEARTBEAT_INTERVAL_MS} ms,
      * liveness {@value #DEFAULT_LIVENESS}, messages of at most {@value #DEFAULT_MAX_MESSAGE_BYTES}
-     * bytes, command queues of {@value #DEFAULT_COMMAND_QUEUE_CAPACITY}, a non-blocking handler,
-     * no cache and no CURVE.
+     * bytes, command queues of {@value #DEFAULT_COMMAND_QUEUE_CAPACITY}, the handler run on
+     * Reactor's bounded elastic scheduler (off the ZeroMQ I/O thread), no cache and no CURVE.
      */
     static Builder builder() {
         return new Builder();
@@ -60,8 +61,12 @@ public interface ZmqWorkerSpec {
     /** The cache whose keys are request keys: reported to the gateways, and timed as hits and misses. */
     Optional<ResourceCache<String, ?>> cache();
 
-    /** Where a blocking handler runs; empty for a non-blocking handler. */
-    Optional<Scheduler> blockingScheduler();
+    /**
+     * Where the handler runs: by default Reactor's bounded elastic scheduler, or the one given to
+     * {@link Builder#blocking(Scheduler)}; empty when it runs inline on the ZeroMQ I/O thread
+     * ({@link Builder#inline()}).
+     */
+    Optional<Scheduler> handlerScheduler();
 
     /** The gateway's CURVE public key (Z85), when CURVE is on. */
     Optional<String> curveServerKey();
@@ -80,6 +85,7 @@ public interface ZmqWorkerSpec {
         private int commandQueueCapacity = DEFAULT_COMMAND_QUEUE_CAPACITY;
         private @Nullable ResourceCache<String, ?> cache;
         private @Nullable Scheduler scheduler;
+        private boolean inline;
         private @Nullable String serverKey;
         private @Nullable CurveKeyPair keys;
 
@@ -158,9 +164,23 @@ public interface ZmqWorkerSpec {
             return this;
         }
 
-        /** The handler blocks: run it on {@code scheduler}, which must be bounded. */
+        /** Runs the handler on {@code scheduler}, which must be bounded (it may block there). */
         public Builder blocking(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            this.inline = false;
+            return this;
+        }
+
+        /**
+         * Runs the handler inline on the ZeroMQ I/O thread, which saves a thread hop per request.
+         * That thread carries every ZeroMQ socket of the process (each gateway's and each worker's),
+         * so the handler MUST NOT block, not even briefly (no file or database I/O, no lock that
+         * may be held, no {@code block()}): that is the caller's responsibility. A test can check
+         * it with BlockHound, marking those threads non-blocking ({@link IoThreads}).
+         */
+        public Builder inline() {
+            this.inline = true;
+            this.scheduler = null;
             return this;
         }
 
@@ -182,7 +202,8 @@ public interface ZmqWorkerSpec {
             }
             String theId = id != null ? id : defaultId();
             return new ZmqWorkerSpecImpl(List.copyOf(endpoints), theId, capacity, heartbeatInterval, liveness,
-                    maxMessageBytes, commandQueueCapacity, cache, scheduler, serverKey, keys);
+                    maxMessageBytes, commandQueueCapacity, cache, inline ? null
+                    : scheduler != null ? scheduler : Schedulers.boundedElastic(), serverKey, keys);
         }
 
         private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();

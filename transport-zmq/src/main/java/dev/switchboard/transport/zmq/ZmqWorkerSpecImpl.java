@@ -19,7 +19,7 @@ record ZmqWorkerSpecImpl(List<String> endpoints, String id, int capacity, Durati
     }
 
     @Override
-    public Optional<Scheduler> blockingScheduler() {
+    public Optional<Scheduler> handlerScheduler() {
         return Optional.ofNullable(scheduler);
     }
 

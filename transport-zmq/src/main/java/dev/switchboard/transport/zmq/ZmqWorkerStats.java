@@ -9,7 +9,9 @@ package dev.switchboard.transport.zmq;
  * @param cancelled     requests a gateway cancelled or lost
  * @param malformed     messages dropped because they did not follow the protocol
  * @param dropped       commands or messages dropped because a queue was full
+ * @param undeliverable requests ended with a {@code worker_failed} error because one of their
+ *                      items or their end met a full command queue
  */
 public record ZmqWorkerStats(int registered, long registrations, long served, long cancelled, long malformed,
-                             long dropped) {
+                             long dropped, long undeliverable) {
 }

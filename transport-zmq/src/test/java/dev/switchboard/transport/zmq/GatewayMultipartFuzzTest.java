@@ -93,7 +93,7 @@ class GatewayMultipartFuzzTest {
                 WorkerLink link = registerFuzzer(fuzzer);
                 answerOneRequest(fuzzer, link);
                 // a second request stays in flight, for the fuzzed RESPONSEs to meet
-                inFlight = link.exchange(request()).collectList().toFuture();
+                inFlight = link.exchange(request()).map(WorkerLink.Item::payload).collectList().toFuture();
                 tag = requestTag(fuzzer);
             }
             for (Message m : batch) {
@@ -120,7 +120,7 @@ class GatewayMultipartFuzzTest {
     void everyValidMessageIsAccepted() throws Exception {
         try (RawPeer fuzzer = new RawPeer(gateway.endpoint())) {
             WorkerLink link = registerFuzzer(fuzzer);
-            CompletableFuture<List<Payload>> answered = link.exchange(request()).collectList().toFuture();
+            CompletableFuture<List<Payload>> answered = link.exchange(request()).map(WorkerLink.Item::payload).collectList().toFuture();
             long tag = requestTag(fuzzer);
             long malformed = gateway.stats().malformed();
             List<List<byte[]>> valid = validMessages(tag);
@@ -151,7 +151,7 @@ class GatewayMultipartFuzzTest {
 
     /** A REQUEST reaches the peer, and the RESPONSE it sends is what the router's caller gets. */
     private static void answerOneRequest(RawPeer fuzzer, WorkerLink link) throws Exception {
-        CompletableFuture<List<Payload>> answered = link.exchange(request()).collectList().toFuture();
+        CompletableFuture<List<Payload>> answered = link.exchange(request()).map(WorkerLink.Item::payload).collectList().toFuture();
         long tag = requestTag(fuzzer);
         fuzzer.sendFrames(response(new Protocol.DataRecord(tag, Protocol.DATA_END, Payload.json("\"answered\""))));
         assertEquals(List.of("\"answered\""), answered.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).stream()

@@ -1,0 +1,87 @@
+package dev.switchboard.transport.zmq;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.switchboard.core.ErrorCode;
+import dev.switchboard.core.Frame;
+import dev.switchboard.core.Relay;
+import dev.switchboard.core.RelayException;
+import dev.switchboard.core.routing.Membership;
+import dev.switchboard.core.routing.Router;
+import dev.switchboard.core.test.LocalConnection;
+import dev.switchboard.core.worker.LocalWorker;
+import dev.switchboard.core.worker.WorkerHandler;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+
+/**
+ * A handler's exception text stays at the worker, in-process and remote alike: the client gets
+ * the code and a generic message; a {@link RelayException} is addressed to the client and keeps
+ * its code and message.
+ */
+class ErrorTextTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    static final WorkerHandler FAILING = (req, ctx) -> switch (req.payload().utf8()) {
+        case "\"throw\"" -> throw new IllegalStateException("cannot open /srv/private/db.sqlite");
+        case "\"error\"" -> Flux.error(new java.io.IOException("cannot open /srv/private/db.sqlite"));
+        case "\"busy\"" -> Flux.error(new RelayException(ErrorCode.OVERLOADED, "busy, try again"));
+        default -> Flux.just(req.payload());
+    };
+
+    static final List<String> EXPECTED = List.of(
+            "{\"id\":1,\"error\":{\"code\":\"worker_failed\",\"message\":\"the worker failed\"}}",
+            "{\"id\":2,\"error\":{\"code\":\"worker_failed\",\"message\":\"the worker failed\"}}",
+            "{\"id\":3,\"error\":{\"code\":\"overloaded\",\"message\":\"busy, try again\"}}",
+            "{\"id\":4,\"body\":\"ok\",\"end\":true}");
+
+    private static List<String> answers(Router router) {
+        Relay relay = Relay.builder().router(router).build();
+        LocalConnection client = LocalConnection.reading();
+        Disposable session = relay.serve(client).subscribe();
+        try {
+            int id = 0;
+            for (String body : List.of("\"throw\"", "\"error\"", "\"busy\"", "\"ok\"")) {
+                client.sendText("{\"id\":" + ++id + ",\"key\":\"k\",\"body\":" + body + "}");
+                int n = id;
+                Await.until(WAIT, "answer " + n, () -> client.receivedCount() == n);
+            }
+            return client.received().stream().map(Frame::text).toList();
+        } finally {
+            session.dispose();
+        }
+    }
+
+    @Test
+    void anInProcessHandlersExceptionTextStaysAtTheWorker() {
+        Router router = Router.builder().worker(LocalWorker.builder(FAILING).build()).build();
+        try {
+            assertEquals(EXPECTED, answers(router));
+        } finally {
+            router.dispose();
+        }
+    }
+
+    @Test
+    void aRemoteHandlersExceptionTextStaysAtTheWorkerAsInProcess() {
+        Membership membership = Membership.create();
+        Router router = Router.builder().membership(membership).build();
+        ZmqGateway gateway = ZmqGateway.bindNow(ZmqGatewaySpec.builder().build(), membership);
+        ZmqWorker worker = ZmqWorker.start(ZmqWorkerSpec.builder().id("remote").connect(gateway.endpoint()).build(),
+                FAILING);
+        try {
+            Await.until(WAIT, "the router sees the worker",
+                    () -> router.loads().stream().anyMatch(l -> l.id().equals("remote")));
+            assertEquals(EXPECTED, answers(router));
+        } finally {
+            worker.dispose();
+            gateway.dispose();
+            gateway.onDispose().block(WAIT);
+            router.dispose();
+        }
+    }
+}
