@@ -6,7 +6,7 @@
 #   switchboard - Switchboard's relay routing each message to 4 in-process non-blocking echo
 #                 workers (benchmarks' RelayEchoServer)
 #   example     - the echo example as shipped (`switchboard-examples.jar echo --workers 4`), whose
-#                 workers hop to a blocking scheduler and touch a resource cache per request
+#                 workers run on blocking threads and touch a resource cache per request
 #   zmq         - the relay routing every message over ZeroMQ to one remote worker in its own JVM
 #                 (benchmarks' ZmqEchoWorker: the same non-blocking echo as the in-process
 #                 workers, capacity CONNS x WINDOW, so the whole offered window can be in flight)
