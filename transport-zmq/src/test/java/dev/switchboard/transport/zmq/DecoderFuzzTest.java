@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.switchboard.core.Request;
-import dev.switchboard.transport.zmq.Protocol.MalformedException;
+import dev.switchboard.transport.zmq.internal.GatewayDecoder;
+import dev.switchboard.transport.zmq.internal.Protocol.MalformedException;
+import dev.switchboard.transport.zmq.internal.Protocol;
+import dev.switchboard.transport.zmq.internal.WorkerDecoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

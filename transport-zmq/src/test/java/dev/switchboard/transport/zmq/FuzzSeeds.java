@@ -2,6 +2,7 @@ package dev.switchboard.transport.zmq;
 
 import dev.switchboard.core.Payload;
 import dev.switchboard.core.RequestId;
+import dev.switchboard.transport.zmq.internal.Protocol;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,6 +10,7 @@ import dev.switchboard.core.RequestId;
 import dev.switchboard.core.routing.Membership;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.transport.WorkerLink;
+import dev.switchboard.transport.zmq.internal.Protocol;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.core.Payload;
 import dev.switchboard.core.RequestId;
+import dev.switchboard.transport.zmq.internal.GatewayDecoder;
+import dev.switchboard.transport.zmq.internal.Protocol;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

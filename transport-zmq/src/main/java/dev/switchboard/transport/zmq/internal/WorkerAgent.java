@@ -1,4 +1,4 @@
-package dev.switchboard.transport.zmq;
+package dev.switchboard.transport.zmq.internal;
 
 import dev.switchboard.core.Payload;
 import dev.switchboard.core.RelayException;
@@ -6,7 +6,9 @@ import dev.switchboard.core.transport.CacheEvent;
 import dev.switchboard.core.transport.ServiceTimes;
 import dev.switchboard.core.transport.WorkerLink;
 import dev.switchboard.core.worker.LocalWorker;
-import dev.switchboard.transport.zmq.Protocol.MalformedException;
+import dev.switchboard.transport.zmq.CurveKeyPair;
+import dev.switchboard.transport.zmq.ZmqWorkerSpec;
+import dev.switchboard.transport.zmq.internal.Protocol.MalformedException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

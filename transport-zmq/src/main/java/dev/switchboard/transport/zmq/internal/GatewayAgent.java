@@ -1,4 +1,4 @@
-package dev.switchboard.transport.zmq;
+package dev.switchboard.transport.zmq.internal;
 
 import dev.switchboard.core.ErrorCode;
 import dev.switchboard.core.RelayException;
@@ -6,7 +6,9 @@ import dev.switchboard.core.Request;
 import dev.switchboard.core.routing.Membership;
 import dev.switchboard.core.transport.ServiceTimes;
 import dev.switchboard.core.transport.WorkerLink;
-import dev.switchboard.transport.zmq.Protocol.MalformedException;
+import dev.switchboard.transport.zmq.ZmqGatewaySpec;
+import dev.switchboard.transport.zmq.ZmqGatewayStats;
+import dev.switchboard.transport.zmq.internal.Protocol.MalformedException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,12 +30,12 @@ import org.zeromq.ZMQException;
  * registers workers, sends requests within their credits, delivers responses, and keeps the
  * heartbeats both ways.
  */
-final class GatewayAgent implements Agent {
+public final class GatewayAgent implements Agent {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayAgent.class);
     private static final int MAX_BATCH = 1024;
     /** Most records packed into one REQUEST or RESPONSE frame; a fuller outbox is sent at once. */
-    static final int MAX_OUTBOX_RECORDS = 128;
+    public static final int MAX_OUTBOX_RECORDS = 128;
     /** Most bytes packed into one REQUEST or RESPONSE frame, unless one record is larger alone. */
     static final int MAX_OUTBOX_BYTES = 256 * 1024;
     /** The longest a disposal waits for JeroMQ to close the listening socket. */
@@ -41,11 +43,11 @@ final class GatewayAgent implements Agent {
     private static final AtomicLong CLOSE_MONITORS = new AtomicLong();
 
     /** Work handed to the agent. */
-    sealed interface Command permits Send, Cancel, Credit {
+    public sealed interface Command permits Send, Cancel, Credit {
     }
 
     /** Send a request (or queue it for a credit). */
-    record Send(Exchange exchange) implements Command {
+    public record Send(Exchange exchange) implements Command {
     }
 
     /** The subscriber cancelled a request. */
@@ -89,7 +91,7 @@ final class GatewayAgent implements Agent {
     private boolean done;
     private long nextTick;
 
-    GatewayAgent(ZmqGatewaySpec spec, Membership membership, ZContext context, IoLoop loop) {
+    public GatewayAgent(ZmqGatewaySpec spec, Membership membership, ZContext context, IoLoop loop) {
         this.spec = spec;
         this.membership = membership;
         this.context = context;
@@ -136,12 +138,12 @@ final class GatewayAgent implements Agent {
         return workerIds;
     }
 
-    ZmqGatewayStats stats() {
+    public ZmqGatewayStats stats() {
         return new ZmqGatewayStats(workerIds.size(), registrations.sum(), deadWorkers.sum(), refused.sum(),
                 malformed.sum(), requests.sum(), dropped.sum(), undeliverable.sum(), unansweredCancels.sum());
     }
 
-    int responseWindow() {
+    public int responseWindow() {
         return spec.responseWindow();
     }
 
@@ -155,7 +157,7 @@ final class GatewayAgent implements Agent {
      * once, sparing a queue round and a wake-up; outside the agent's own round, a round follows
      * to send what it queued.
      */
-    boolean submit(Command command) {
+    public boolean submit(Command command) {
         // inline only behind nothing queued: a command never overtakes an earlier one
         if (Thread.currentThread() == thread && !closing && commands.isEmpty()) {
             handle(command);

@@ -1,4 +1,4 @@
-package dev.switchboard.transport.zmq;
+package dev.switchboard.transport.zmq.internal;
 
 import dev.switchboard.core.Request;
 import dev.switchboard.core.transport.CacheEvent;
@@ -22,7 +22,7 @@ import reactor.core.publisher.Sinks;
  * gateway's agent on the ZeroMQ I/O thread; its cache view and service times are read by the router from any
  * thread.
  */
-final class RemoteWorker implements WorkerLink {
+public final class RemoteWorker implements WorkerLink {
 
     /** Bound on the keys a worker may report cached; further CACHED reports are ignored. */
     static final int MAX_CACHED_KEYS = 1 << 16;
@@ -49,7 +49,7 @@ final class RemoteWorker implements WorkerLink {
     long lastHeardNanos;
     long nextHeartbeatNanos;
 
-    RemoteWorker(GatewayAgent agent, String id, int capacity, byte[] route, long intervalNanos, long now) {
+    public RemoteWorker(GatewayAgent agent, String id, int capacity, byte[] route, long intervalNanos, long now) {
         this.agent = agent;
         this.id = id;
         this.capacity = capacity;

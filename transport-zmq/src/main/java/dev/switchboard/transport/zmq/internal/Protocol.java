@@ -1,4 +1,4 @@
-package dev.switchboard.transport.zmq;
+package dev.switchboard.transport.zmq.internal;
 
 import dev.switchboard.core.ErrorCode;
 import dev.switchboard.core.Limits;
@@ -15,78 +15,78 @@ import org.zeromq.ZMQ;
  * The wire protocol of {@code PROTOCOL.md}: constants and the encoding of its fields. Every
  * decoder throws {@link MalformedException} on input that does not follow the page.
  */
-final class Protocol {
+public final class Protocol {
 
     /** The protocol version, the third byte of every message. */
-    static final byte VERSION = 3;
+    public static final byte VERSION = 3;
     /**
      * The signature and version that start frame 0 of every message, followed there by the type
      * byte. Receivers hand the other message types on as if signature and type were frames 0 and 1.
      */
-    static final byte[] SIGNATURE = {'S', 'B', VERSION};
+    public static final byte[] SIGNATURE = {'S', 'B', VERSION};
     /** Length of the envelope: signature, version, type. */
-    static final int ENVELOPE = 4;
+    public static final int ENVELOPE = 4;
 
-    static final byte READY = 1;
-    static final byte REQUEST = 2;
-    static final byte RESPONSE = 3;
-    static final byte CREDIT = 4;
-    static final byte HEARTBEAT = 5;
-    static final byte CACHE = 6;
-    static final byte DISCONNECT = 7;
-    static final byte CANCEL = 8;
+    public static final byte READY = 1;
+    public static final byte REQUEST = 2;
+    public static final byte RESPONSE = 3;
+    public static final byte CREDIT = 4;
+    public static final byte HEARTBEAT = 5;
+    public static final byte CACHE = 6;
+    public static final byte DISCONNECT = 7;
+    public static final byte CANCEL = 8;
 
     /** RESPONSE status: a data item, more follow. */
-    static final byte DATA = 0;
+    public static final byte DATA = 0;
     /** RESPONSE status: the last data item. */
-    static final byte DATA_END = 1;
+    public static final byte DATA_END = 1;
     /** RESPONSE status: the end, no data. */
-    static final byte END = 2;
+    public static final byte END = 2;
     /** RESPONSE status: an error, which ends the stream. */
-    static final byte ERROR = 3;
+    public static final byte ERROR = 3;
 
-    static final byte PAYLOAD_JSON = 0;
-    static final byte PAYLOAD_BINARY = 1;
+    public static final byte PAYLOAD_JSON = 0;
+    public static final byte PAYLOAD_BINARY = 1;
 
-    static final byte ID_STRING = 0;
-    static final byte ID_NUMBER = 1;
+    public static final byte ID_STRING = 0;
+    public static final byte ID_NUMBER = 1;
 
-    static final byte CACHED = 1;
-    static final byte EVICTED = 2;
+    public static final byte CACHED = 1;
+    public static final byte EVICTED = 2;
 
     /** Most frames a message may have; longer messages are malformed. */
-    static final int MAX_FRAMES = 65_536;
+    public static final int MAX_FRAMES = 65_536;
     /** Longest worker id, in bytes. */
-    static final int MAX_ID_BYTES = 256;
+    public static final int MAX_ID_BYTES = 256;
     /** Longest affinity key, in bytes: the relay's limit, {@link Limits#DEFAULT_MAX_KEY_BYTES}. */
-    static final int MAX_KEY_BYTES = Limits.DEFAULT_MAX_KEY_BYTES;
+    public static final int MAX_KEY_BYTES = Limits.DEFAULT_MAX_KEY_BYTES;
     /** Longest session id, in bytes: {@link Limits#DEFAULT_MAX_SESSION_ID_BYTES}. */
-    static final int MAX_SESSION_ID_BYTES = Limits.DEFAULT_MAX_SESSION_ID_BYTES;
+    public static final int MAX_SESSION_ID_BYTES = Limits.DEFAULT_MAX_SESSION_ID_BYTES;
     /** Longest principal, in bytes: {@link Limits#DEFAULT_MAX_PRINCIPAL_BYTES}. */
-    static final int MAX_PRINCIPAL_BYTES = Limits.DEFAULT_MAX_PRINCIPAL_BYTES;
+    public static final int MAX_PRINCIPAL_BYTES = Limits.DEFAULT_MAX_PRINCIPAL_BYTES;
     /** Longest request id, in bytes: {@link Limits#DEFAULT_MAX_REQUEST_ID_BYTES}. */
-    static final int MAX_REQUEST_ID_BYTES = Limits.DEFAULT_MAX_REQUEST_ID_BYTES;
+    public static final int MAX_REQUEST_ID_BYTES = Limits.DEFAULT_MAX_REQUEST_ID_BYTES;
     /** Largest request body, in bytes: {@link Limits#DEFAULT_MAX_BODY_BYTES}. */
-    static final int MAX_BODY_BYTES = Limits.DEFAULT_MAX_BODY_BYTES;
+    public static final int MAX_BODY_BYTES = Limits.DEFAULT_MAX_BODY_BYTES;
 
     private Protocol() {
     }
 
     /** Input that does not follow the protocol. */
-    static final class MalformedException extends Exception {
+    public static final class MalformedException extends Exception {
         private static final long serialVersionUID = 1L;
 
-        MalformedException(String message) {
+        public MalformedException(String message) {
             super(message, null, false, false);
         }
     }
 
-    static boolean isSignature(byte[] frame) {
+    public static boolean isSignature(byte[] frame) {
         return Arrays.equals(frame, SIGNATURE);
     }
 
     /** Frame 0 of a message of {@code type} other than REQUEST and RESPONSE. */
-    static byte[] envelope(byte type) {
+    public static byte[] envelope(byte type) {
         return new byte[] {'S', 'B', VERSION, type};
     }
 
@@ -95,7 +95,7 @@ final class Protocol {
      * REQUEST or RESPONSE is one frame: the envelope, then its records (see {@link #records});
      * every other type has a 4-byte frame 0.
      */
-    static int type(byte[] head, int frames) throws MalformedException {
+    public static int type(byte[] head, int frames) throws MalformedException {
         if (head.length < ENVELOPE || head[0] != 'S' || head[1] != 'B' || head[2] != VERSION) {
             throw new MalformedException("no protocol signature");
         }
@@ -115,7 +115,7 @@ final class Protocol {
      * most {@link #MAX_FRAMES} of them; a longer message is read to its end and false returned,
      * so that the caller drops it as malformed.
      */
-    static boolean readRest(ZMQ.Socket socket, List<byte[]> frames) {
+    public static boolean readRest(ZMQ.Socket socket, List<byte[]> frames) {
         boolean fits = true;
         while (socket.hasReceiveMore()) {
             byte[] f = socket.recv(ZMQ.DONTWAIT);
@@ -132,7 +132,7 @@ final class Protocol {
     }
 
     /** Receives the records of a REQUEST or RESPONSE batch, one at a time. */
-    interface RecordHandler {
+    public interface RecordHandler {
         /** The record in {@code frame[from, to)}. */
         void record(byte[] frame, int from, int to) throws MalformedException;
     }
@@ -143,7 +143,7 @@ final class Protocol {
      * count; a length that overruns the frame ends the walk. Throws (once) if anything was
      * malformed, so that the message counts once.
      */
-    static void records(byte[] frame, RecordHandler handler) throws MalformedException {
+    public static void records(byte[] frame, RecordHandler handler) throws MalformedException {
         MalformedException last = null;
         int pos = ENVELOPE;
         if (pos == frame.length) {
@@ -175,31 +175,31 @@ final class Protocol {
      * into the batch; the rarer records are added as the standalone frames the encoders below
      * make, whose envelope is dropped.
      */
-    static final class Batch {
+    public static final class Batch {
         private final byte type;
         private byte[] buf = new byte[256];
         private int size;
         private int count;
 
-        Batch(byte type) {
+        public Batch(byte type) {
             this.type = type;
         }
 
-        int count() {
+        public int count() {
             return count;
         }
 
-        int bytes() {
+        public int bytes() {
             return size;
         }
 
-        void add(byte[] standalone) {
+        public void add(byte[] standalone) {
             int n = standalone.length - ENVELOPE;
             int at = begin(n);
             System.arraycopy(standalone, ENVELOPE, buf, at, n);
         }
 
-        void add(Record record) {
+        public void add(Record record) {
             int n = record.size();
             int at = begin(n);
             record.writeTo(ByteBuffer.wrap(buf, at, n));
@@ -235,13 +235,13 @@ final class Protocol {
         }
 
     /** The frame to send; the batch is empty afterwards. */
-        byte[] take() {
+        public byte[] take() {
             byte[] frame = Arrays.copyOf(buf, size);
             clear();
             return frame;
         }
 
-        void clear() {
+        public void clear() {
             size = 0;
             count = 0;
             if (buf.length > 64 * 1024) {
@@ -252,7 +252,7 @@ final class Protocol {
     }
 
     /** A record that writes itself, without the envelope: into a batch, or after one. */
-    sealed interface Record permits RequestRecord, DataRecord {
+    public sealed interface Record permits RequestRecord, DataRecord {
         /** Its length in bytes. */
         int size();
 
@@ -261,7 +261,7 @@ final class Protocol {
     }
 
     /** A REQUEST's record: its fields encoded once, its body copied only where it is written. */
-    static final class RequestRecord implements Record {
+    public static final class RequestRecord implements Record {
         private final long tag;
         private final int window;
         private final byte[] key;
@@ -271,7 +271,7 @@ final class Protocol {
         private final byte @Nullable [] principal;
         private final Payload payload;
 
-        RequestRecord(long tag, int window, String key, Payload payload, String session, RequestId id,
+        public RequestRecord(long tag, int window, String key, Payload payload, String session, RequestId id,
                       @Nullable String principal) {
             this.tag = tag;
             this.window = window;
@@ -304,7 +304,7 @@ final class Protocol {
     }
 
     /** A RESPONSE's record with a data item ({@link #DATA} or {@link #DATA_END}). */
-    record DataRecord(long tag, byte status, Payload payload) implements Record {
+    public record DataRecord(long tag, byte status, Payload payload) implements Record {
         @Override
         public int size() {
             return 8 + 1 + 1 + payload.size();
@@ -317,17 +317,17 @@ final class Protocol {
     }
 
     /** REQUEST flags: a principal follows the request id. */
-    static final int FLAG_PRINCIPAL = 1;
+    public static final int FLAG_PRINCIPAL = 1;
 
     /** A RESPONSE that ends a request without an item. */
-    static byte[] responseEnd(long tag) {
+    public static byte[] responseEnd(long tag) {
         ByteBuffer b = ByteBuffer.allocate(ENVELOPE + 8 + 1);
         b.put((byte) 'S').put((byte) 'B').put(VERSION).put(RESPONSE).putLong(tag).put(END);
         return b.array();
     }
 
     /** A RESPONSE that ends a request with an error. */
-    static byte[] responseError(long tag, String code, String message) {
+    public static byte[] responseError(long tag, String code, String message) {
         byte[] c = utf8(code);
         byte[] m = utf8(message);
         if (m.length > MAX_ERROR_MESSAGE_BYTES) {
@@ -350,23 +350,23 @@ final class Protocol {
     }
 
     /** Longest error message, in bytes. */
-    static final int MAX_ERROR_MESSAGE_BYTES = 4096;
+    public static final int MAX_ERROR_MESSAGE_BYTES = 4096;
 
     private static void text16(ByteBuffer b, byte[] text) {
         b.putShort((short) text.length).put(text);
     }
 
     /** Reads the fields of one record: a standalone frame after its envelope, or a slice of a batch. */
-    static final class Reader {
+    public static final class Reader {
         private final byte[] frame;
         private final int limit;
         private int pos;
 
-        Reader(byte[] frame) {
+        public Reader(byte[] frame) {
             this(frame, ENVELOPE, frame.length);
         }
 
-        Reader(byte[] frame, int from, int to) {
+        public Reader(byte[] frame, int from, int to) {
             this.frame = frame;
             this.pos = from;
             this.limit = to;
@@ -378,12 +378,12 @@ final class Protocol {
             }
         }
 
-        int u8(String field) throws MalformedException {
+        public int u8(String field) throws MalformedException {
             need(1, field);
             return frame[pos++] & 0xff;
         }
 
-        int u32(String field) throws MalformedException {
+        public int u32(String field) throws MalformedException {
             need(4, field);
             int v = ByteBuffer.wrap(frame, pos, 4).getInt();
             pos += 4;
@@ -393,7 +393,7 @@ final class Protocol {
             return v;
         }
 
-        long u64(String field) throws MalformedException {
+        public long u64(String field) throws MalformedException {
             need(8, field);
             long v = ByteBuffer.wrap(frame, pos, 8).getLong();
             pos += 8;
@@ -401,7 +401,7 @@ final class Protocol {
         }
 
         /** A {@code u16} length and that many bytes of UTF-8. */
-        String text16(int maxBytes, String field) throws MalformedException {
+        public String text16(int maxBytes, String field) throws MalformedException {
             need(2, field);
             int n = ((frame[pos] & 0xff) << 8) | (frame[pos + 1] & 0xff);
             pos += 2;
@@ -412,19 +412,19 @@ final class Protocol {
         }
 
         /** How many bytes of the record are left. */
-        int remaining() {
+        public int remaining() {
             return limit - pos;
         }
 
         /** The rest of the record. */
-        byte[] rest() {
+        public byte[] rest() {
             byte[] r = Arrays.copyOfRange(frame, pos, limit);
             pos = limit;
             return r;
         }
 
         /** Fails unless every byte was read. */
-        void end(String what) throws MalformedException {
+        public void end(String what) throws MalformedException {
             if (pos != limit) {
                 throw new MalformedException(what + " has " + (limit - pos) + " bytes too many");
             }
@@ -432,7 +432,7 @@ final class Protocol {
     }
 
     /** A payload of {@code kind} over {@code data}. */
-    static Payload payload(int kind, byte[] data) throws MalformedException {
+    public static Payload payload(int kind, byte[] data) throws MalformedException {
         if (kind == PAYLOAD_JSON) {
             return Payload.json(data);
         }
@@ -443,7 +443,7 @@ final class Protocol {
     }
 
     /** A request id of {@code kind} and {@code text}. */
-    static RequestId requestId(int kind, String text) throws MalformedException {
+    public static RequestId requestId(int kind, String text) throws MalformedException {
         if (kind == ID_STRING) {
             return RequestId.of(text);
         }
@@ -457,19 +457,19 @@ final class Protocol {
         throw new MalformedException("unknown request id kind " + kind);
     }
 
-    static byte[] u8(int v) {
+    public static byte[] u8(int v) {
         return new byte[] {(byte) v};
     }
 
-    static byte[] u32(int v) {
+    public static byte[] u32(int v) {
         return ByteBuffer.allocate(4).putInt(v).array();
     }
 
-    static byte[] u64(long v) {
+    public static byte[] u64(long v) {
         return ByteBuffer.allocate(8).putLong(v).array();
     }
 
-    static int readU8(byte[] frame, String field) throws MalformedException {
+    public static int readU8(byte[] frame, String field) throws MalformedException {
         if (frame.length != 1) {
             throw new MalformedException(field + " must be 1 byte, was " + frame.length);
         }
@@ -477,7 +477,7 @@ final class Protocol {
     }
 
     /** An unsigned 32-bit value that must fit an int (at most 2^31-1). */
-    static int readU32(byte[] frame, String field) throws MalformedException {
+    public static int readU32(byte[] frame, String field) throws MalformedException {
         if (frame.length != 4) {
             throw new MalformedException(field + " must be 4 bytes, was " + frame.length);
         }
@@ -488,18 +488,18 @@ final class Protocol {
         return v;
     }
 
-    static long readU64(byte[] frame, String field) throws MalformedException {
+    public static long readU64(byte[] frame, String field) throws MalformedException {
         if (frame.length != 8) {
             throw new MalformedException(field + " must be 8 bytes, was " + frame.length);
         }
         return ByteBuffer.wrap(frame).getLong();
     }
 
-    static byte[] utf8(String s) {
+    public static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    static String readUtf8(byte[] frame, int maxBytes, String field) throws MalformedException {
+    public static String readUtf8(byte[] frame, int maxBytes, String field) throws MalformedException {
         return readUtf8(frame, 0, frame.length, maxBytes, field);
     }
 
@@ -507,7 +507,7 @@ final class Protocol {
      * {@code length} bytes of strict UTF-8 from {@code offset}. Keys, ids and session ids are
      * mostly ASCII, which needs no decoder.
      */
-    static String readUtf8(byte[] b, int offset, int length, int maxBytes, String field) throws MalformedException {
+    public static String readUtf8(byte[] b, int offset, int length, int maxBytes, String field) throws MalformedException {
         if (length > maxBytes) {
             throw new MalformedException(field + " is longer than " + maxBytes + " bytes");
         }
@@ -527,7 +527,7 @@ final class Protocol {
         }
     }
 
-    static @Nullable ErrorCode errorCode(String wireName) {
+    public static @Nullable ErrorCode errorCode(String wireName) {
         for (ErrorCode c : ErrorCode.values()) {
             if (c.wireName().equals(wireName)) {
                 return c;
@@ -536,7 +536,7 @@ final class Protocol {
         return null;
     }
 
-    static String typeName(int type) {
+    public static String typeName(int type) {
         return switch (type) {
             case READY -> "READY";
             case REQUEST -> "REQUEST";
