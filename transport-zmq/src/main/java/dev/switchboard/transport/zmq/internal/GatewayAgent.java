@@ -316,7 +316,7 @@ public final class GatewayAgent implements Agent {
      */
     private void transmit(RemoteWorker w, Exchange ex) {
         Request r = ex.request;
-        Protocol.RequestRecord record = new Protocol.RequestRecord(ex.tag, ex.window(), r.key(), r.payload(),
+        RequestRecord record = new RequestRecord(ex.tag, ex.window(), r.key(), r.payload(),
                 r.sessionId(), r.id(), r.principal().orElse(null));
         w.credits--;
         ex.sent = true;

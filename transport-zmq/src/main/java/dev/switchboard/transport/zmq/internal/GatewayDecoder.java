@@ -123,7 +123,7 @@ public final class GatewayDecoder {
 
     /** One RESPONSE record, {@code frame[from, to)}. */
     public static Response response(byte[] frame, int from, int to) throws MalformedException {
-        Protocol.Reader in = new Protocol.Reader(frame, from, to);
+        RecordReader in = new RecordReader(frame, from, to);
         long tag = in.u64("tag");
         int status = in.u8("status");
         switch (status) {

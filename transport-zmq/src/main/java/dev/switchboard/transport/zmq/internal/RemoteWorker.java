@@ -45,7 +45,7 @@ public final class RemoteWorker implements WorkerLink {
     final Map<Long, Exchange> inFlight = new HashMap<>();
     final ArrayDeque<Exchange> pending = new ArrayDeque<>();
     /** REQUESTs of this round, sent together as one frame when the round ends. */
-    final Protocol.Batch outbox = new Protocol.Batch(Protocol.REQUEST);
+    final Batch outbox = new Batch(Protocol.REQUEST);
     long lastHeardNanos;
     long nextHeartbeatNanos;
 

@@ -78,7 +78,7 @@ final class WorkerAgent implements Agent {
     private ZMQ.Socket dealer;
     private final Map<Long, Serving> serving = new HashMap<>();
     /** RESPONSEs of this round, sent together as one frame when the round ends. */
-    private final Protocol.Batch outbox = new Protocol.Batch(Protocol.RESPONSE);
+    private final Batch outbox = new Batch(Protocol.RESPONSE);
     private boolean done;
     private boolean readyOut;
     private long gatewayIntervalNanos;
@@ -411,7 +411,7 @@ final class WorkerAgent implements Agent {
     }
 
     private void sendData(Serving s, Payload p, byte status) {
-        Protocol.DataRecord record = new Protocol.DataRecord(s.tag, status, p);
+        DataRecord record = new DataRecord(s.tag, status, p);
         makeRoom(4 + record.size());
         outbox.add(record);
         sendIfFull();

@@ -67,11 +67,11 @@ public final class WorkerDecoder {
     /** One REQUEST record, {@code frame[from, to)}. */
     /** The tag of the REQUEST record {@code frame[from, to)}: its first 8 bytes. */
     public static long requestTag(byte[] frame, int from, int to) throws MalformedException {
-        return new Protocol.Reader(frame, from, to).u64("tag");
+        return new RecordReader(frame, from, to).u64("tag");
     }
 
     public static Incoming request(byte[] frame, int from, int to) throws MalformedException {
-        Protocol.Reader in = new Protocol.Reader(frame, from, to);
+        RecordReader in = new RecordReader(frame, from, to);
         long tag = in.u64("tag");
         int window = in.u32("window");
         int flags = in.u8("flags");
