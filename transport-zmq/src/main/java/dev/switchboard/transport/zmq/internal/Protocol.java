@@ -56,6 +56,12 @@ public final class Protocol {
 
     /** Most frames a message may have; longer messages are malformed. */
     public static final int MAX_FRAMES = 65_536;
+    /**
+     * Most cached keys a worker lists in READY: what fits {@link #MAX_FRAMES} after READY's own
+     * frames, with room to spare. A worker with more cached keys lists only that many; the
+     * gateway keeps at most {@link RemoteWorker#MAX_CACHED_KEYS} keys per worker in any case.
+     */
+    public static final int MAX_READY_KEYS = MAX_FRAMES - 11;
     /** Longest worker id, in bytes. */
     public static final int MAX_ID_BYTES = 256;
     /** Longest affinity key, in bytes: the relay's limit, {@link Limits#DEFAULT_MAX_KEY_BYTES}. */

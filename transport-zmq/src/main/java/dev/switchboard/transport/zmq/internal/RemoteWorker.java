@@ -24,7 +24,10 @@ import reactor.core.publisher.Sinks;
  */
 public final class RemoteWorker implements WorkerLink {
 
-    /** Bound on the keys a worker may report cached; further CACHED reports are ignored. */
+    /**
+     * Most keys the gateway keeps as cached per worker (65,536, in {@code PROTOCOL.md}); further
+     * CACHED reports are ignored. A worker lists at most {@link Protocol#MAX_READY_KEYS} in READY.
+     */
     static final int MAX_CACHED_KEYS = 1 << 16;
 
     private final GatewayAgent agent;

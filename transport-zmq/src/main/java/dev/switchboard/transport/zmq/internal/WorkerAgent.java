@@ -39,6 +39,10 @@ final class WorkerAgent implements Agent {
     /** Longest ZMTP handshake before the connection is dropped and retried, in milliseconds. */
     static final int HANDSHAKE_IVL_MS = 500;
     private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** First wait before the DEALER reconnects to a gateway it lost, in milliseconds (ZMQ_RECONNECT_IVL). */
+    static final int RECONNECT_IVL_MS = 100;
+    /** Longest wait between reconnect attempts, in milliseconds (ZMQ_RECONNECT_IVL_MAX): a restarted gateway is found within it. */
+    static final int RECONNECT_IVL_MAX_MS = 500;
     /** How long a replaced connection may still deliver its last DISCONNECT, in milliseconds. */
     private static final int RECONNECT_LINGER_MS = 100;
 
@@ -131,9 +135,8 @@ final class WorkerAgent implements Agent {
         // JeroMQ 0.6.0 sometimes stalls a fresh connection's handshake until a timer wakes its
         // I/O thread; a short handshake deadline makes it reconnect instead of waiting 30 s
         dealer.setHandshakeIvl(HANDSHAKE_IVL_MS);
-        dealer.setReconnectIVL(100);
-        // a restarted gateway is found again within half a second
-        dealer.setReconnectIVLMax(500);
+        dealer.setReconnectIVL(RECONNECT_IVL_MS);
+        dealer.setReconnectIVLMax(RECONNECT_IVL_MAX_MS);
         dealer.setMaxMsgSize(spec.maxMessageBytes());
         if (spec.curveKeys().isPresent() && spec.curveServerKey().isPresent()) {
             CurveKeyPair keys = spec.curveKeys().get();
@@ -288,7 +291,7 @@ final class WorkerAgent implements Agent {
         body.add(Protocol.u32(spec.capacity()));
         body.add(Protocol.u32((int) Math.max(1, spec.heartbeatInterval().toMillis())));
         for (String k : cachedKeys.get()) {
-            if (body.size() >= Protocol.MAX_FRAMES - 8) {
+            if (body.size() - 3 >= Protocol.MAX_READY_KEYS) {
                 break;
             }
             body.add(Protocol.utf8(k));
