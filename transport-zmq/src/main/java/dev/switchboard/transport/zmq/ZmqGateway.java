@@ -1,6 +1,7 @@
 package dev.switchboard.transport.zmq;
 
 import dev.switchboard.core.routing.Membership;
+import dev.switchboard.transport.zmq.internal.GatewayImpl;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

@@ -1,6 +1,7 @@
 package dev.switchboard.transport.zmq;
 
 import dev.switchboard.core.worker.WorkerHandler;
+import dev.switchboard.transport.zmq.internal.WorkerImpl;
 import java.util.Objects;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;

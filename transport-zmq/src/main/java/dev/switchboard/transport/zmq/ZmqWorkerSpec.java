@@ -1,6 +1,7 @@
 package dev.switchboard.transport.zmq;
 
 import dev.switchboard.core.worker.ResourceCache;
+import dev.switchboard.transport.zmq.internal.Protocol;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,7 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.switchboard.core.Request;
-import dev.switchboard.transport.zmq.Protocol.MalformedException;
+import dev.switchboard.transport.zmq.internal.DataRecord;
+import dev.switchboard.transport.zmq.internal.GatewayDecoder;
+import dev.switchboard.transport.zmq.internal.Protocol.MalformedException;
+import dev.switchboard.transport.zmq.internal.Protocol;
+import dev.switchboard.transport.zmq.internal.RequestRecord;
+import dev.switchboard.transport.zmq.internal.WorkerDecoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -130,7 +135,7 @@ class DecoderFuzzTest {
     private static void checkResponse(GatewayDecoder.Response r, byte[] frame, int from, int to) {
         byte[] again;
         if (r instanceof GatewayDecoder.Data d) {
-            Protocol.DataRecord record = new Protocol.DataRecord(d.tag(), d.end() ? Protocol.DATA_END : Protocol.DATA,
+            DataRecord record = new DataRecord(d.tag(), d.end() ? Protocol.DATA_END : Protocol.DATA,
                     d.payload());
             ByteBuffer b = ByteBuffer.allocate(record.size());
             record.writeTo(b);
@@ -153,7 +158,7 @@ class DecoderFuzzTest {
         Request r = in.request();
         assertTrue(in.window() >= 1);
         checkKey(r.key());
-        Protocol.RequestRecord record = new Protocol.RequestRecord(in.tag(), in.window(), r.key(), r.payload(),
+        RequestRecord record = new RequestRecord(in.tag(), in.window(), r.key(), r.payload(),
                 r.sessionId(), r.id(), r.principal().orElse(null));
         ByteBuffer b = ByteBuffer.allocate(record.size());
         record.writeTo(b);

@@ -2,6 +2,10 @@ package dev.switchboard.transport.zmq;
 
 import dev.switchboard.core.Payload;
 import dev.switchboard.core.RequestId;
+import dev.switchboard.transport.zmq.internal.Batch;
+import dev.switchboard.transport.zmq.internal.DataRecord;
+import dev.switchboard.transport.zmq.internal.Protocol;
+import dev.switchboard.transport.zmq.internal.RequestRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,9 +34,9 @@ final class FuzzSeeds {
         m.put("valid-heartbeat-times", List.of(env(Protocol.HEARTBEAT), Protocol.u64(1_000), Protocol.u64(50_000)));
         m.put("valid-cache", List.of(env(Protocol.CACHE), Protocol.u8(Protocol.CACHED), Protocol.utf8("slide-1.ptif")));
         m.put("valid-disconnect", List.of(env(Protocol.DISCONNECT)));
-        Protocol.Batch batch = new Protocol.Batch(Protocol.RESPONSE);
-        batch.add(new Protocol.DataRecord(1, Protocol.DATA, Payload.json("{\"tile\":1}")));
-        batch.add(new Protocol.DataRecord(1, Protocol.DATA_END, Payload.binary(new byte[] {1, 2, 3})));
+        Batch batch = new Batch(Protocol.RESPONSE);
+        batch.add(new DataRecord(1, Protocol.DATA, Payload.json("{\"tile\":1}")));
+        batch.add(new DataRecord(1, Protocol.DATA_END, Payload.binary(new byte[] {1, 2, 3})));
         batch.add(Protocol.responseEnd(2));
         batch.add(Protocol.responseError(3, "bad_request", "no such level"));
         m.put("valid-response-batch", List.of(batch.take()));
@@ -42,10 +46,10 @@ final class FuzzSeeds {
     /** What a gateway sends a worker, by seed name. */
     static Map<String, List<byte[]>> worker() {
         Map<String, List<byte[]>> m = new LinkedHashMap<>();
-        Protocol.Batch batch = new Protocol.Batch(Protocol.REQUEST);
-        batch.add(new Protocol.RequestRecord(1, 16, "slide-1.ptif", Payload.json("{\"x\":1}"), "s1", RequestId.of(7),
+        Batch batch = new Batch(Protocol.REQUEST);
+        batch.add(new RequestRecord(1, 16, "slide-1.ptif", Payload.json("{\"x\":1}"), "s1", RequestId.of(7),
                 null));
-        batch.add(new Protocol.RequestRecord(2, 1, "slide-2.ptif", Payload.binary(new byte[] {9}), "s2",
+        batch.add(new RequestRecord(2, 1, "slide-2.ptif", Payload.binary(new byte[] {9}), "s2",
                 RequestId.of("r-2"), "alice"));
         m.put("valid-request-batch", List.of(batch.take()));
         m.put("valid-heartbeat", List.of(env(Protocol.HEARTBEAT), Protocol.u32(1000)));

@@ -10,6 +10,9 @@ import dev.switchboard.core.RequestId;
 import dev.switchboard.core.routing.Membership;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.transport.WorkerLink;
+import dev.switchboard.transport.zmq.internal.Batch;
+import dev.switchboard.transport.zmq.internal.DataRecord;
+import dev.switchboard.transport.zmq.internal.Protocol;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -153,7 +156,7 @@ class GatewayMultipartFuzzTest {
     private static void answerOneRequest(RawPeer fuzzer, WorkerLink link) throws Exception {
         CompletableFuture<List<Payload>> answered = link.exchange(request()).map(WorkerLink.Item::payload).collectList().toFuture();
         long tag = requestTag(fuzzer);
-        fuzzer.sendFrames(response(new Protocol.DataRecord(tag, Protocol.DATA_END, Payload.json("\"answered\""))));
+        fuzzer.sendFrames(response(new DataRecord(tag, Protocol.DATA_END, Payload.json("\"answered\""))));
         assertEquals(List.of("\"answered\""), answered.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).stream()
                 .map(Payload::utf8).toList());
     }
@@ -170,8 +173,8 @@ class GatewayMultipartFuzzTest {
         return ByteBuffer.wrap(m.get(0), Protocol.ENVELOPE + 4, 8).getLong();
     }
 
-    private static byte[] response(Protocol.DataRecord record) {
-        Protocol.Batch batch = new Protocol.Batch(Protocol.RESPONSE);
+    private static byte[] response(DataRecord record) {
+        Batch batch = new Batch(Protocol.RESPONSE);
         batch.add(record);
         return batch.take();
     }
@@ -182,9 +185,9 @@ class GatewayMultipartFuzzTest {
     /** Valid protocol-3 messages of a registered worker "fuzzer", whose request {@code tag} is in flight. */
     static List<List<byte[]>> validMessages(long tag) {
         byte[] hello = Protocol.envelope(Protocol.READY);
-        Protocol.Batch end = new Protocol.Batch(Protocol.RESPONSE);
+        Batch end = new Batch(Protocol.RESPONSE);
         end.add(Protocol.responseEnd(tag));
-        Protocol.Batch error = new Protocol.Batch(Protocol.RESPONSE);
+        Batch error = new Batch(Protocol.RESPONSE);
         error.add(Protocol.responseError(tag, "bad_request", "no such tile"));
         return List.of(
                 List.of(hello, RawPeer.text("fuzzer"), RawPeer.u32(2), RawPeer.u32(200)),
@@ -194,8 +197,8 @@ class GatewayMultipartFuzzTest {
                 List.of(Protocol.envelope(Protocol.CACHE), RawPeer.u8(Protocol.EVICTED), RawPeer.text("k-gone")),
                 List.of(Protocol.envelope(Protocol.CACHE), RawPeer.u8(Protocol.CACHED), RawPeer.text("k-fuzz")),
                 // FINAL_MESSAGES: they answer the request
-                List.of(response(new Protocol.DataRecord(tag, Protocol.DATA, Payload.json("1")))),
-                List.of(response(new Protocol.DataRecord(tag, Protocol.DATA_END, Payload.json("2")))),
+                List.of(response(new DataRecord(tag, Protocol.DATA, Payload.json("1")))),
+                List.of(response(new DataRecord(tag, Protocol.DATA_END, Payload.json("2")))),
                 List.of(end.take()),
                 List.of(error.take()));
     }

@@ -3,6 +3,9 @@ package dev.switchboard.transport.zmq;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.transport.zmq.internal.Agent;
+import dev.switchboard.transport.zmq.internal.IoLoop;
+import dev.switchboard.transport.zmq.internal.LoopRunner;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;

@@ -7,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.core.Payload;
 import dev.switchboard.core.RequestId;
+import dev.switchboard.transport.zmq.internal.Batch;
+import dev.switchboard.transport.zmq.internal.DataRecord;
+import dev.switchboard.transport.zmq.internal.GatewayDecoder;
+import dev.switchboard.transport.zmq.internal.Protocol;
+import dev.switchboard.transport.zmq.internal.RecordReader;
+import dev.switchboard.transport.zmq.internal.RequestRecord;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -39,8 +45,8 @@ class ProtocolTest {
 
     @Test
     void aBatchCarriesEachRecordAsItsOwnFrameWould() throws Exception {
-        Protocol.Batch batch = new Protocol.Batch(Protocol.RESPONSE);
-        batch.add(new Protocol.DataRecord(1, Protocol.DATA_END, Payload.json("\"a\"")));
+        Batch batch = new Batch(Protocol.RESPONSE);
+        batch.add(new DataRecord(1, Protocol.DATA_END, Payload.json("\"a\"")));
         batch.add(Protocol.responseEnd(2));
         batch.add(Protocol.responseError(3, "overloaded", "busy"));
         assertEquals(3, batch.count());
@@ -49,7 +55,7 @@ class ProtocolTest {
         assertEquals(Protocol.RESPONSE, Protocol.type(frame, 1));
         List<String> seen = new ArrayList<>();
         Protocol.records(frame, (f, from, to) -> {
-            Protocol.Reader in = new Protocol.Reader(f, from, to);
+            RecordReader in = new RecordReader(f, from, to);
             seen.add(in.u64("tag") + ":" + in.u8("status"));
         });
         assertEquals(List.of("1:1", "2:2", "3:3"), seen);
@@ -58,12 +64,12 @@ class ProtocolTest {
     @Test
     void requestAndDataRecordsWrittenIntoABatchReadBackFieldByField() throws Exception {
         Payload body = Payload.json("{\"z\":7}");
-        Protocol.Batch batch = new Protocol.Batch(Protocol.REQUEST);
-        batch.add(new Protocol.RequestRecord(9, 16, "tiles/7", body, "s1", RequestId.of(42), null));
-        batch.add(new Protocol.RequestRecord(10, 1, "k", Payload.binary(new byte[] {0, 1}), "s1", RequestId.of("r"), "alice"));
+        Batch batch = new Batch(Protocol.REQUEST);
+        batch.add(new RequestRecord(9, 16, "tiles/7", body, "s1", RequestId.of(42), null));
+        batch.add(new RequestRecord(10, 1, "k", Payload.binary(new byte[] {0, 1}), "s1", RequestId.of("r"), "alice"));
         List<String> seen = new ArrayList<>();
         Protocol.records(batch.take(), (f, from, to) -> {
-            Protocol.Reader in = new Protocol.Reader(f, from, to);
+            RecordReader in = new RecordReader(f, from, to);
             long tag = in.u64("tag");
             int window = in.u32("window");
             int flags = in.u8("flags");
@@ -79,10 +85,10 @@ class ProtocolTest {
         assertEquals(List.of("9 16 tiles/7 s1 true 42 - false " + HexFormat.of().formatHex("{\"z\":7}".getBytes(StandardCharsets.UTF_8)),
                 "10 1 k s1 false r alice true 0001"), seen);
 
-        Protocol.Batch data = new Protocol.Batch(Protocol.RESPONSE);
-        data.add(new Protocol.DataRecord(3, Protocol.DATA, body));
+        Batch data = new Batch(Protocol.RESPONSE);
+        data.add(new DataRecord(3, Protocol.DATA, body));
         Protocol.records(data.take(), (f, from, to) -> {
-            Protocol.Reader in = new Protocol.Reader(f, from, to);
+            RecordReader in = new RecordReader(f, from, to);
             assertEquals(3, in.u64("tag"));
             assertEquals(Protocol.DATA, in.u8("status"));
             assertEquals(Protocol.PAYLOAD_JSON, in.u8("payload kind"));
@@ -92,14 +98,14 @@ class ProtocolTest {
 
     @Test
     void aMalformedRecordIsSkippedAndTheBatchCountsOnce() {
-        Protocol.Batch batch = new Protocol.Batch(Protocol.RESPONSE);
+        Batch batch = new Batch(Protocol.RESPONSE);
         batch.add(Protocol.responseEnd(1));
         batch.add(new byte[] {'S', 'B', Protocol.VERSION, Protocol.RESPONSE, 1, 2});
         batch.add(Protocol.responseEnd(3));
         List<Long> tags = new ArrayList<>();
         Protocol.MalformedException e = assertThrows(Protocol.MalformedException.class,
                 () -> Protocol.records(batch.take(), (f, from, to) -> {
-                    Protocol.Reader in = new Protocol.Reader(f, from, to);
+                    RecordReader in = new RecordReader(f, from, to);
                     long tag = in.u64("tag");
                     in.u8("status");
                     in.end("RESPONSE end");

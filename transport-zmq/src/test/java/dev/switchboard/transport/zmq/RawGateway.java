@@ -1,5 +1,6 @@
 package dev.switchboard.transport.zmq;
 
+import dev.switchboard.transport.zmq.internal.Protocol;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -13,6 +13,7 @@ import dev.switchboard.core.RequestId;
 import dev.switchboard.core.routing.Membership;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.test.LocalConnection;
+import dev.switchboard.transport.zmq.internal.Protocol;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -16,6 +16,8 @@ import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.test.LocalConnection;
 import dev.switchboard.core.worker.ResourceCache;
 import dev.switchboard.core.worker.WorkerHandler;
+import dev.switchboard.transport.zmq.internal.GatewayAgent;
+import dev.switchboard.transport.zmq.internal.SharedContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

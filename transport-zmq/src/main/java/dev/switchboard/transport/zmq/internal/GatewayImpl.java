@@ -1,6 +1,9 @@
-package dev.switchboard.transport.zmq;
+package dev.switchboard.transport.zmq.internal;
 
 import dev.switchboard.core.routing.Membership;
+import dev.switchboard.transport.zmq.ZmqGateway;
+import dev.switchboard.transport.zmq.ZmqGatewaySpec;
+import dev.switchboard.transport.zmq.ZmqGatewayStats;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,7 +19,7 @@ import reactor.core.publisher.Sinks;
  * The {@link ZmqGateway}: the gateway's agent on the I/O thread of the process's {@link SharedContext} or,
  * under CURVE, on a context of its own with the ZAP thread.
  */
-final class GatewayImpl implements ZmqGateway {
+public final class GatewayImpl implements ZmqGateway {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayImpl.class);
 
@@ -34,7 +37,7 @@ final class GatewayImpl implements ZmqGateway {
         this.zap = zap;
     }
 
-    static GatewayImpl bind(ZmqGatewaySpec spec, Membership membership, Duration timeout) {
+    public static GatewayImpl bind(ZmqGatewaySpec spec, Membership membership, Duration timeout) {
         ZContext context;
         IoLoop loop;
         if (spec.curveKeys().isPresent()) {

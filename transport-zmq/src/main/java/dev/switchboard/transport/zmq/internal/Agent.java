@@ -1,11 +1,11 @@
-package dev.switchboard.transport.zmq;
+package dev.switchboard.transport.zmq.internal;
 
 /**
  * Work that owns ZeroMQ sockets, run by a {@link LoopRunner} on its context's I/O thread, in the
  * manner of Agrona's {@code Agent}: {@link #onStart()}, then {@link #doWork()} until
  * {@link #isDone()}, then {@link #onClose()}, all on that thread. Nothing here may block.
  */
-interface Agent {
+public interface Agent {
 
     /** The agent's name, for logs. */
     String roleName();

@@ -1,4 +1,4 @@
-package dev.switchboard.transport.zmq;
+package dev.switchboard.transport.zmq.internal;
 
 import dev.switchboard.core.ErrorCode;
 import dev.switchboard.core.RelayException;
@@ -6,7 +6,9 @@ import dev.switchboard.core.Request;
 import dev.switchboard.core.routing.Membership;
 import dev.switchboard.core.transport.ServiceTimes;
 import dev.switchboard.core.transport.WorkerLink;
-import dev.switchboard.transport.zmq.Protocol.MalformedException;
+import dev.switchboard.transport.zmq.ZmqGatewaySpec;
+import dev.switchboard.transport.zmq.ZmqGatewayStats;
+import dev.switchboard.transport.zmq.internal.Protocol.MalformedException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,24 +30,30 @@ import org.zeromq.ZMQException;
  * registers workers, sends requests within their credits, delivers responses, and keeps the
  * heartbeats both ways.
  */
-final class GatewayAgent implements Agent {
+public final class GatewayAgent implements Agent {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayAgent.class);
     private static final int MAX_BATCH = 1024;
     /** Most records packed into one REQUEST or RESPONSE frame; a fuller outbox is sent at once. */
-    static final int MAX_OUTBOX_RECORDS = 128;
+    public static final int MAX_OUTBOX_RECORDS = 128;
     /** Most bytes packed into one REQUEST or RESPONSE frame, unless one record is larger alone. */
     static final int MAX_OUTBOX_BYTES = 256 * 1024;
-    /** The longest a disposal waits for JeroMQ to close the listening socket. */
-    private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
-    private static final AtomicLong CLOSE_MONITORS = new AtomicLong();
+
+    /**
+     * Requests held for a worker that has no credit left, per unit of its capacity; with
+     * {@link #PENDING_EXTRA}, the bound of its pending queue ({@link #maxPending}). A request
+     * past it fails at once with {@code overloaded}.
+     */
+    static final int PENDING_PER_CAPACITY = 2;
+    /** Requests a worker's pending queue holds beyond {@link #PENDING_PER_CAPACITY} times its capacity. */
+    static final int PENDING_EXTRA = 16;
 
     /** Work handed to the agent. */
-    sealed interface Command permits Send, Cancel, Credit {
+    public sealed interface Command permits Send, Cancel, Credit {
     }
 
     /** Send a request (or queue it for a credit). */
-    record Send(Exchange exchange) implements Command {
+    public record Send(Exchange exchange) implements Command {
     }
 
     /** The subscriber cancelled a request. */
@@ -60,6 +68,7 @@ final class GatewayAgent implements Agent {
     private final Membership membership;
     private final ZContext context;
     private final LoopRunner wake;
+    private final RouterSocket router;
     private final CommandQueue<Command> commands;
     private final long intervalNanos;
     private final AtomicLong tags = new AtomicLong();
@@ -74,14 +83,10 @@ final class GatewayAgent implements Agent {
     final LongAdder unansweredCancels = new LongAdder();
     private final long cancelWaitNanos;
     private volatile List<String> workerIds = List.of();
-    private volatile String endpoint = "";
     private volatile @org.jspecify.annotations.Nullable Thread thread;
     private volatile boolean closing;
-    /** The closed ROUTER's monitor, which reports when its listener is gone; see {@link #awaitRouterClosed}. */
-    private volatile ZMQ.@org.jspecify.annotations.Nullable Socket closeEvents;
 
     // I/O thread only
-    private ZMQ.Socket router;
     private final Map<ByteBuffer, RemoteWorker> byRoute = new HashMap<>();
     private final Map<String, RemoteWorker> byName = new HashMap<>();
     /** Workers whose outbox has REQUESTs of this round. */
@@ -89,11 +94,12 @@ final class GatewayAgent implements Agent {
     private boolean done;
     private long nextTick;
 
-    GatewayAgent(ZmqGatewaySpec spec, Membership membership, ZContext context, IoLoop loop) {
+    public GatewayAgent(ZmqGatewaySpec spec, Membership membership, ZContext context, IoLoop loop) {
         this.spec = spec;
         this.membership = membership;
         this.context = context;
         this.wake = new LoopRunner(loop, this);
+        this.router = new RouterSocket(context);
         this.commands = new CommandQueue<>(spec.commandQueueCapacity());
         this.intervalNanos = spec.heartbeatInterval().toNanos();
         this.cancelWaitNanos = spec.cancelWait().toNanos();
@@ -111,37 +117,29 @@ final class GatewayAgent implements Agent {
     @Override
     public void onStart() {
         thread = Thread.currentThread();
-        router = context.createSocket(SocketType.ROUTER);
-        router.setLinger(0);
-        router.setRouterMandatory(true);
-        router.setMaxMsgSize(spec.maxMessageBytes());
-        // a peer that does not finish its handshake is dropped
-        router.setHandshakeIvl(5000);
-        spec.curveKeys().ifPresent(keys -> {
-            router.setZAPDomain("switchboard");
-            router.setCurveServer(true);
-            router.setCurveSecretKey(ZMQ.Curve.z85Decode(keys.secretKey()));
-        });
-        router.bind(spec.endpoint());
-        endpoint = router.getLastEndpoint();
-        wake.watch(router);
+        wake.watch(router.open(spec));
         nextTick = System.nanoTime() + tickNanos();
     }
 
     String endpoint() {
-        return endpoint;
+        return router.endpoint();
+    }
+
+    /** Waits, bounded, until JeroMQ has released the endpoint: see {@link RouterSocket#awaitClosed}. */
+    void awaitRouterClosed() {
+        router.awaitClosed();
     }
 
     List<String> workerIds() {
         return workerIds;
     }
 
-    ZmqGatewayStats stats() {
+    public ZmqGatewayStats stats() {
         return new ZmqGatewayStats(workerIds.size(), registrations.sum(), deadWorkers.sum(), refused.sum(),
                 malformed.sum(), requests.sum(), dropped.sum(), undeliverable.sum(), unansweredCancels.sum());
     }
 
-    int responseWindow() {
+    public int responseWindow() {
         return spec.responseWindow();
     }
 
@@ -155,7 +153,7 @@ final class GatewayAgent implements Agent {
      * once, sparing a queue round and a wake-up; outside the agent's own round, a round follows
      * to send what it queued.
      */
-    boolean submit(Command command) {
+    public boolean submit(Command command) {
         // inline only behind nothing queued: a command never overtakes an earlier one
         if (Thread.currentThread() == thread && !closing && commands.isEmpty()) {
             handle(command);
@@ -220,7 +218,7 @@ final class GatewayAgent implements Agent {
     public void onClose() {
         closing = true;
         for (RemoteWorker w : new ArrayList<>(byRoute.values())) {
-            sendQuietly(w.routeBytes, Protocol.DISCONNECT);
+            router.send(w.routeBytes, Protocol.DISCONNECT);
             gone(w, "left: the gateway closed");
         }
         Command c;
@@ -229,50 +227,10 @@ final class GatewayAgent implements Agent {
                 s.exchange().fail(new RelayException(ErrorCode.WORKER_FAILED, "the ZeroMQ gateway closed"));
             }
         }
-        if (router != null) {
-            wake.unwatch(router);
-            closeRouter();
-        }
-    }
-
-    /**
-     * Closes the ROUTER socket, first giving it a monitor that reports when JeroMQ has closed
-     * its listener (only once the socket and everything it owned are gone). The wait for that
-     * report, {@link #awaitRouterClosed}, runs off the I/O thread, which does the closing.
-     */
-    private void closeRouter() {
-        String address = "inproc://switchboard-gateway-closed-" + CLOSE_MONITORS.incrementAndGet();
-        ZMQ.Socket events = null;
-        if (router.monitor(address, ZMQ.EVENT_MONITOR_STOPPED)) {
-            events = context.createSocket(SocketType.PAIR);
-            events.setLinger(0);
-            events.setReceiveTimeOut((int) CLOSE_WAIT.toMillis());
-            events.connect(address);
-        }
-        context.destroySocket(router);
-        closeEvents = events;
-    }
-
-    /**
-     * Waits, bounded, until JeroMQ has closed the ROUTER's listener, so that the endpoint can be
-     * bound again once the gateway is disposed (the context, shared with other sockets of the
-     * process, stays open, and closing a socket returns before its listener is closed). Blocks:
-     * call after the agent closed, never on the I/O thread.
-     */
-    void awaitRouterClosed() {
-        ZMQ.Socket events = closeEvents;
-        closeEvents = null;
-        if (events != null) {
-            try {
-                if (ZMQ.Event.recv(events) == null) {
-                    log.warn("the gateway socket did not finish closing within {}; {} may stay bound a little longer",
-                            CLOSE_WAIT, endpoint);
-                }
-            } catch (ZMQException e) {
-                log.warn("waiting for the gateway socket to close failed: {}", e.getMessage());
-            } finally {
-                context.destroySocket(events);
-            }
+        ZMQ.Socket socket = router.socket();
+        if (socket != null) {
+            wake.unwatch(socket);
+            router.close();
         }
     }
 
@@ -299,7 +257,7 @@ final class GatewayAgent implements Agent {
         }
         if (w.credits > 0) {
             transmit(w, ex);
-        } else if (w.pending.size() < 2 * w.capacity() + 16) {
+        } else if (w.pending.size() < maxPending(w.capacity())) {
             w.pending.add(ex);
         } else {
             ex.fail(new RelayException(ErrorCode.OVERLOADED, "worker " + w.id() + " has no credit left"));
@@ -314,7 +272,7 @@ final class GatewayAgent implements Agent {
      */
     private void transmit(RemoteWorker w, Exchange ex) {
         Request r = ex.request;
-        Protocol.RequestRecord record = new Protocol.RequestRecord(ex.tag, ex.window(), r.key(), r.payload(),
+        RequestRecord record = new RequestRecord(ex.tag, ex.window(), r.key(), r.payload(),
                 r.sessionId(), r.id(), r.principal().orElse(null));
         w.credits--;
         ex.sent = true;
@@ -354,7 +312,7 @@ final class GatewayAgent implements Agent {
             w.outbox.clear();
             return;
         }
-        int rc = sendFrame(w.routeBytes, w.outbox.take());
+        int rc = router.sendFrame(w.routeBytes, w.outbox.take());
         if (rc <= 0) {
             dead(w, rc == 0 ? "does not take messages" : "is unreachable");
         }
@@ -385,7 +343,7 @@ final class GatewayAgent implements Agent {
         }
         // the REQUEST may still be in the outbox: it must reach the worker first
         sendOutbox(w);
-        ex.cancelSent = send(w.routeBytes, Protocol.CANCEL, Protocol.u64(ex.tag)) == 1;
+        ex.cancelSent = router.send(w.routeBytes, Protocol.CANCEL, Protocol.u64(ex.tag)) == 1;
     }
 
     private void credit(Exchange ex, int n) {
@@ -395,7 +353,7 @@ final class GatewayAgent implements Agent {
         }
         ex.allowed += n;
         sendOutbox(w);
-        int rc = send(w.routeBytes, Protocol.CREDIT, Protocol.u64(ex.tag), Protocol.u32(n));
+        int rc = router.send(w.routeBytes, Protocol.CREDIT, Protocol.u64(ex.tag), Protocol.u32(n));
         if (rc < 0) {
             dead(w, "is unreachable");
         } else if (rc == 0) {
@@ -438,6 +396,11 @@ final class GatewayAgent implements Agent {
         }
     }
 
+    /** The bound of the pending queue of a worker of {@code capacity}. */
+    static int maxPending(int capacity) {
+        return PENDING_PER_CAPACITY * capacity + PENDING_EXTRA;
+    }
+
     private void pump(RemoteWorker w) {
         while (w.credits > 0 && w.isAlive()) {
             Exchange next = w.pending.poll();
@@ -454,14 +417,14 @@ final class GatewayAgent implements Agent {
 
     /** Reads and handles one message; false when none was waiting. */
     private boolean receiveOne() {
-        byte[] route = router.recv(ZMQ.DONTWAIT);
+        List<byte[]> frames = new ArrayList<>(8);
+        boolean[] fits = {true};
+        byte[] route = router.receive(frames, fits);
         if (route == null) {
             return false;
         }
-        List<byte[]> frames = new ArrayList<>(8);
-        boolean fits = Protocol.readRest(router, frames);
         try {
-            if (!fits) {
+            if (!fits[0]) {
                 throw new MalformedException("more than " + Protocol.MAX_FRAMES + " frames");
             }
             onMessage(route, frames);
@@ -490,7 +453,7 @@ final class GatewayAgent implements Agent {
         if (w == null) {
             if (type != Protocol.DISCONNECT && type <= Protocol.CANCEL && type >= Protocol.READY) {
                 // an unknown worker, for instance after a restart: ask it to register again
-                sendQuietly(route, Protocol.DISCONNECT);
+                router.send(route, Protocol.DISCONNECT);
                 return;
             }
             throw new MalformedException("unknown message " + Protocol.typeName(type) + " from an unregistered peer");
@@ -545,7 +508,7 @@ final class GatewayAgent implements Agent {
         if (byRoute.size() >= spec.maxWorkers()) {
             refused.increment();
             log.warn("refused worker {}: the gateway already has {} workers", id, byRoute.size());
-            sendQuietly(route, Protocol.DISCONNECT);
+            router.send(route, Protocol.DISCONNECT);
             return;
         }
         long now = System.nanoTime();
@@ -564,7 +527,7 @@ final class GatewayAgent implements Agent {
             w.markGone();
             refused.increment();
             log.warn("refused worker {}: {}", id, e.getMessage());
-            sendQuietly(route, Protocol.DISCONNECT);
+            router.send(route, Protocol.DISCONNECT);
             return;
         }
         registrations.increment();
@@ -586,7 +549,7 @@ final class GatewayAgent implements Agent {
                 finish(w, ex);
                 ex.fail(new RelayException(ErrorCode.WORKER_FAILED,
                         "worker " + w.id() + " sent more items than it was granted"));
-                sendQuietly(w.routeBytes, Protocol.CANCEL, Protocol.u64(tag));
+                router.send(w.routeBytes, Protocol.CANCEL, Protocol.u64(tag));
                 throw new MalformedException("items beyond the window");
             }
             ex.allowed--;
@@ -633,7 +596,7 @@ final class GatewayAgent implements Agent {
 
     private void heartbeat(RemoteWorker w, long now) {
         w.nextHeartbeatNanos = now + w.intervalNanos;
-        int rc = send(w.routeBytes, Protocol.HEARTBEAT, Protocol.u32((int) TimeUnit.NANOSECONDS.toMillis(w.intervalNanos)));
+        int rc = router.send(w.routeBytes, Protocol.HEARTBEAT, Protocol.u32((int) TimeUnit.NANOSECONDS.toMillis(w.intervalNanos)));
         if (rc < 0) {
             dead(w, "is unreachable");
         }
@@ -688,40 +651,5 @@ final class GatewayAgent implements Agent {
             ids.add(w.id());
         }
         workerIds = List.copyOf(ids);
-    }
-
-    // ---- outbound
-
-    /** Sends one message: 1 sent, 0 the peer's queue is full, -1 the peer is gone. */
-    private int send(byte[] route, byte type, byte[]... body) {
-        try {
-            if (!router.send(route, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
-                return 0;
-            }
-            router.send(Protocol.envelope(type), (body.length > 0 ? ZMQ.SNDMORE : 0) | ZMQ.DONTWAIT);
-            for (int i = 0; i < body.length; i++) {
-                router.send(body[i], (i < body.length - 1 ? ZMQ.SNDMORE : 0) | ZMQ.DONTWAIT);
-            }
-            return 1;
-        } catch (ZMQException e) {
-            return -1;
-        }
-    }
-
-    /** Sends a message that is one frame (a REQUEST batch): as {@link #send(byte[], byte, byte[]...)}. */
-    private int sendFrame(byte[] route, byte[] frame) {
-        try {
-            if (!router.send(route, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
-                return 0;
-            }
-            router.send(frame, ZMQ.DONTWAIT);
-            return 1;
-        } catch (ZMQException e) {
-            return -1;
-        }
-    }
-
-    private void sendQuietly(byte[] route, byte type, byte[]... body) {
-        send(route, type, body);
     }
 }

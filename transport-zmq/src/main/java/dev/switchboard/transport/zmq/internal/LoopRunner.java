@@ -1,4 +1,4 @@
-package dev.switchboard.transport.zmq;
+package dev.switchboard.transport.zmq.internal;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +24,7 @@ import zmq.poll.Poller;
  * {@link Agent#idleMillis()} after every round that did nothing, and after a few busy rounds it
  * queues itself again, so that the context's other sockets get their turn.
  */
-final class LoopRunner implements IPollEvents {
+public final class LoopRunner implements IPollEvents {
 
     private static final Logger log = LoggerFactory.getLogger(LoopRunner.class);
     /** Busy rounds in a row before the runner lets the loop serve others. */
@@ -52,13 +52,13 @@ final class LoopRunner implements IPollEvents {
     private record Handle(ZMQ.Socket socket, Poller.Handle handle) {
     }
 
-    LoopRunner(IoLoop loop, Agent agent) {
+    public LoopRunner(IoLoop loop, Agent agent) {
         this.loop = loop;
         this.agent = agent;
     }
 
     /** Starts the agent on the I/O thread; returns at once. Never on the I/O thread (see {@link #awaitStart}). */
-    void start() {
+    public void start() {
         if (loop.inLoop()) {
             throw new IllegalStateException(agent.roleName() + " cannot be started from the ZeroMQ I/O thread");
         }
@@ -83,7 +83,7 @@ final class LoopRunner implements IPollEvents {
     }
 
     /** Waits, bounded, until the agent started; rethrows why it could not. Never on the I/O thread. */
-    void awaitStart(Duration timeout) {
+    public void awaitStart(Duration timeout) {
         try {
             started.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -104,7 +104,7 @@ final class LoopRunner implements IPollEvents {
      * Completes on the I/O thread when the agent has closed its sockets: continue with
      * {@code *Async} on another executor for anything that blocks.
      */
-    CompletableFuture<Void> closed() {
+    public CompletableFuture<Void> closed() {
         return closed;
     }
 
@@ -134,7 +134,7 @@ final class LoopRunner implements IPollEvents {
     }
 
     /** Runs a round soon, unless one is already pending. Never blocks; any thread. */
-    void wake() {
+    public void wake() {
         if (woken.compareAndSet(false, true)) {
             loop.execute(this::run);
         }
@@ -146,7 +146,7 @@ final class LoopRunner implements IPollEvents {
     }
 
     /** Tells the agent to stop, and wakes it. */
-    void stop() {
+    public void stop() {
         stopRequested = true;
         if (!startRequested) {
             // never started: nothing to close

@@ -1,13 +1,13 @@
-package dev.switchboard.transport.zmq;
+package dev.switchboard.transport.zmq.internal;
 
-import static dev.switchboard.transport.zmq.Protocol.readU32;
-import static dev.switchboard.transport.zmq.Protocol.readU64;
-import static dev.switchboard.transport.zmq.Protocol.readU8;
-import static dev.switchboard.transport.zmq.Protocol.readUtf8;
+import static dev.switchboard.transport.zmq.internal.Protocol.readU32;
+import static dev.switchboard.transport.zmq.internal.Protocol.readU64;
+import static dev.switchboard.transport.zmq.internal.Protocol.readU8;
+import static dev.switchboard.transport.zmq.internal.Protocol.readUtf8;
 
 import dev.switchboard.core.Payload;
 import dev.switchboard.core.transport.ServiceTimes;
-import dev.switchboard.transport.zmq.Protocol.MalformedException;
+import dev.switchboard.transport.zmq.internal.Protocol.MalformedException;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -17,38 +17,38 @@ import org.jspecify.annotations.Nullable;
  * call it as the {@link GatewayAgent} does. Each method throws {@link MalformedException}, and
  * nothing else, on input that does not follow {@code PROTOCOL.md}.
  */
-final class GatewayDecoder {
+public final class GatewayDecoder {
 
     private GatewayDecoder() {
     }
 
     /** READY: the worker id, its capacity and heartbeat interval, and the keys it holds cached. */
-    record Ready(String id, int capacity, int intervalMs, List<String> keys) {
+    public record Ready(String id, int capacity, int intervalMs, List<String> keys) {
     }
 
     /** CACHE: whether the keys were cached or evicted. */
-    record Cache(boolean cached, List<String> keys) {
+    public record Cache(boolean cached, List<String> keys) {
     }
 
     /**
      * One RESPONSE record. (Records without type annotations on their components: the JVM of
      * JDK 17 breaks a record with them when an agent such as the fuzzer's retransforms it.)
      */
-    sealed interface Response permits Data, End, Failure {
+    public sealed interface Response permits Data, End, Failure {
         /** The request's tag. */
         long tag();
     }
 
     /** Status {@link Protocol#DATA}, or {@link Protocol#DATA_END} when {@code end}. */
-    record Data(long tag, boolean end, Payload payload) implements Response {
+    public record Data(long tag, boolean end, Payload payload) implements Response {
     }
 
     /** Status {@link Protocol#END}. */
-    record End(long tag) implements Response {
+    public record End(long tag) implements Response {
     }
 
     /** Status {@link Protocol#ERROR}: the code as sent (perhaps unknown) and the message. */
-    record Failure(long tag, String code, String message) implements Response {
+    public record Failure(long tag, String code, String message) implements Response {
     }
 
     /**
@@ -56,7 +56,7 @@ final class GatewayDecoder {
      * signature and frame count checked. For the types other than RESPONSE the envelope is
      * repeated at index 1, so that their fields are at the indexes of the page's tables, from 2.
      */
-    static int type(List<byte[]> f) throws MalformedException {
+    public static int type(List<byte[]> f) throws MalformedException {
         if (f.isEmpty()) {
             throw new MalformedException("no protocol signature");
         }
@@ -67,7 +67,7 @@ final class GatewayDecoder {
         return type;
     }
 
-    static Ready ready(List<byte[]> f) throws MalformedException {
+    public static Ready ready(List<byte[]> f) throws MalformedException {
         if (f.size() < 5) {
             throw new MalformedException("READY has " + f.size() + " frames");
         }
@@ -85,13 +85,13 @@ final class GatewayDecoder {
     }
 
     /** CREDIT: how many more REQUESTs the worker takes. */
-    static int credit(List<byte[]> f) throws MalformedException {
+    public static int credit(List<byte[]> f) throws MalformedException {
         expect(f, 3, "CREDIT");
         return readU32(f.get(2), "credits");
     }
 
     /** HEARTBEAT: the worker's service times, or null when it sent none. */
-    static @Nullable ServiceTimes heartbeat(List<byte[]> f) throws MalformedException {
+    public static @Nullable ServiceTimes heartbeat(List<byte[]> f) throws MalformedException {
         if (f.size() == 4) {
             long hit = readU64(f.get(2), "hit nanos");
             long miss = readU64(f.get(3), "miss nanos");
@@ -106,7 +106,7 @@ final class GatewayDecoder {
         return null;
     }
 
-    static Cache cache(List<byte[]> f) throws MalformedException {
+    public static Cache cache(List<byte[]> f) throws MalformedException {
         if (f.size() < 3) {
             throw new MalformedException("CACHE without an operation");
         }
@@ -122,8 +122,8 @@ final class GatewayDecoder {
     }
 
     /** One RESPONSE record, {@code frame[from, to)}. */
-    static Response response(byte[] frame, int from, int to) throws MalformedException {
-        Protocol.Reader in = new Protocol.Reader(frame, from, to);
+    public static Response response(byte[] frame, int from, int to) throws MalformedException {
+        RecordReader in = new RecordReader(frame, from, to);
         long tag = in.u64("tag");
         int status = in.u8("status");
         switch (status) {

@@ -1,4 +1,4 @@
-package dev.switchboard.transport.zmq;
+package dev.switchboard.transport.zmq.internal;
 
 import org.jspecify.annotations.Nullable;
 import org.zeromq.ZContext;
@@ -14,7 +14,7 @@ import org.zeromq.ZContext;
  * before it releases. A gateway under CURVE keeps a context of its own, because the ZAP handler
  * that checks worker keys is bound once per context.
  */
-final class SharedContext {
+public final class SharedContext {
 
     private static @Nullable ZContext context;
     private static @Nullable IoLoop loop;
@@ -24,7 +24,7 @@ final class SharedContext {
     }
 
     /** The shared context, opened if no one uses it yet; pair with {@link #release}. */
-    static synchronized ZContext acquire() {
+    public static synchronized ZContext acquire() {
         ZContext c = context;
         if (c == null) {
             c = new ZContext(1);
@@ -37,7 +37,7 @@ final class SharedContext {
     }
 
     /** The I/O thread of the shared context {@code c}, which its agents run on. */
-    static synchronized IoLoop loop(ZContext c) {
+    public static synchronized IoLoop loop(ZContext c) {
         IoLoop l = loop;
         if (c != context || l == null) {
             throw new IllegalArgumentException("not the shared context");
@@ -49,7 +49,7 @@ final class SharedContext {
      * Gives back a context from {@link #acquire()}; the last user's release closes it, which
      * waits at most for the lingers of sockets closed just before. Blocks: never on the I/O thread.
      */
-    static synchronized void release(ZContext c) {
+    public static synchronized void release(ZContext c) {
         if (c != context) {
             throw new IllegalArgumentException("not the shared context, or released too often");
         }
@@ -61,7 +61,7 @@ final class SharedContext {
     }
 
     /** How many users hold the shared context now (for tests). */
-    static synchronized int users() {
+    public static synchronized int users() {
         return users;
     }
 }

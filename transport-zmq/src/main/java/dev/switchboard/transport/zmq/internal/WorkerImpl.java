@@ -1,9 +1,12 @@
-package dev.switchboard.transport.zmq;
+package dev.switchboard.transport.zmq.internal;
 
 import dev.switchboard.core.transport.CacheEvent;
 import dev.switchboard.core.worker.LocalWorker;
 import dev.switchboard.core.worker.ResourceCache;
 import dev.switchboard.core.worker.WorkerHandler;
+import dev.switchboard.transport.zmq.ZmqWorker;
+import dev.switchboard.transport.zmq.ZmqWorkerSpec;
+import dev.switchboard.transport.zmq.ZmqWorkerStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -19,7 +22,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /** The {@link ZmqWorker}: the process's {@link SharedContext}, a {@link LocalWorker} running the handler, one agent per gateway. */
-final class WorkerImpl implements ZmqWorker {
+public final class WorkerImpl implements ZmqWorker {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerImpl.class);
 
@@ -74,7 +77,7 @@ final class WorkerImpl implements ZmqWorker {
         this.context = SharedContext.acquire();
     }
 
-    static WorkerImpl start(ZmqWorkerSpec spec, WorkerHandler handler) {
+    public static WorkerImpl start(ZmqWorkerSpec spec, WorkerHandler handler) {
         WorkerImpl w = new WorkerImpl(spec, handler);
         ResourceCache<String, ?> cache = spec.cache().orElse(null);
         java.util.function.Supplier<Set<String>> keys = cache == null ? Set::of : cache::keys;

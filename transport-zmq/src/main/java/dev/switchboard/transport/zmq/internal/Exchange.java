@@ -1,4 +1,4 @@
-package dev.switchboard.transport.zmq;
+package dev.switchboard.transport.zmq.internal;
 
 import dev.switchboard.core.ErrorCode;
 import dev.switchboard.core.Limits;
@@ -23,7 +23,7 @@ import reactor.core.publisher.Operators;
  * like {@code FluxPublishOn}'s (a {@code wip} counter and {@code missed}), on whichever thread
  * gets there. Consumed items are granted back to the worker as CREDIT.
  */
-final class Exchange implements Subscription {
+public final class Exchange implements Subscription {
 
     final GatewayAgent agent;
     final RemoteWorker worker;
@@ -44,7 +44,7 @@ final class Exchange implements Subscription {
      * Set when a command for this request (a CREDIT) could not be queued for the agent: the
      * request ended for the client, and the agent cancels it at the worker.
      */
-    volatile boolean abandoned;
+    public volatile boolean abandoned;
 
     /** Items the worker may still send; I/O thread only. */
     int allowed;
@@ -55,7 +55,7 @@ final class Exchange implements Subscription {
     /** Whether its CANCEL went out; I/O thread only. */
     boolean cancelSent;
 
-    Exchange(GatewayAgent agent, RemoteWorker worker, Request request, long tag,
+    public Exchange(GatewayAgent agent, RemoteWorker worker, Request request, long tag,
              CoreSubscriber<? super Item> actual, int window) {
         this.agent = agent;
         this.worker = worker;
@@ -100,7 +100,7 @@ final class Exchange implements Subscription {
 
     // ---- from the I/O thread
 
-    void onItem(Item item) {
+    public void onItem(Item item) {
         if (done) {
             return;
         }

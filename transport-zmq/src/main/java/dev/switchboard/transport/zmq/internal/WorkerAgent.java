@@ -1,4 +1,4 @@
-package dev.switchboard.transport.zmq;
+package dev.switchboard.transport.zmq.internal;
 
 import dev.switchboard.core.Payload;
 import dev.switchboard.core.RelayException;
@@ -6,7 +6,9 @@ import dev.switchboard.core.transport.CacheEvent;
 import dev.switchboard.core.transport.ServiceTimes;
 import dev.switchboard.core.transport.WorkerLink;
 import dev.switchboard.core.worker.LocalWorker;
-import dev.switchboard.transport.zmq.Protocol.MalformedException;
+import dev.switchboard.transport.zmq.CurveKeyPair;
+import dev.switchboard.transport.zmq.ZmqWorkerSpec;
+import dev.switchboard.transport.zmq.internal.Protocol.MalformedException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,6 +39,10 @@ final class WorkerAgent implements Agent {
     /** Longest ZMTP handshake before the connection is dropped and retried, in milliseconds. */
     static final int HANDSHAKE_IVL_MS = 500;
     private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** First wait before the DEALER reconnects to a gateway it lost, in milliseconds (ZMQ_RECONNECT_IVL). */
+    static final int RECONNECT_IVL_MS = 100;
+    /** Longest wait between reconnect attempts, in milliseconds (ZMQ_RECONNECT_IVL_MAX): a restarted gateway is found within it. */
+    static final int RECONNECT_IVL_MAX_MS = 500;
     /** How long a replaced connection may still deliver its last DISCONNECT, in milliseconds. */
     private static final int RECONNECT_LINGER_MS = 100;
 
@@ -76,7 +82,7 @@ final class WorkerAgent implements Agent {
     private ZMQ.Socket dealer;
     private final Map<Long, Serving> serving = new HashMap<>();
     /** RESPONSEs of this round, sent together as one frame when the round ends. */
-    private final Protocol.Batch outbox = new Protocol.Batch(Protocol.RESPONSE);
+    private final Batch outbox = new Batch(Protocol.RESPONSE);
     private boolean done;
     private boolean readyOut;
     private long gatewayIntervalNanos;
@@ -129,9 +135,8 @@ final class WorkerAgent implements Agent {
         // JeroMQ 0.6.0 sometimes stalls a fresh connection's handshake until a timer wakes its
         // I/O thread; a short handshake deadline makes it reconnect instead of waiting 30 s
         dealer.setHandshakeIvl(HANDSHAKE_IVL_MS);
-        dealer.setReconnectIVL(100);
-        // a restarted gateway is found again within half a second
-        dealer.setReconnectIVLMax(500);
+        dealer.setReconnectIVL(RECONNECT_IVL_MS);
+        dealer.setReconnectIVLMax(RECONNECT_IVL_MAX_MS);
         dealer.setMaxMsgSize(spec.maxMessageBytes());
         if (spec.curveKeys().isPresent() && spec.curveServerKey().isPresent()) {
             CurveKeyPair keys = spec.curveKeys().get();
@@ -286,7 +291,7 @@ final class WorkerAgent implements Agent {
         body.add(Protocol.u32(spec.capacity()));
         body.add(Protocol.u32((int) Math.max(1, spec.heartbeatInterval().toMillis())));
         for (String k : cachedKeys.get()) {
-            if (body.size() >= Protocol.MAX_FRAMES - 8) {
+            if (body.size() - 3 >= Protocol.MAX_READY_KEYS) {
                 break;
             }
             body.add(Protocol.utf8(k));
@@ -409,7 +414,7 @@ final class WorkerAgent implements Agent {
     }
 
     private void sendData(Serving s, Payload p, byte status) {
-        Protocol.DataRecord record = new Protocol.DataRecord(s.tag, status, p);
+        DataRecord record = new DataRecord(s.tag, status, p);
         makeRoom(4 + record.size());
         outbox.add(record);
         sendIfFull();

@@ -1,5 +1,6 @@
-package dev.switchboard.transport.zmq;
+package dev.switchboard.transport.zmq.internal;
 
+import dev.switchboard.transport.zmq.IoThreads;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -38,7 +39,7 @@ import zmq.poll.Poller;
  * never spins. Agents register their sockets' {@code ZMQ_FD} and their timers on the same
  * poller. Nothing that runs here may block: it would stall every socket of the context.
  */
-final class IoLoop implements IPollEvents {
+public final class IoLoop implements IPollEvents {
 
     private static final Logger log = LoggerFactory.getLogger(IoLoop.class);
     /** Most tasks run per wake-up before the loop serves its sockets again. */
@@ -71,7 +72,7 @@ final class IoLoop implements IPollEvents {
      * thread to our agents; starts JeroMQ's threads (with a throwaway socket) and returns the
      * loop. The context must have exactly one I/O thread.
      */
-    static IoLoop install(ZContext context) {
+    public static IoLoop install(ZContext context) {
         AtomicReference<@Nullable IoLoop> made = new AtomicReference<>();
         context.setThreadFactor((runnable, name) -> {
             Thread t;
@@ -140,7 +141,7 @@ final class IoLoop implements IPollEvents {
     }
 
     /** Whether the caller runs on this loop's thread. */
-    boolean inLoop() {
+    public boolean inLoop() {
         return Thread.currentThread() == thread;
     }
 
@@ -149,7 +150,7 @@ final class IoLoop implements IPollEvents {
      * Never blocks. The queue holds a few tasks per agent at most: each agent has one round
      * pending at a time.
      */
-    void execute(Runnable task) {
+    public void execute(Runnable task) {
         if (ended) {
             return;
         }

@@ -1,4 +1,4 @@
-package dev.switchboard.transport.zmq;
+package dev.switchboard.transport.zmq.internal;
 
 import dev.switchboard.core.Request;
 import dev.switchboard.core.transport.CacheEvent;
@@ -22,9 +22,12 @@ import reactor.core.publisher.Sinks;
  * gateway's agent on the ZeroMQ I/O thread; its cache view and service times are read by the router from any
  * thread.
  */
-final class RemoteWorker implements WorkerLink {
+public final class RemoteWorker implements WorkerLink {
 
-    /** Bound on the keys a worker may report cached; further CACHED reports are ignored. */
+    /**
+     * Most keys the gateway keeps as cached per worker (65,536, in {@code PROTOCOL.md}); further
+     * CACHED reports are ignored. A worker lists at most {@link Protocol#MAX_READY_KEYS} in READY.
+     */
     static final int MAX_CACHED_KEYS = 1 << 16;
 
     private final GatewayAgent agent;
@@ -45,11 +48,11 @@ final class RemoteWorker implements WorkerLink {
     final Map<Long, Exchange> inFlight = new HashMap<>();
     final ArrayDeque<Exchange> pending = new ArrayDeque<>();
     /** REQUESTs of this round, sent together as one frame when the round ends. */
-    final Protocol.Batch outbox = new Protocol.Batch(Protocol.REQUEST);
+    final Batch outbox = new Batch(Protocol.REQUEST);
     long lastHeardNanos;
     long nextHeartbeatNanos;
 
-    RemoteWorker(GatewayAgent agent, String id, int capacity, byte[] route, long intervalNanos, long now) {
+    public RemoteWorker(GatewayAgent agent, String id, int capacity, byte[] route, long intervalNanos, long now) {
         this.agent = agent;
         this.id = id;
         this.capacity = capacity;

@@ -1,11 +1,11 @@
-package dev.switchboard.transport.zmq;
+package dev.switchboard.transport.zmq.internal;
 
-import static dev.switchboard.transport.zmq.Protocol.readU32;
-import static dev.switchboard.transport.zmq.Protocol.readU64;
+import static dev.switchboard.transport.zmq.internal.Protocol.readU32;
+import static dev.switchboard.transport.zmq.internal.Protocol.readU64;
 
 import dev.switchboard.core.Payload;
 import dev.switchboard.core.Request;
-import dev.switchboard.transport.zmq.Protocol.MalformedException;
+import dev.switchboard.transport.zmq.internal.Protocol.MalformedException;
 import java.util.List;
 
 /**
@@ -13,17 +13,17 @@ import java.util.List;
  * call it as the {@link WorkerAgent} does. Each method throws {@link MalformedException}, and
  * nothing else, on input that does not follow {@code PROTOCOL.md}.
  */
-final class WorkerDecoder {
+public final class WorkerDecoder {
 
     private WorkerDecoder() {
     }
 
     /** One REQUEST record: its tag, the item window the worker is granted, and the request. */
-    record Incoming(long tag, int window, Request request) {
+    public record Incoming(long tag, int window, Request request) {
     }
 
     /** A gateway's CREDIT: {@code n} more data items for the request {@code tag}. */
-    record Credit(long tag, int n) {
+    public record Credit(long tag, int n) {
     }
 
     /**
@@ -31,7 +31,7 @@ final class WorkerDecoder {
      * other than REQUEST the envelope is repeated at index 1, so that their fields are at the
      * indexes of the page's tables, from 2.
      */
-    static int type(List<byte[]> f) throws MalformedException {
+    public static int type(List<byte[]> f) throws MalformedException {
         if (f.isEmpty()) {
             throw new MalformedException("no protocol signature");
         }
@@ -43,22 +43,22 @@ final class WorkerDecoder {
     }
 
     /** HEARTBEAT: the gateway's interval in milliseconds, 0 when it sent none. */
-    static int heartbeatIntervalMs(List<byte[]> f) throws MalformedException {
+    public static int heartbeatIntervalMs(List<byte[]> f) throws MalformedException {
         return f.size() >= 3 ? readU32(f.get(2), "interval") : 0;
     }
 
-    static Credit credit(List<byte[]> f) throws MalformedException {
+    public static Credit credit(List<byte[]> f) throws MalformedException {
         expect(f, 4, "CREDIT");
         return new Credit(readU64(f.get(2), "tag"), readU32(f.get(3), "credits"));
     }
 
     /** CANCEL: the tag of the request the client no longer wants. */
-    static long cancel(List<byte[]> f) throws MalformedException {
+    public static long cancel(List<byte[]> f) throws MalformedException {
         expect(f, 3, "CANCEL");
         return readU64(f.get(2), "tag");
     }
 
-    static void expect(List<byte[]> f, int frames, String what) throws MalformedException {
+    public static void expect(List<byte[]> f, int frames, String what) throws MalformedException {
         if (f.size() != frames) {
             throw new MalformedException(what + " must have " + frames + " frames");
         }
@@ -66,12 +66,12 @@ final class WorkerDecoder {
 
     /** One REQUEST record, {@code frame[from, to)}. */
     /** The tag of the REQUEST record {@code frame[from, to)}: its first 8 bytes. */
-    static long requestTag(byte[] frame, int from, int to) throws MalformedException {
-        return new Protocol.Reader(frame, from, to).u64("tag");
+    public static long requestTag(byte[] frame, int from, int to) throws MalformedException {
+        return new RecordReader(frame, from, to).u64("tag");
     }
 
-    static Incoming request(byte[] frame, int from, int to) throws MalformedException {
-        Protocol.Reader in = new Protocol.Reader(frame, from, to);
+    public static Incoming request(byte[] frame, int from, int to) throws MalformedException {
+        RecordReader in = new RecordReader(frame, from, to);
         long tag = in.u64("tag");
         int window = in.u32("window");
         int flags = in.u8("flags");
