@@ -61,7 +61,14 @@ fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 say() { echo "$*" >&2; }
-fail() { say "tiles.sh FAILED: $*"; exit 1; }
+fail() {
+  say "tiles.sh FAILED: $*"
+  # the servers' own words on what went wrong (warnings and errors of every JVM the run started)
+  for f in "$work"/*.err "$work"/*.out; do
+    [ -f "$f" ] && grep -h -A3 -E "WARN|ERROR|Exception" "$f" 2>/dev/null | head -20 | sed "s|^|$(basename "$f"): |" >&2
+  done
+  exit 1
+}
 
 # The image, once per SIZE: made in a scratch folder beside the cache, moved in when complete.
 if [ ! -f "$CACHE/tiff/$IMAGE.tif" ] || [ ! -f "$CACHE/dz/$IMAGE.dzi" ]; then

@@ -266,8 +266,8 @@ final class Pyramid implements AutoCloseable {
             }
             return t;
         } catch (IOException e) {
-            throw new UncheckedIOException(file.path() + ": tile " + level + "/" + x + "/" + y + ": "
-                    + e.getMessage(), e);
+            // the exception's class too: a closed channel's exceptions have no message
+            throw new UncheckedIOException(file.path() + ": tile " + level + "/" + x + "/" + y + ": " + e, e);
         }
     }
 

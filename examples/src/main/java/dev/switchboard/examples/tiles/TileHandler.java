@@ -78,6 +78,10 @@ final class TileHandler implements WorkerHandler {
                 return Flux.error(new RelayException(ErrorCode.BAD_REQUEST, e.getMessage()));
             } catch (UncheckedIOException e) {
                 log.warn("image '{}' in {}: {}", image, context.workerId(), e.getMessage());
+                log.debug("image '{}' in {}: the trace", image, context.workerId(), e);
+                // a reader that failed may be broken for good (a channel closed under it): the next
+                // request opens the file again rather than meeting the same reader
+                readers.invalidate(image);
                 return Flux.error(new RelayException(ErrorCode.WORKER_FAILED,
                         "image '" + image + "' cannot be read; the server's log says why"));
             }

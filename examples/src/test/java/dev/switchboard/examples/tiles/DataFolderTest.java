@@ -70,6 +70,31 @@ class DataFolderTest {
     }
 
     @Test
+    void aReaderBrokenUnderTheWorkerIsOpenedAgainForTheNextRequest() throws IOException {
+        TestImages.vipsTiff(dir, "a.tif", "--pyramid", "--compression", "jpeg");
+        TileCatalog catalog = TileCatalog.scan(dir);
+        TileHandler handler = new TileHandler(catalog, TileHandler.readerCache(catalog, 1));
+        try {
+            StepVerifier.create(handler.handle(TileHandlerTest.tile("a", 11, 0, 0), TileHandlerTest.CTX))
+                    .assertNext(p -> assertTrue(p.isBinary())).verifyComplete();
+            // as an interrupt of one reading thread does: the cached reader's channel closes under it
+            handler.readers().apply("a", p -> {
+                p.close();
+                return p;
+            });
+            StepVerifier.create(handler.handle(TileHandlerTest.tile("a", 11, 1, 0), TileHandlerTest.CTX))
+                    .verifyErrorMatches(e -> e instanceof RelayException r && r.code() == ErrorCode.WORKER_FAILED);
+            for (int i = 0; i < 3; i++) {
+                StepVerifier.create(handler.handle(TileHandlerTest.tile("a", 11, i, 0), TileHandlerTest.CTX))
+                        .assertNext(p -> assertTrue(p.isBinary() && p.size() > 100))
+                        .verifyComplete();
+            }
+        } finally {
+            handler.readers().close();
+        }
+    }
+
+    @Test
     void aMissingFolderOrOneWithoutImagesIsAClearErrorAtStart() throws IOException {
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
                 () -> TileCatalog.scan(dir.resolve("typo")));
