@@ -53,7 +53,7 @@ public final class GatewayImpl implements ZmqGateway {
         try {
             agent = new GatewayAgent(spec, membership, context, loop);
             if (spec.curveKeys().isPresent()) {
-                zap = new ZapAgent(context, loop, spec.allowedWorkerKeys(), agent.refused);
+                zap = new ZapAgent(context, loop, spec.allowedWorkerKeys(), agent.counters.refused);
                 zap.runner().start();
                 zap.runner().awaitStart(timeout);
             }
