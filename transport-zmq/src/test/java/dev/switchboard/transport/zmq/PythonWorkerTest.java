@@ -18,8 +18,11 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +32,9 @@ import reactor.test.StepVerifier;
 
 /**
  * The Python worker of {@code examples/python-worker}, on Debian's python3-zmq (libzmq), against
- * the JeroMQ gateway: it registers, serves, and its CACHE reports steer routing.
+ * the JeroMQ gateway: it registers, serves, and its CACHE reports steer routing; against a
+ * hand-driven gateway ({@link RawGateway}) it keeps to PROTOCOL.md's MUSTs: every readable record
+ * answered, credits never exceeded, the limits, and no exception text on the wire.
  */
 class PythonWorkerTest {
 
@@ -42,6 +47,7 @@ class PythonWorkerTest {
     private Process python;
     private ZmqWorker javaWorker;
     private Disposable session;
+    private RawGateway raw;
 
     @AfterEach
     void tearDown() throws InterruptedException {
@@ -53,6 +59,9 @@ class PythonWorkerTest {
             if (!python.waitFor(5, TimeUnit.SECONDS)) {
                 python.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
+        }
+        if (raw != null) {
+            raw.close();
         }
         if (javaWorker != null) {
             javaWorker.dispose();
@@ -153,5 +162,121 @@ class PythonWorkerTest {
         assertEquals(hits + 10, router.stats().affinityHits());
         assertEquals(0, load("java1").served());
         assertTrue(c.received().stream().map(Frame::text).allMatch(t -> t.contains("\"end\":true")));
+    }
+
+    /** Starts the Python worker against a {@link RawGateway} and acknowledges its READY. */
+    private void startAgainstRawGateway(File log, String... extra) throws Exception {
+        requirePythonZmq();
+        raw = new RawGateway();
+        List<String> command = new java.util.ArrayList<>(List.of(PYTHON, script().toString(), "--connect",
+                raw.endpoint(), "--id", "py", "--heartbeat-ms", "200"));
+        command.addAll(List.of(extra));
+        python = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+        raw.acceptReady((int) WAIT.toMillis());
+    }
+
+    /** Answers to the REQUEST records sent, by tag, until {@code count} have come. */
+    private Map<Long, String> answers(int count) {
+        Map<Long, String> answers = new HashMap<>();
+        while (answers.size() < count) {
+            List<byte[]> m = raw.receiveType(Protocol.RESPONSE, (int) WAIT.toMillis());
+            if (m == null) {
+                throw new AssertionError("answered only " + answers);
+            }
+            answers.putAll(RemoteLimitsTest.responses(m.get(0)));
+        }
+        return answers;
+    }
+
+    @Test
+    void thePythonWorkerAnswersEveryRecordWhoseTagItCanRead() throws Exception {
+        startAgainstRawGateway(new File("target/python-worker-records.log"), "--capacity", "8");
+        byte[] s = RawPeer.text("s");
+        byte[] cut = ByteBuffer.allocate(10).putLong(8).put(new byte[2]).array();
+        byte[] zeroWindow = RawGateway.record(12, RawPeer.text("a"), s, "12");
+        ByteBuffer.wrap(zeroWindow).putInt(8, 0);
+        byte[] unknownKind = RawGateway.record(13, RawPeer.text("a"), s, "13");
+        unknownKind[unknownKind.length - 3] = 7; // the payload kind, before the body "13"
+        raw.sendRequests(
+                RawGateway.record(7, RawPeer.text("k".repeat(5000)), s, "7"),
+                cut,
+                RawGateway.record(9, RawPeer.text("a"), s, "9"),
+                RawGateway.record(10, new byte[] {(byte) 0xff}, s, "10"),
+                RawGateway.record(11, RawPeer.text("a"), RawPeer.text("s".repeat(300)), "11"),
+                zeroWindow,
+                unknownKind,
+                new byte[] {1, 2, 3});
+        Map<Long, String> answers = answers(7);
+        assertTrue(answers.get(7L).startsWith("error bad_request") && answers.get(7L).contains("4096"), answers.toString());
+        assertTrue(answers.get(8L).startsWith("error bad_request"), answers.toString());
+        assertEquals("data-end 9", answers.get(9L));
+        assertTrue(answers.get(10L).startsWith("error bad_request"), answers.toString());
+        assertTrue(answers.get(11L).startsWith("error bad_request") && answers.get(11L).contains("256"), answers.toString());
+        assertTrue(answers.get(12L).startsWith("error bad_request"), answers.toString());
+        assertTrue(answers.get(13L).startsWith("error bad_request"), answers.toString());
+
+        // it still serves
+        raw.sendRequests(RawGateway.record(14, RawPeer.text("a"), s, "14"));
+        assertEquals("data-end 14", answers(1).get(14L));
+    }
+
+    @Test
+    void thePythonWorkerAnswersOverloadedPastItsCredits() throws Exception {
+        startAgainstRawGateway(new File("target/python-worker-credits.log"), "--capacity", "2");
+        byte[] s = RawPeer.text("s");
+        // three requests on two credits, and a tag already in flight
+        raw.sendRequests(RawGateway.record(1, RawPeer.text("a"), s, "1"), RawGateway.record(1, RawPeer.text("a"), s, "1"),
+                RawGateway.record(2, RawPeer.text("a"), s, "2"), RawGateway.record(3, RawPeer.text("a"), s, "3"));
+        List<String> answers = new java.util.ArrayList<>();
+        while (answers.size() < 4) {
+            List<byte[]> m = raw.receiveType(Protocol.RESPONSE, (int) WAIT.toMillis());
+            if (m == null) {
+                throw new AssertionError("answered only " + answers);
+            }
+            answers.addAll(records(m.get(0)));
+        }
+        assertEquals(List.of("1 data-end 1", "1 error overloaded", "2 data-end 2", "3 error overloaded"),
+                answers.stream().map(a -> a.replaceAll("(overloaded).*", "$1")).toList());
+
+        // the answers gave the credits back
+        raw.sendRequests(RawGateway.record(4, RawPeer.text("a"), s, "4"), RawGateway.record(5, RawPeer.text("a"), s, "5"));
+        assertEquals(Map.of(4L, "data-end 4", 5L, "data-end 5"), answers(2));
+    }
+
+    @Test
+    void aFailingPythonHandlerReachesTheGatewayOnlyAsWorkerFailed() throws Exception {
+        File log = new File("target/python-worker-failure.log");
+        startAgainstRawGateway(log, "--capacity", "2", "--fail-key", "boom");
+        byte[] s = RawPeer.text("s");
+        raw.sendRequests(RawGateway.record(1, RawPeer.text("boom"), s, "1"), RawGateway.record(2, RawPeer.text("a"), s, "2"));
+        Map<Long, String> answers = answers(2);
+        assertEquals("error worker_failed the worker failed", answers.get(1L));
+        assertEquals("data-end 2", answers.get(2L));
+        Await.until(WAIT, "the detail in the worker's log",
+                () -> read(log).contains("cannot open /srv/private/boom.db"));
+        assertTrue(read(log).contains("cannot open /srv/private/boom.db"));
+    }
+
+    private static String read(File f) {
+        try {
+            return Files.readString(f.toPath());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The records of a RESPONSE frame in order, each "tag" and what {@link RemoteLimitsTest#responses} says. */
+    private static List<String> records(byte[] frame) {
+        List<String> out = new java.util.ArrayList<>();
+        ByteBuffer b = ByteBuffer.wrap(frame, Protocol.ENVELOPE, frame.length - Protocol.ENVELOPE);
+        while (b.hasRemaining()) {
+            int n = b.getInt();
+            byte[] record = new byte[n];
+            b.get(record);
+            byte[] one = ByteBuffer.allocate(Protocol.ENVELOPE + 4 + n).put(frame, 0, Protocol.ENVELOPE).putInt(n)
+                    .put(record).array();
+            RemoteLimitsTest.responses(one).forEach((tag, text) -> out.add(tag + " " + text));
+        }
+        return out;
     }
 }

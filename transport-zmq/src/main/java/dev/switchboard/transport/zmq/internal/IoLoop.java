@@ -156,10 +156,24 @@ public final class IoLoop implements IPollEvents {
         }
         tasks.offer(task);
         if (pending.compareAndSet(false, true)) {
-            try {
-                pipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
-            } catch (IOException e) {
-                // the context closed: its agents are gone with it
+            wake();
+        }
+    }
+
+    /**
+     * Writes the wake-up byte; the caller has raised {@code pending}. If the write does not
+     * complete, whatever it threw, the flag comes down again: left up, no later task would write
+     * and the loop would never run a task again (every agent start would time out).
+     */
+    private void wake() {
+        boolean written = false;
+        try {
+            pipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
+            written = true;
+        } catch (IOException e) {
+            // the context closed: its agents are gone with it
+        } finally {
+            if (!written) {
                 pending.set(false);
             }
         }
@@ -193,11 +207,7 @@ public final class IoLoop implements IPollEvents {
         }
         // more than a turn's worth: come back after the sockets had theirs
         if (!tasks.isEmpty() && pending.compareAndSet(false, true)) {
-            try {
-                pipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
-            } catch (IOException e) {
-                pending.set(false);
-            }
+            wake();
         }
     }
 }
