@@ -1,5 +1,6 @@
 package dev.switchboard.transport.zmq;
 
+import dev.switchboard.transport.zmq.internal.IoLoop;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;

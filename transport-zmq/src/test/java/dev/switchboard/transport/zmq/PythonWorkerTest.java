@@ -14,6 +14,7 @@ import dev.switchboard.core.routing.RoutingStrategy;
 import dev.switchboard.core.routing.RoutingView;
 import dev.switchboard.core.routing.WorkerLoad;
 import dev.switchboard.core.test.LocalConnection;
+import dev.switchboard.transport.zmq.internal.Protocol;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
