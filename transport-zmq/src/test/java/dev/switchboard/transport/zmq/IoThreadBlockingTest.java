@@ -40,7 +40,10 @@ class IoThreadBlockingTest {
     private ZmqGateway gateway;
     private ZmqWorker worker;
 
-    /** Sleeps a millisecond, as a handler reading a file would block. */
+    /**
+     * Sleeps a millisecond, as a handler reading a file would block: the sleep is the blocking
+     * call BlockHound must catch on the I/O thread (the negative control asserts it), not a wait.
+     */
     private final WorkerHandler blocking = (req, ctx) -> Mono.fromCallable(() -> {
         threads.add(Thread.currentThread().getName());
         Thread.sleep(1);
