@@ -69,7 +69,9 @@ public final class RelayEchoServer implements Callable<Integer> {
         Router router = rb.membership(membership).build();
         @Nullable ZmqGateway gateway = null;
         if (zmqBind != null) {
-            gateway = ZmqGateway.bindNow(ZmqGatewaySpec.builder().endpoint(zmqBind).build(), membership);
+            gateway = ZmqGateway.builder(membership)
+                    .spec(ZmqGatewaySpec.builder().endpoint(zmqBind).build())
+                    .bindNow();
             System.out.println("gateway on " + gateway.endpoint());
             System.out.flush();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

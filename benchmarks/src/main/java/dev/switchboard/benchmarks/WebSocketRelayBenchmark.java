@@ -110,9 +110,10 @@ public class WebSocketRelayBenchmark {
         } else if (target.equals("zmq")) {
             Membership membership = Membership.create();
             router = Router.builder().membership(membership).build();
-            gateway = ZmqGateway.bindNow(ZmqGatewaySpec.builder().build(), membership);
-            zmqWorker = ZmqWorker.start(ZmqWorkerSpec.builder().connect(gateway.endpoint()).id("bench")
-                    .capacity(connections * window).inline().build(), (request, ctx) -> Flux.just(request.payload()));
+            gateway = ZmqGateway.builder(membership).bindNow();
+            zmqWorker = ZmqWorker.builder((request, ctx) -> Flux.just(request.payload()))
+                    .spec(ZmqWorkerSpec.builder().connect(gateway.endpoint()).id("bench")
+                    .capacity(connections * window).inline().build()).build();
             // the worker joins the membership when it registers with the gateway
             if (membership.events().filter(e -> e.type() == MembershipEvent.Type.JOINED
                     && e.worker().id().equals("bench")).blockFirst(Duration.ofSeconds(10)) == null) {

@@ -37,8 +37,9 @@ public final class ZmqEchoWorker implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         // the echo never blocks: it runs inline on the I/O thread, as the in-process echo workers run on the event loop
-        ZmqWorker worker = ZmqWorker.start(ZmqWorkerSpec.builder().connect(connect).id(id).capacity(capacity).inline().build(),
-                (request, ctx) -> Flux.just(request.payload()));
+        ZmqWorker worker = ZmqWorker.builder((request, ctx) -> Flux.just(request.payload()))
+                .spec(ZmqWorkerSpec.builder().connect(connect).id(id).capacity(capacity).inline().build())
+                .build();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             worker.dispose();

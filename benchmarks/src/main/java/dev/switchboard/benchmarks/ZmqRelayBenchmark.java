@@ -99,9 +99,10 @@ public class ZmqRelayBenchmark {
 
         Membership membership = Membership.create();
         router = Router.builder().membership(membership).build();
-        gateway = ZmqGateway.bindNow(ZmqGatewaySpec.builder().build(), membership);
-        worker = ZmqWorker.start(ZmqWorkerSpec.builder().connect(gateway.endpoint()).id("bench").capacity(window)
-                .inline().build(), (req, ctx) -> Flux.just(req.payload()));
+        gateway = ZmqGateway.builder(membership).bindNow();
+        worker = ZmqWorker.builder((req, ctx) -> Flux.just(req.payload()))
+                .spec(ZmqWorkerSpec.builder().connect(gateway.endpoint()).id("bench").capacity(window)
+                .inline().build()).build();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (router.stats().liveWorkers() == 0) {
             if (System.nanoTime() > deadline) {

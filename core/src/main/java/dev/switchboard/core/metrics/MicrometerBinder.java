@@ -48,15 +48,17 @@ public final class MicrometerBinder implements MeterBinder, AutoCloseable {
     public static final long MAX_EXPECTED_S = 60;
 
     private final RelayMetrics metrics;
+    private final int maxWorkerTags;
     private final List<Disposable> listening = new CopyOnWriteArrayList<>();
 
-    private MicrometerBinder(RelayMetrics metrics) {
+    private MicrometerBinder(RelayMetrics metrics, int maxWorkerTags) {
         this.metrics = metrics;
+        this.maxWorkerTags = maxWorkerTags;
     }
 
-    /** A binder for {@code metrics}. */
-    public static MicrometerBinder of(RelayMetrics metrics) {
-        return new MicrometerBinder(Objects.requireNonNull(metrics, "metrics"));
+    /** A builder of a binder for {@code metrics}, with at most {@value #MAX_WORKER_TAGS} worker tags. */
+    public static Builder builder(RelayMetrics metrics) {
+        return new Builder(metrics);
     }
 
     /** Whether Micrometer is on the class path. */
@@ -89,7 +91,7 @@ public final class MicrometerBinder implements MeterBinder, AutoCloseable {
         Gauge.builder("switchboard.ready", metrics, m -> m.readiness().ready() ? 1 : 0)
                 .description("1 when the relay can take traffic (a live worker, room to wait), else 0")
                 .register(registry);
-        listening.add(metrics.timings(new Timers(registry)));
+        listening.add(metrics.timings(new Timers(registry, maxWorkerTags)));
         for (ErrorCode code : ErrorCode.values()) {
             FunctionCounter.builder("switchboard.errors", metrics,
                             m -> m.snapshot().errors().getOrDefault(code.wireName(), 0L))
@@ -125,9 +127,11 @@ public final class MicrometerBinder implements MeterBinder, AutoCloseable {
         private final Timer duration;
         private final ConcurrentHashMap<String, Timer[]> byWorker = new ConcurrentHashMap<>();
         private final Timer[] other;
+        private final int maxWorkerTags;
 
-        Timers(MeterRegistry registry) {
+        Timers(MeterRegistry registry, int maxWorkerTags) {
             this.registry = registry;
+            this.maxWorkerTags = maxWorkerTags;
             this.waited = timer(registry, "switchboard.request.wait", "a request's wait for a worker's credit");
             this.first = timer(registry, "switchboard.request.first", "a request read to its first frame out");
             this.duration = timer(registry, "switchboard.request.duration", "a request read to its last frame out");
@@ -157,7 +161,7 @@ public final class MicrometerBinder implements MeterBinder, AutoCloseable {
         private synchronized Timer[] tagged(String workerId) {
             Timer[] t = byWorker.get(workerId);
             if (t == null) {
-                if (byWorker.size() >= MAX_WORKER_TAGS) {
+                if (byWorker.size() >= maxWorkerTags) {
                     return other;
                 }
                 t = serviceTimers(workerId);
@@ -180,5 +184,35 @@ public final class MicrometerBinder implements MeterBinder, AutoCloseable {
     private void counter(MeterRegistry r, String name, String description, ToDoubleFunction<MetricsSnapshot> f) {
         FunctionCounter.builder(name, metrics, m -> f.applyAsDouble(m.snapshot())).description(description)
                 .register(r);
+    }
+
+    /**
+     * Builds a {@link MicrometerBinder}: {@code MicrometerBinder.builder(relay.metrics()).build()}.
+     * Not thread-safe.
+     */
+    public static final class Builder {
+        private final RelayMetrics metrics;
+        private int maxWorkerTags = MAX_WORKER_TAGS;
+
+        private Builder(RelayMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+        }
+
+        /**
+         * Distinct worker ids that get a {@code worker} tag of their own on the service timer; later
+         * ones share the tag {@code other}. Strictly positive; default {@value #MAX_WORKER_TAGS}.
+         */
+        public Builder maxWorkerTags(int maxWorkerTags) {
+            if (maxWorkerTags < 1) {
+                throw new IllegalArgumentException("maxWorkerTags must be strictly positive, was " + maxWorkerTags);
+            }
+            this.maxWorkerTags = maxWorkerTags;
+            return this;
+        }
+
+        /** The binder; bind it with {@link MicrometerBinder#bindTo}. */
+        public MicrometerBinder build() {
+            return new MicrometerBinder(metrics, maxWorkerTags);
+        }
     }
 }

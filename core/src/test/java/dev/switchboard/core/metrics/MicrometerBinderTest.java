@@ -1,6 +1,7 @@
 package dev.switchboard.core.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,7 +38,7 @@ class MicrometerBinderTest {
         Router router = Router.builder().worker(worker).build();
         Relay relay = Relay.builder().router(router).build();
         MeterRegistry registry = new SimpleMeterRegistry();
-        try (MicrometerBinder binder = MicrometerBinder.of(relay.metrics())) {
+        try (MicrometerBinder binder = MicrometerBinder.builder(relay.metrics()).build()) {
             binder.bindTo(registry);
             Set<String> names = new TreeSet<>();
             registry.getMeters().forEach(m -> names.add(m.getId().getName()));
@@ -76,7 +77,7 @@ class MicrometerBinderTest {
         LocalWorker worker = LocalWorker.builder((req, ctx) -> Flux.just(req.payload())).id("w1").build();
         Relay relay = Relay.builder().router(Router.builder().worker(worker).build()).build();
         MeterRegistry registry = new SimpleMeterRegistry();
-        MicrometerBinder binder = MicrometerBinder.of(relay.metrics());
+        MicrometerBinder binder = MicrometerBinder.builder(relay.metrics()).build();
         binder.bindTo(registry);
         binder.close();
         LocalConnection c = LocalConnection.reading();
@@ -92,7 +93,7 @@ class MicrometerBinderTest {
         MeterRegistry registry = new SimpleMeterRegistry();
         Router router = Router.builder().build();
         Relay relay = Relay.builder().router(router).build();
-        MicrometerBinder.of(relay.metrics()).bindTo(registry);
+        MicrometerBinder.builder(relay.metrics()).build().bindTo(registry);
         // workers come and go, each serving one request: ids beyond the bound share one tag
         for (int i = 0; i < MicrometerBinder.MAX_WORKER_TAGS + 10; i++) {
             LocalWorker w = LocalWorker.builder((req, ctx) -> Flux.just(req.payload())).id("w" + i).build();
@@ -107,6 +108,24 @@ class MicrometerBinderTest {
         assertEquals(MicrometerBinder.MAX_WORKER_TAGS + 1, tags, "the bound's ids and 'other'");
         assertEquals(10, registry.get("switchboard.worker.service").tags("worker", "other", "outcome", "completed")
                 .timer().count());
+    }
+
+    @Test
+    void theWorkerTagBoundCanBeSetSmaller() {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        Router router = Router.builder().build();
+        Relay relay = Relay.builder().router(router).build();
+        MicrometerBinder.builder(relay.metrics()).maxWorkerTags(2).build().bindTo(registry);
+        for (int i = 0; i < 4; i++) {
+            LocalWorker w = LocalWorker.builder((req, ctx) -> Flux.just(req.payload())).id("w" + i).build();
+            router.membership().join(w);
+            router.route(request("r" + i)).blockLast(Duration.ofSeconds(5));
+            w.close();
+            Await.until(Duration.ofSeconds(5), () -> router.stats().liveWorkers() == 0, "the worker leaves");
+        }
+        assertEquals(2, registry.get("switchboard.worker.service").tags("worker", "other", "outcome", "completed")
+                .timer().count());
+        assertThrows(IllegalArgumentException.class, () -> MicrometerBinder.builder(relay.metrics()).maxWorkerTags(0));
     }
 
     @Test

@@ -93,11 +93,15 @@ public final class EchoExample implements Callable<Integer> {
         }
         Router router = builder.build();
         ZmqGateway zmq = gateway == null ? null
-                : ZmqGateway.bindNow(ZmqGatewaySpec.builder().endpoint(gateway).build(), router.membership());
+                : ZmqGateway.builder(router.membership())
+                        .spec(ZmqGatewaySpec.builder().endpoint(gateway).build())
+                        .bindNow();
         Relay relay = Relay.builder().router(router).build();
         WebSocketRelaySpec spec = WebSocketRelaySpec.builder()
                 .shutdownTimeout(Duration.ofMillis(shutdownTimeoutMs)).build();
-        WebSocketRelayServer server = WebSocketRelayServer.builder(relay).host(host).port(port).spec(spec).bindNow();
+        WebSocketRelayServer server = WebSocketRelayServer.builder(relay).host(host).port(port)
+                .spec(spec)
+                .bindNow();
         if (zmq != null) {
             out.println("gateway on " + zmq.endpoint());
         }

@@ -32,8 +32,9 @@ public final class EmbedExample {
         Relay relay = Relay.builder()
                 .router(Router.builder().worker(worker).build())
                 .build();
-        WebSocketRelayHandler relayRoute = WebSocketRelayHandler.create(relay,
-                WebSocketRelaySpec.builder().path("/ws").build());
+        WebSocketRelayHandler relayRoute = WebSocketRelayHandler.builder(relay)
+                .spec(WebSocketRelaySpec.builder().path("/ws").build())
+                .build();
         DisposableServer server = HttpServer.create()
                 .host("127.0.0.1")
                 .port(0)

@@ -102,13 +102,17 @@ public final class TileServer implements AutoCloseable {
         }
         this.router = routerBuilder.build();
         this.gateway = o.gateway() == null ? null
-                : ZmqGateway.bindNow(ZmqGatewaySpec.builder().endpoint(o.gateway()).build(), router.membership());
+                : ZmqGateway.builder(router.membership())
+                        .spec(ZmqGatewaySpec.builder().endpoint(o.gateway()).build())
+                        .bindNow();
         this.relay = Relay.builder().router(router).build();
-        MicrometerBinder.of(relay.metrics()).bindTo(registry);
+        MicrometerBinder.builder(relay.metrics()).build().bindTo(registry);
         if (gateway != null) {
-            ZmqGatewayMeters.of(gateway).bindTo(registry);
+            ZmqGatewayMeters.builder(gateway).build().bindTo(registry);
         }
-        this.handler = WebSocketRelayHandler.create(relay, WebSocketRelaySpec.builder().path("/ws").build());
+        this.handler = WebSocketRelayHandler.builder(relay)
+                .spec(WebSocketRelaySpec.builder().path("/ws").build())
+                .build();
         this.files = loadStatic();
         this.server = HttpServer.create().host(o.host()).port(o.port())
                 .route(r -> {

@@ -103,7 +103,7 @@ public final class WorkerExample implements Callable<Integer> {
         if (served.blocking()) {
             spec.blocking(blocking);
         }
-        ZmqWorker worker = ZmqWorker.start(spec.build(), served.handler());
+        ZmqWorker worker = ZmqWorker.builder(served.handler()).spec(spec.build()).build();
         Thread hook = new Thread(() -> {
             worker.dispose();
             worker.onDispose().block(Duration.ofSeconds(5));

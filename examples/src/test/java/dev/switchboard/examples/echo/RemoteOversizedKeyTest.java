@@ -83,8 +83,9 @@ class RemoteOversizedKeyTest {
         String uri = find(LISTENING, printed);
 
         app = EchoExample.app(4);
-        worker = ZmqWorker.start(ZmqWorkerSpec.builder().id("remote-echo").capacity(1).connect(endpoint)
-                .cache(app.cache()).build(), app.handler());
+        worker = ZmqWorker.builder(app.handler())
+                .spec(ZmqWorkerSpec.builder().id("remote-echo").capacity(1).connect(endpoint)
+                .cache(app.cache()).build()).build();
         Await.until(WAIT, () -> running.relay.router().loads().stream().anyMatch(l -> l.id().equals("remote-echo")),
                 "the remote worker joined the relay");
 

@@ -54,8 +54,9 @@ class RemoteTileWorkerTest {
         assertEquals("503 no live worker", health(), "not ready before a worker joins");
         app = TilesCommand.app(data, 4);
         blocking = Schedulers.newBoundedElastic(4, 64, "remote-tiles");
-        worker = ZmqWorker.start(ZmqWorkerSpec.builder().connect(endpoint).id("remote-tiles").capacity(4)
-                .cache(app.cache()).blocking(blocking).build(), app.handler());
+        worker = ZmqWorker.builder(app.handler())
+                .spec(ZmqWorkerSpec.builder().connect(endpoint).id("remote-tiles").capacity(4)
+                .cache(app.cache()).blocking(blocking).build()).build();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (server.router().loads().isEmpty() && System.nanoTime() < deadline) {
             Thread.onSpinWait();

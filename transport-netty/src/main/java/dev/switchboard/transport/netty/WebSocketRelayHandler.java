@@ -34,7 +34,9 @@ import reactor.netty.http.server.HttpServerRoutes;
  * session of the {@link Relay}.
  *
  * <pre>{@code
- * WebSocketRelayHandler relayRoute = WebSocketRelayHandler.create(relay, WebSocketRelaySpec.defaults());
+ * WebSocketRelayHandler relayRoute = WebSocketRelayHandler.builder(relay)
+ *         .spec(WebSocketRelaySpec.defaults())
+ *         .build();
  * DisposableServer server = HttpServer.create().host("127.0.0.1").port(8080)
  *         .route(r -> relayRoute.mount(r).get("/health", (req, res) -> res.sendString(Mono.just("ok"))))
  *         .bindNow();
@@ -68,9 +70,9 @@ public final class WebSocketRelayHandler
         this.spec = Objects.requireNonNull(spec, "spec");
     }
 
-    /** A handler serving {@code relay} as {@code spec} says. */
-    public static WebSocketRelayHandler create(Relay relay, WebSocketRelaySpec spec) {
-        return new WebSocketRelayHandler(relay, spec);
+    /** A builder of a handler serving {@code relay}, with {@link WebSocketRelaySpec#defaults()}. */
+    public static Builder builder(Relay relay) {
+        return new Builder(relay);
     }
 
     /** Adds this handler to {@code routes} as the GET route of {@link WebSocketRelaySpec#path()}; returns {@code routes}. */
@@ -263,4 +265,28 @@ public final class WebSocketRelayHandler
         return "WebSocketRelayHandler[" + spec.path() + ", " + connections.get() + " connections]";
     }
 
+
+    /**
+     * Builds a {@link WebSocketRelayHandler}: {@code WebSocketRelayHandler.builder(relay).spec(spec).build()}.
+     * Not thread-safe.
+     */
+    public static final class Builder {
+        private final Relay relay;
+        private WebSocketRelaySpec spec = WebSocketRelaySpec.defaults();
+
+        private Builder(Relay relay) {
+            this.relay = Objects.requireNonNull(relay, "relay");
+        }
+
+        /** The spec (default {@link WebSocketRelaySpec#defaults()}). */
+        public Builder spec(WebSocketRelaySpec spec) {
+            this.spec = Objects.requireNonNull(spec, "spec");
+            return this;
+        }
+
+        /** A handler serving the relay as the spec says. */
+        public WebSocketRelayHandler build() {
+            return new WebSocketRelayHandler(relay, spec);
+        }
+    }
 }

@@ -157,7 +157,7 @@ public final class WebSocketRelayServer {
 
         /** Binds and returns the running server. */
         public WebSocketRelayServer bindNow() {
-            WebSocketRelayHandler handler = WebSocketRelayHandler.create(relay, spec);
+            WebSocketRelayHandler handler = WebSocketRelayHandler.builder(relay).spec(spec).build();
             HttpServer http = HttpServer.create().host(host).port(port).route(handler::mount);
             if (ssl != null) {
                 SslProvider provider = ssl;

@@ -374,8 +374,9 @@ class WebSocketRelayTest {
 
     @Test
     void servesBesideTheHostsOwnRoutes() {
-        WebSocketRelayHandler relayRoute = WebSocketRelayHandler.create(relay(RoutingStrategies.roundRobin(), 1),
-                WebSocketRelaySpec.builder().path("/relay").build());
+        WebSocketRelayHandler relayRoute = WebSocketRelayHandler.builder(relay(RoutingStrategies.roundRobin(), 1))
+                .spec(WebSocketRelaySpec.builder().path("/relay").build())
+                .build();
         host = HttpServer.create().host("127.0.0.1").port(0)
                 .route(r -> relayRoute.mount(r).get("/health", (req, res) -> res.sendString(Mono.just("ok"))))
                 .bindNow(TestClient.WAIT);

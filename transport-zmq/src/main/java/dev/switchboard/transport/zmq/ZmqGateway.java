@@ -18,7 +18,7 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>The socket lives on its ZeroMQ context's I/O thread, beside JeroMQ's TCP engines, so that a
  * message reaches the network without a thread hand-off; nothing here blocks a caller's thread
- * except {@link #bindNow}. {@link #dispose()} tells the workers, closes
+ * except {@link Builder#bindNow}. {@link #dispose()} tells the workers, closes
  * the socket and removes the workers from the membership.
  *
  * <p>Gateways without CURVE and {@link ZmqWorker}s in one process share one ZeroMQ context, as
@@ -28,27 +28,18 @@ import reactor.core.scheduler.Schedulers;
  */
 public interface ZmqGateway extends Disposable {
 
-    /** The longest {@link #bindNow} waits for the gateway to start. */
+    /** The longest {@link Builder#bindNow} waits for the gateway to start. */
     Duration BIND_TIMEOUT = Duration.ofSeconds(10);
 
     /**
-     * Binds a gateway now, blocking until its socket is bound.
-     *
-     * @throws IllegalStateException if it could not bind within {@link #BIND_TIMEOUT}
+     * A builder of a gateway whose workers join {@code membership}, with
+     * {@link ZmqGatewaySpec#builder() the default spec}.
      */
-    static ZmqGateway bindNow(ZmqGatewaySpec spec, Membership membership) {
-        Objects.requireNonNull(spec, "spec");
-        Objects.requireNonNull(membership, "membership");
-        return GatewayImpl.bind(spec, membership, BIND_TIMEOUT);
+    static Builder builder(Membership membership) {
+        return new Builder(membership);
     }
 
-    /** Binds a gateway on subscription, off the caller's thread. */
-    static Mono<ZmqGateway> bind(ZmqGatewaySpec spec, Membership membership) {
-        Objects.requireNonNull(spec, "spec");
-        Objects.requireNonNull(membership, "membership");
-        return Mono.fromCallable(() -> bindNow(spec, membership)).subscribeOn(Schedulers.boundedElastic());
-    }
-
+    /** The endpoint it is bound to, with the port the system chose, e.g. {@code tcp://127.0.0.1:41234}. */
     /** The endpoint it is bound to, with the port the system chose, e.g. {@code tcp://127.0.0.1:41234}. */
     String endpoint();
 
@@ -60,4 +51,39 @@ public interface ZmqGateway extends Disposable {
 
     /** Completes when the gateway has closed its sockets. */
     Mono<Void> onDispose();
+
+    /**
+     * Binds a {@link ZmqGateway}: {@code ZmqGateway.builder(membership).spec(spec).bindNow()}.
+     * Not thread-safe.
+     */
+    final class Builder {
+        private final Membership membership;
+        private ZmqGatewaySpec spec = ZmqGatewaySpec.builder().build();
+
+        private Builder(Membership membership) {
+            this.membership = Objects.requireNonNull(membership, "membership");
+        }
+
+        /** The spec (default {@code ZmqGatewaySpec.builder().build()}). */
+        public Builder spec(ZmqGatewaySpec spec) {
+            this.spec = Objects.requireNonNull(spec, "spec");
+            return this;
+        }
+
+        /**
+         * Binds the gateway now, blocking the caller until its socket is bound.
+         *
+         * @throws IllegalStateException if it could not bind within {@link #BIND_TIMEOUT}
+         */
+        public ZmqGateway bindNow() {
+            return GatewayImpl.bind(spec, membership, BIND_TIMEOUT);
+        }
+
+        /** Binds the gateway on subscription, off the subscriber's thread. */
+        public Mono<ZmqGateway> bind() {
+            ZmqGatewaySpec theSpec = spec;
+            return Mono.<ZmqGateway>fromCallable(() -> GatewayImpl.bind(theSpec, membership, BIND_TIMEOUT))
+                    .subscribeOn(Schedulers.boundedElastic());
+        }
+    }
 }

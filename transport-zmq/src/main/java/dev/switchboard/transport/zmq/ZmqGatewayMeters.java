@@ -3,6 +3,7 @@ package dev.switchboard.transport.zmq;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.Objects;
 import java.util.function.ToDoubleFunction;
@@ -20,20 +21,22 @@ import java.util.function.ToDoubleFunction;
 public final class ZmqGatewayMeters implements MeterBinder {
 
     private final ZmqGateway gateway;
+    private final Tags tags;
 
-    private ZmqGatewayMeters(ZmqGateway gateway) {
+    private ZmqGatewayMeters(ZmqGateway gateway, Tags tags) {
         this.gateway = gateway;
+        this.tags = tags;
     }
 
-    /** A binder for {@code gateway}'s counters. */
-    public static ZmqGatewayMeters of(ZmqGateway gateway) {
-        return new ZmqGatewayMeters(Objects.requireNonNull(gateway, "gateway"));
+    /** A builder of a binder for {@code gateway}'s counters, with no tags. */
+    public static Builder builder(ZmqGateway gateway) {
+        return new Builder(gateway);
     }
 
     @Override
     public void bindTo(MeterRegistry registry) {
         Gauge.builder("switchboard.gateway.workers", gateway, g -> g.stats().workers())
-                .description("remote workers registered now").register(registry);
+                .description("remote workers registered now").tags(tags).register(registry);
         counter(registry, "registrations", "registrations accepted", ZmqGatewayStats::registrations);
         counter(registry, "dead.workers", "workers dropped for missed heartbeats or an unreachable socket",
                 ZmqGatewayStats::deadWorkers);
@@ -49,6 +52,30 @@ public final class ZmqGatewayMeters implements MeterBinder {
 
     private void counter(MeterRegistry r, String name, String description, ToDoubleFunction<ZmqGatewayStats> f) {
         FunctionCounter.builder("switchboard.gateway." + name, gateway, g -> f.applyAsDouble(g.stats()))
-                .description(description).register(r);
+                .description(description).tags(tags).register(r);
+    }
+
+    /** Builds a {@link ZmqGatewayMeters}: {@code ZmqGatewayMeters.builder(gateway).build()}. Not thread-safe. */
+    public static final class Builder {
+        private final ZmqGateway gateway;
+        private Tags tags = Tags.empty();
+
+        private Builder(ZmqGateway gateway) {
+            this.gateway = Objects.requireNonNull(gateway, "gateway");
+        }
+
+        /**
+         * A tag on every meter, e.g. {@code tag("gateway", "tiles")}: needed to bind two gateways
+         * to one registry, which would otherwise share one set of meters.
+         */
+        public Builder tag(String key, String value) {
+            this.tags = tags.and(key, value);
+            return this;
+        }
+
+        /** The binder; bind it with {@link ZmqGatewayMeters#bindTo}. */
+        public ZmqGatewayMeters build() {
+            return new ZmqGatewayMeters(gateway, tags);
+        }
     }
 }

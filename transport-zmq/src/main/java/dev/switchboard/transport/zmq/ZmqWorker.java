@@ -3,6 +3,7 @@ package dev.switchboard.transport.zmq;
 import dev.switchboard.core.worker.WorkerHandler;
 import dev.switchboard.transport.zmq.internal.WorkerImpl;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
@@ -21,11 +22,12 @@ import reactor.core.publisher.Mono;
  */
 public interface ZmqWorker extends Disposable {
 
-    /** Starts a worker; it connects and registers in the background. */
-    static ZmqWorker start(ZmqWorkerSpec spec, WorkerHandler handler) {
-        Objects.requireNonNull(spec, "spec");
-        Objects.requireNonNull(handler, "handler");
-        return WorkerImpl.start(spec, handler);
+    /**
+     * A builder of a worker running {@code handler}, as {@code LocalWorker.builder(handler)} is for
+     * an in-process one; {@link Builder#spec} is required (it names the gateways).
+     */
+    static Builder builder(WorkerHandler handler) {
+        return new Builder(handler);
     }
 
     /** Its id. */
@@ -36,4 +38,33 @@ public interface ZmqWorker extends Disposable {
 
     /** Completes when it has closed its sockets. */
     Mono<Void> onDispose();
+
+    /** Starts a {@link ZmqWorker}: {@code ZmqWorker.builder(handler).spec(spec).build()}. Not thread-safe. */
+    final class Builder {
+        private final WorkerHandler handler;
+        private @Nullable ZmqWorkerSpec spec;
+
+        private Builder(WorkerHandler handler) {
+            this.handler = Objects.requireNonNull(handler, "handler");
+        }
+
+        /** The spec: the gateways to connect to, the capacity, the id, and the rest. Required. */
+        public Builder spec(ZmqWorkerSpec spec) {
+            this.spec = Objects.requireNonNull(spec, "spec");
+            return this;
+        }
+
+        /**
+         * Starts the worker; it connects and registers in the background.
+         *
+         * @throws IllegalStateException if no spec was given
+         */
+        public ZmqWorker build() {
+            if (spec == null) {
+                throw new IllegalStateException(
+                        "a worker needs a spec: call spec(ZmqWorkerSpec.builder().connect(..).build())");
+            }
+            return WorkerImpl.start(spec, handler);
+        }
+    }
 }

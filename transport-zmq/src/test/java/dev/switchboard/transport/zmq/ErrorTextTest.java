@@ -70,9 +70,10 @@ class ErrorTextTest {
     void aRemoteHandlersExceptionTextStaysAtTheWorkerAsInProcess() {
         Membership membership = Membership.create();
         Router router = Router.builder().membership(membership).build();
-        ZmqGateway gateway = ZmqGateway.bindNow(ZmqGatewaySpec.builder().build(), membership);
-        ZmqWorker worker = ZmqWorker.start(ZmqWorkerSpec.builder().id("remote").connect(gateway.endpoint()).build(),
-                FAILING);
+        ZmqGateway gateway = ZmqGateway.builder(membership).bindNow();
+        ZmqWorker worker = ZmqWorker.builder(FAILING)
+                .spec(ZmqWorkerSpec.builder().id("remote").connect(gateway.endpoint()).build())
+                .build();
         try {
             Await.until(WAIT, "the router sees the worker",
                     () -> router.loads().stream().anyMatch(l -> l.id().equals("remote")));

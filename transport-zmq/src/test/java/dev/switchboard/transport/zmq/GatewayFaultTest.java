@@ -79,8 +79,8 @@ class GatewayFaultTest {
     }
 
     private ZmqGateway gateway(String endpoint) {
-        ZmqGateway g = ZmqGateway.bindNow(ZmqGatewaySpec.builder().endpoint(endpoint)
-                .heartbeatInterval(Duration.ofMillis(HEARTBEAT_MS)).build(), membership);
+        ZmqGateway g = ZmqGateway.builder(membership).spec(ZmqGatewaySpec.builder().endpoint(endpoint)
+                .heartbeatInterval(Duration.ofMillis(HEARTBEAT_MS)).build()).bindNow();
         gateways.add(g);
         return g;
     }
@@ -182,9 +182,9 @@ class GatewayFaultTest {
         ZmqGateway first = gateway("tcp://127.0.0.1:*");
         String endpoint = first.endpoint();
         for (String id : List.of("g1", "g2")) {
-            workers.add(ZmqWorker.start(ZmqWorkerSpec.builder().id(id).capacity(4).connect(endpoint)
-                            .heartbeatInterval(Duration.ofMillis(HEARTBEAT_MS)).build(),
-                    (req, ctx) -> Mono.delay(Duration.ofMillis(3)).thenReturn(req.payload()).flux()));
+            workers.add(ZmqWorker.builder((req, ctx) -> Mono.delay(Duration.ofMillis(3)).thenReturn(req.payload()).flux())
+                    .spec(ZmqWorkerSpec.builder().id(id).capacity(4).connect(endpoint)
+                            .heartbeatInterval(Duration.ofMillis(HEARTBEAT_MS)).build()).build());
         }
         Await.until(WAIT, "both workers registered", () -> first.workerIds().size() == 2);
         startLoad();

@@ -61,10 +61,11 @@ class GatewayMultipartFuzzTest {
     @BeforeContainer
     static void start() {
         Hooks.onErrorDropped(DROPPED::add);
-        gateway = ZmqGateway.bindNow(ZmqGatewaySpec.builder().endpoint("tcp://127.0.0.1:*")
-                .heartbeatInterval(Duration.ofMillis(200)).build(), MEMBERSHIP);
-        worker = ZmqWorker.start(ZmqWorkerSpec.builder().id("echo").capacity(4).connect(gateway.endpoint())
-                .heartbeatInterval(Duration.ofMillis(200)).build(), (req, ctx) -> Flux.just(req.payload()));
+        gateway = ZmqGateway.builder(MEMBERSHIP).spec(ZmqGatewaySpec.builder().endpoint("tcp://127.0.0.1:*")
+                .heartbeatInterval(Duration.ofMillis(200)).build()).bindNow();
+        worker = ZmqWorker.builder((req, ctx) -> Flux.just(req.payload()))
+                .spec(ZmqWorkerSpec.builder().id("echo").capacity(4).connect(gateway.endpoint())
+                .heartbeatInterval(Duration.ofMillis(200)).build()).build();
         Await.until(WAIT, "the echo worker registered", () -> gateway.workerIds().contains("echo"));
     }
 

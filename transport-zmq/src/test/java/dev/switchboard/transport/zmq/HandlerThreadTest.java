@@ -27,7 +27,9 @@ class HandlerThreadTest {
 
     private final Membership membership = Membership.create();
     private final Router router = Router.builder().membership(membership).build();
-    private final ZmqGateway gateway = ZmqGateway.bindNow(ZmqGatewaySpec.builder().build(), membership);
+    private final ZmqGateway gateway = ZmqGateway.builder(membership)
+            
+            .bindNow();
     private final Set<String> threads = ConcurrentHashMap.newKeySet();
     private ZmqWorker worker;
 
@@ -48,7 +50,7 @@ class HandlerThreadTest {
     }
 
     private void start(ZmqWorkerSpec.Builder spec) {
-        worker = ZmqWorker.start(spec.id("w").connect(gateway.endpoint()).build(), blocking);
+        worker = ZmqWorker.builder(blocking).spec(spec.id("w").connect(gateway.endpoint()).build()).build();
         Await.until(WAIT, "the router sees the worker", () -> router.loads().stream().anyMatch(l -> l.id().equals("w")));
     }
 

@@ -53,7 +53,7 @@ class IoThreadBlockingTest {
     @BeforeEach
     void setUp() {
         IoThreadBlockHound.clear();
-        gateway = ZmqGateway.bindNow(ZmqGatewaySpec.builder().build(), membership);
+        gateway = ZmqGateway.builder(membership).bindNow();
     }
 
     @AfterEach
@@ -68,7 +68,7 @@ class IoThreadBlockingTest {
     }
 
     private void start(ZmqWorkerSpec.Builder spec) {
-        worker = ZmqWorker.start(spec.id("w").connect(gateway.endpoint()).build(), blocking);
+        worker = ZmqWorker.builder(blocking).spec(spec.id("w").connect(gateway.endpoint()).build()).build();
         Await.until(WAIT, "the router sees the worker", () -> router.loads().stream().anyMatch(l -> l.id().equals("w")));
     }
 

@@ -109,8 +109,9 @@ class MultiProcessTest {
 
     @Test
     void killingOneWorkerLosesNoRequestAndTheRestartedWorkerRejoins() throws Exception {
-        gateway = ZmqGateway.bindNow(ZmqGatewaySpec.builder().heartbeatInterval(Duration.ofMillis(HEARTBEAT_MS))
-                .build(), membership);
+        gateway = ZmqGateway.builder(membership)
+                .spec(ZmqGatewaySpec.builder().heartbeatInterval(Duration.ofMillis(HEARTBEAT_MS)).build())
+                .bindNow();
         Process victim = startWorker("p1");
         startWorker("p2");
         startWorker("p3");

@@ -67,8 +67,9 @@ class NothingDroppedSilentlyTest {
 
     @Test
     void aCancelTheWorkerNeverAnswersReturnsItsCreditAfterTheCancelWait() {
-        ZmqGateway gateway = ZmqGateway.bindNow(ZmqGatewaySpec.builder().heartbeatInterval(Duration.ofSeconds(10))
-                .cancelWait(Duration.ofMillis(300)).build(), membership);
+        ZmqGateway gateway = ZmqGateway.builder(membership)
+                .spec(ZmqGatewaySpec.builder().heartbeatInterval(Duration.ofSeconds(10))
+                .cancelWait(Duration.ofMillis(300)).build()).bindNow();
         toClose.add(() -> {
             gateway.dispose();
             gateway.onDispose().block(WAIT);
@@ -137,13 +138,13 @@ class NothingDroppedSilentlyTest {
         CountDownLatch go = new CountDownLatch(1);
         CountDownLatch emitted = new CountDownLatch(1);
         try (RawGateway gw = new RawGateway()) {
-            ZmqWorker worker = ZmqWorker.start(ZmqWorkerSpec.builder().id("w").capacity(4).commandQueueCapacity(2)
-                    .connect(gw.endpoint()).blocking(Schedulers.boundedElastic()).build(),
-                    (req, ctx) -> Mono.fromRunnable(() -> {
+            ZmqWorker worker = ZmqWorker.builder((req, ctx) -> Mono.fromRunnable(() -> {
                         started.countDown();
                         await(go);
                     }).thenMany(Flux.range(0, 5).map(i -> Payload.json(Integer.toString(i))))
-                            .doFinally(s -> emitted.countDown()));
+                            .doFinally(s -> emitted.countDown()))
+                                    .spec(ZmqWorkerSpec.builder().id("w").capacity(4).commandQueueCapacity(2)
+                    .connect(gw.endpoint()).blocking(Schedulers.boundedElastic()).build()).build();
             toClose.add(worker::dispose);
             gw.acceptReady(5000);
             gw.sendRequests(RawGateway.record(1, RawPeer.text("k"), RawPeer.text("s"), "1"));

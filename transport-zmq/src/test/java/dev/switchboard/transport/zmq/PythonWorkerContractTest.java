@@ -32,8 +32,9 @@ class PythonWorkerContractTest extends WorkerLinkContract {
     protected WorkerLink start(int capacity) throws Exception {
         requirePythonZmq();
         Membership membership = Membership.create();
-        ZmqGateway gateway = ZmqGateway.bindNow(ZmqGatewaySpec.builder().heartbeatInterval(Duration.ofMillis(200))
-                .build(), membership);
+        ZmqGateway gateway = ZmqGateway.builder(membership)
+                .spec(ZmqGatewaySpec.builder().heartbeatInterval(Duration.ofMillis(200)).build())
+                .bindNow();
         onTearDown(() -> {
             gateway.dispose();
             gateway.onDispose().block(WAIT);

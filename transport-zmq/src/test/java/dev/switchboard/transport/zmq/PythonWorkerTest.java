@@ -125,8 +125,9 @@ class PythonWorkerTest {
     @Test
     void thePythonWorkerRegistersServesAndItsCacheReportsSteerRouting() throws Exception {
         requirePythonZmq();
-        gateway = ZmqGateway.bindNow(ZmqGatewaySpec.builder().heartbeatInterval(Duration.ofMillis(200)).build(),
-                membership);
+        gateway = ZmqGateway.builder(membership)
+                .spec(ZmqGatewaySpec.builder().heartbeatInterval(Duration.ofMillis(200)).build())
+                .bindNow();
         File log = new File("target/python-worker.log");
         python = new ProcessBuilder(PYTHON, script().toString(), "--connect", gateway.endpoint(), "--id", "py1",
                 "--capacity", "4", "--heartbeat-ms", "200", "--cache-size", "2")
@@ -150,8 +151,9 @@ class PythonWorkerTest {
         // its LRU holds 2 keys: "a" was evicted; CACHED and EVICTED both reached the router
         Await.until(WAIT, "two keys cached at the router", () -> load("py1").cachedKeys() == 2);
 
-        javaWorker = ZmqWorker.start(ZmqWorkerSpec.builder().id("java1").connect(gateway.endpoint())
-                .heartbeatInterval(Duration.ofMillis(200)).build(), (req, ctx) -> Flux.just(req.payload()));
+        javaWorker = ZmqWorker.builder((req, ctx) -> Flux.just(req.payload()))
+                .spec(ZmqWorkerSpec.builder().id("java1").connect(gateway.endpoint())
+                .heartbeatInterval(Duration.ofMillis(200)).build()).build();
         Await.until(WAIT, "the Java worker registered", () -> gateway.workerIds().contains("java1"));
         long pyServed = load("py1").served();
         long hits = router.stats().affinityHits();

@@ -54,7 +54,9 @@ class RemoteLimitsTest {
     }
 
     private ZmqGateway gateway(Duration heartbeat) {
-        ZmqGateway g = ZmqGateway.bindNow(ZmqGatewaySpec.builder().heartbeatInterval(heartbeat).build(), membership);
+        ZmqGateway g = ZmqGateway.builder(membership)
+                .spec(ZmqGatewaySpec.builder().heartbeatInterval(heartbeat).build())
+                .bindNow();
         toClose.add(() -> {
             g.dispose();
             g.onDispose().block(WAIT);
@@ -69,8 +71,9 @@ class RemoteLimitsTest {
     @Test
     void aFiveThousandByteKeyIsAnsweredBadRequestAndTheWorkerServesTheNextRequest() {
         ZmqGateway gateway = gateway();
-        ZmqWorker worker = ZmqWorker.start(ZmqWorkerSpec.builder().id("w1").capacity(1).connect(gateway.endpoint())
-                .heartbeatInterval(Duration.ofMillis(200)).build(), (req, ctx) -> Flux.just(req.payload()));
+        ZmqWorker worker = ZmqWorker.builder((req, ctx) -> Flux.just(req.payload()))
+                .spec(ZmqWorkerSpec.builder().id("w1").capacity(1).connect(gateway.endpoint())
+                .heartbeatInterval(Duration.ofMillis(200)).build()).build();
         toClose.add(worker::dispose);
         Await.until(WAIT, "the worker registered", () -> gateway.workerIds().contains("w1"));
         Relay relay = Relay.builder().router(router).build();
@@ -120,8 +123,9 @@ class RemoteLimitsTest {
     @Test
     void aWorkerAnswersEveryRecordWhoseTagItCanRead() {
         try (RawGateway gw = new RawGateway()) {
-            ZmqWorker worker = ZmqWorker.start(ZmqWorkerSpec.builder().id("w").capacity(4).connect(gw.endpoint())
-                    .heartbeatInterval(Duration.ofMillis(200)).build(), (req, ctx) -> Flux.just(req.payload()));
+            ZmqWorker worker = ZmqWorker.builder((req, ctx) -> Flux.just(req.payload()))
+                    .spec(ZmqWorkerSpec.builder().id("w").capacity(4).connect(gw.endpoint())
+                    .heartbeatInterval(Duration.ofMillis(200)).build()).build();
             toClose.add(worker::dispose);
             gw.acceptReady(5000);
             byte[] s = RawPeer.text("s");

@@ -13,9 +13,9 @@ public final class WorkerProcessMain {
     }
 
     public static void main(String[] args) {
-        ZmqWorker worker = ZmqWorker.start(ZmqWorkerSpec.builder().connect(args[0]).id(args[1]).capacity(4)
-                        .heartbeatInterval(Duration.ofMillis(Long.parseLong(args[2]))).build(),
-                (req, ctx) -> Mono.delay(Duration.ofMillis(3)).thenReturn(req.payload()).flux());
+        ZmqWorker worker = ZmqWorker.builder((req, ctx) -> Mono.delay(Duration.ofMillis(3)).thenReturn(req.payload()).flux())
+                .spec(ZmqWorkerSpec.builder().connect(args[0]).id(args[1]).capacity(4)
+                        .heartbeatInterval(Duration.ofMillis(Long.parseLong(args[2]))).build()).build();
         Runtime.getRuntime().addShutdownHook(new Thread(worker::dispose));
         System.out.println("started " + worker.id());
         worker.onDispose().block();

@@ -45,19 +45,19 @@ class ZmqCurveTest {
     }
 
     private void bindCurveGateway() {
-        gateway = ZmqGateway.bindNow(ZmqGatewaySpec.builder()
+        gateway = ZmqGateway.builder(membership).spec(ZmqGatewaySpec.builder()
                 .curve(serverKeys)
                 .allowWorker(allowedKeys.publicKey())
                 .heartbeatInterval(Duration.ofMillis(200))
-                .build(), membership);
+                .build()).bindNow();
     }
 
     @Test
     void anAllowListedWorkerRegistersAndServesOverCurve() {
         bindCurveGateway();
-        worker = ZmqWorker.start(ZmqWorkerSpec.builder().id("trusted").connect(gateway.endpoint())
-                .curve(serverKeys.publicKey(), allowedKeys).heartbeatInterval(Duration.ofMillis(200)).build(),
-                (req, ctx) -> Flux.just(req.payload()));
+        worker = ZmqWorker.builder((req, ctx) -> Flux.just(req.payload()))
+                .spec(ZmqWorkerSpec.builder().id("trusted").connect(gateway.endpoint())
+                .curve(serverKeys.publicKey(), allowedKeys).heartbeatInterval(Duration.ofMillis(200)).build()).build();
         Await.until(WAIT, "the trusted worker registered", () -> gateway.workerIds().contains("trusted"));
         StepVerifier.create(router.route(Request.builder().id(RequestId.of(1)).payload(Payload.json("\"secret\""))
                         .build()).map(Payload::utf8))
@@ -68,9 +68,9 @@ class ZmqCurveTest {
     @Test
     void aWorkerWhoseKeyIsNotAllowedIsRefusedAndGetsNoRequest() {
         bindCurveGateway();
-        worker = ZmqWorker.start(ZmqWorkerSpec.builder().id("trusted").connect(gateway.endpoint())
-                .curve(serverKeys.publicKey(), allowedKeys).heartbeatInterval(Duration.ofMillis(200)).build(),
-                (req, ctx) -> Flux.just(req.payload()));
+        worker = ZmqWorker.builder((req, ctx) -> Flux.just(req.payload()))
+                .spec(ZmqWorkerSpec.builder().id("trusted").connect(gateway.endpoint())
+                .curve(serverKeys.publicKey(), allowedKeys).heartbeatInterval(Duration.ofMillis(200)).build()).build();
         Await.until(WAIT, "the trusted worker registered", () -> gateway.workerIds().contains("trusted"));
 
         stranger = new RawPeer(gateway.endpoint(), strangerKeys, serverKeys.publicKey());

@@ -43,8 +43,9 @@ class ZmqFailureTest {
     }
 
     private ZmqGateway gateway(String endpoint, Membership m) {
-        ZmqGateway g = ZmqGateway.bindNow(ZmqGatewaySpec.builder().endpoint(endpoint).heartbeatInterval(HEARTBEAT)
-                .build(), m);
+        ZmqGateway g = ZmqGateway.builder(m)
+                .spec(ZmqGatewaySpec.builder().endpoint(endpoint).heartbeatInterval(HEARTBEAT).build())
+                .bindNow();
         toClose.add(() -> {
             g.dispose();
             g.onDispose().block(WAIT);
@@ -53,8 +54,9 @@ class ZmqFailureTest {
     }
 
     private ZmqWorker echoWorker(String id, String endpoint) {
-        ZmqWorker w = ZmqWorker.start(ZmqWorkerSpec.builder().id(id).capacity(4).connect(endpoint)
-                .heartbeatInterval(HEARTBEAT).build(), (req, ctx) -> Flux.just(req.payload()));
+        ZmqWorker w = ZmqWorker.builder((req, ctx) -> Flux.just(req.payload()))
+                .spec(ZmqWorkerSpec.builder().id(id).capacity(4).connect(endpoint)
+                .heartbeatInterval(HEARTBEAT).build()).build();
         toClose.add(w::dispose);
         return w;
     }

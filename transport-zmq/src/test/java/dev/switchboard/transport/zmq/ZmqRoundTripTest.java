@@ -49,8 +49,9 @@ class ZmqRoundTripTest {
     private void startGateway() {
         router = Router.builder().membership(membership).build();
         toDispose.add(router);
-        gateway = ZmqGateway.bindNow(ZmqGatewaySpec.builder().heartbeatInterval(Duration.ofMillis(200)).build(),
-                membership);
+        gateway = ZmqGateway.builder(membership)
+                .spec(ZmqGatewaySpec.builder().heartbeatInterval(Duration.ofMillis(200)).build())
+                .bindNow();
         toDispose.add(gateway);
     }
 
@@ -59,8 +60,9 @@ class ZmqRoundTripTest {
     }
 
     private ZmqWorker startWorker(ZmqWorkerSpec.Builder spec, WorkerHandler handler) {
-        ZmqWorker w = ZmqWorker.start(spec.connect(gateway.endpoint()).heartbeatInterval(Duration.ofMillis(200))
-                .build(), handler);
+        ZmqWorker w = ZmqWorker.builder(handler)
+                .spec(spec.connect(gateway.endpoint()).heartbeatInterval(Duration.ofMillis(200)).build())
+                .build();
         toDispose.add(w);
         Await.until(WAIT, "worker " + w.id() + " registered", () -> gateway.workerIds().contains(w.id()));
         return w;
@@ -160,9 +162,9 @@ class ZmqRoundTripTest {
                 .expectNext("1").expectComplete().verify(WAIT);
 
         // a CURVE gateway has a context of its own: its ZAP handler is bound per context
-        ZmqGateway curve = ZmqGateway.bindNow(ZmqGatewaySpec.builder().curve(CurveKeyPair.generate())
-                .allowWorker(CurveKeyPair.generate().publicKey()).build(),
-                Membership.create());
+        ZmqGateway curve = ZmqGateway.builder(Membership.create())
+                .spec(ZmqGatewaySpec.builder().curve(CurveKeyPair.generate())
+                .allowWorker(CurveKeyPair.generate().publicKey()).build()).bindNow();
         assertEquals(before + 3, SharedContext.users());
         curve.dispose();
         curve.onDispose().block(WAIT);
@@ -180,11 +182,14 @@ class ZmqRoundTripTest {
     @Test
     void aGatewayThatCannotBindClosesWhatItOpenedAndGivesTheContextBack() {
         int before = SharedContext.users();
-        ZmqGateway first = ZmqGateway.bindNow(ZmqGatewaySpec.builder().build(), Membership.create());
+        ZmqGateway first = ZmqGateway.builder(Membership.create())
+                
+                .bindNow();
         assertEquals(before + 1, SharedContext.users());
         // the same endpoint again: the second bind fails on the I/O thread and leaves nothing behind
-        assertThrows(RuntimeException.class, () -> ZmqGateway.bindNow(
-                ZmqGatewaySpec.builder().endpoint(first.endpoint()).build(), Membership.create()));
+        assertThrows(RuntimeException.class, () -> ZmqGateway.builder(Membership.create())
+                .spec(ZmqGatewaySpec.builder().endpoint(first.endpoint())
+                .build()).bindNow());
         assertEquals(before + 1, SharedContext.users());
         first.dispose();
         first.onDispose().block(WAIT);

@@ -18,8 +18,9 @@ class ZmqWorkerContractTest extends WorkerLinkContract {
 
     private Membership gateway(List<String> endpoints) {
         Membership membership = Membership.create();
-        ZmqGateway gateway = ZmqGateway.bindNow(ZmqGatewaySpec.builder().heartbeatInterval(HEARTBEAT).build(),
-                membership);
+        ZmqGateway gateway = ZmqGateway.builder(membership)
+                .spec(ZmqGatewaySpec.builder().heartbeatInterval(HEARTBEAT).build())
+                .bindNow();
         onTearDown(() -> {
             gateway.dispose();
             gateway.onDispose().block(WAIT);
@@ -36,7 +37,7 @@ class ZmqWorkerContractTest extends WorkerLinkContract {
         }
         ZmqWorkerSpec.Builder spec = ZmqWorkerSpec.builder().id("remote").capacity(capacity).heartbeatInterval(HEARTBEAT);
         endpoints.forEach(spec::connect);
-        ZmqWorker worker = ZmqWorker.start(spec.build(), handler);
+        ZmqWorker worker = ZmqWorker.builder(handler).spec(spec.build()).build();
         onTearDown(() -> {
             worker.dispose();
             worker.onDispose().block(WAIT);

@@ -110,7 +110,9 @@ class BadClientIsolationTest {
                 // long enough that the bad sessions are still held while the good ones are measured
                 .slowConsumerTimeout(Duration.ofMinutes(5))
                 .build();
-        handler = WebSocketRelayHandler.create(relay, WebSocketRelaySpec.builder().maxConnections(BAD + GOOD + 10).build());
+        handler = WebSocketRelayHandler.builder(relay)
+                .spec(WebSocketRelaySpec.builder().maxConnections(BAD + GOOD + 10).build())
+                .build();
         // a fixed send buffer: loopback autotuning would let each stuck socket swallow megabytes
         // before the relay's own bounds are reached
         host = HttpServer.create().host("127.0.0.1").port(0)
