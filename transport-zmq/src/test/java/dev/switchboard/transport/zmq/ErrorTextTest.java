@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.switchboard.core.ErrorCode;
 import dev.switchboard.core.Frame;
+import dev.switchboard.core.Payload;
 import dev.switchboard.core.Relay;
 import dev.switchboard.core.RelayException;
 import dev.switchboard.core.routing.Membership;
@@ -16,6 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * A handler's exception text stays at the worker, in-process and remote alike: the client gets
@@ -78,6 +80,63 @@ class ErrorTextTest {
             Await.until(WAIT, "the router sees the worker",
                     () -> router.loads().stream().anyMatch(l -> l.id().equals("remote")));
             assertEquals(EXPECTED, answers(router));
+        } finally {
+            worker.dispose();
+            gateway.dispose();
+            gateway.onDispose().block(WAIT);
+            router.dispose();
+        }
+    }
+
+    /** Thrown by the handler and by the Flux it returns, as BlockHound's error is. */
+    static final WorkerHandler THROWS_ERROR = (req, ctx) -> switch (req.payload().utf8()) {
+        case "\"fatal\"" -> throw new AssertionError("a handler's Error");
+        case "\"fatal later\"" -> Mono.<Payload>fromCallable(() -> {
+            throw new AssertionError("an Error in the handler's Flux");
+        }).flux();
+        default -> Flux.just(req.payload());
+    };
+
+    private static void assertTheErrorsFailTheirRequestsOnly(Router router) {
+        Relay relay = Relay.builder().router(router).build();
+        LocalConnection client = LocalConnection.reading();
+        Disposable session = relay.serve(client).subscribe();
+        try {
+            int id = 0;
+            for (String body : List.of("\"fatal\"", "\"fatal later\"", "\"ok\"")) {
+                client.sendText("{\"id\":" + ++id + ",\"key\":\"k\",\"body\":" + body + "}");
+                int n = id;
+                Await.until(WAIT, "answer " + n, () -> client.receivedCount() == n);
+            }
+            assertEquals(List.of(EXPECTED.get(0), EXPECTED.get(1), "{\"id\":3,\"body\":\"ok\",\"end\":true}"),
+                    client.received().stream().map(Frame::text).toList());
+        } finally {
+            session.dispose();
+        }
+    }
+
+    @Test
+    void anInProcessHandlerThrowingAnErrorFailsItsRequestAndTheWorkerGoesOn() {
+        Router router = Router.builder().worker(LocalWorker.builder(THROWS_ERROR).build()).build();
+        try {
+            assertTheErrorsFailTheirRequestsOnly(router);
+        } finally {
+            router.dispose();
+        }
+    }
+
+    @Test
+    void anInlineRemoteHandlerThrowingAnErrorFailsItsRequestAndTheWorkerGoesOn() {
+        Membership membership = Membership.create();
+        Router router = Router.builder().membership(membership).build();
+        ZmqGateway gateway = ZmqGateway.builder(membership).bindNow();
+        ZmqWorker worker = ZmqWorker.builder(THROWS_ERROR)
+                .spec(ZmqWorkerSpec.builder().id("inline").connect(gateway.endpoint()).inline().build())
+                .build();
+        try {
+            Await.until(WAIT, "the router sees the worker",
+                    () -> router.loads().stream().anyMatch(l -> l.id().equals("inline")));
+            assertTheErrorsFailTheirRequestsOnly(router);
         } finally {
             worker.dispose();
             gateway.dispose();

@@ -91,8 +91,8 @@ class IoThreadBlockingTest {
     @Test
     void aBlockingHandlerRunInlineIsCaughtByBlockHound() {
         start(ZmqWorkerSpec.builder().inline());
-        // BlockHound's error is an Error, which Reactor's fromCallable does not catch: it leaves
-        // the handler and stops the worker's agent, so the request ends with an error
+        // BlockHound's error is an Error, which Reactor's fromCallable lets through: the worker's
+        // agent fails that request (worker_failed) and goes on
         StepVerifier.create(router.route(request(1)))
                 .expectErrorSatisfies(e -> assertTrue(e instanceof RelayException, e.toString()))
                 .verify(WAIT);

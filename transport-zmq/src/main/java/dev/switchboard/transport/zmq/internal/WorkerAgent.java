@@ -351,7 +351,16 @@ final class WorkerAgent implements Agent {
         }
         Serving s = new Serving(this, tag, window);
         serving.put(tag, s);
-        local.exchange(incoming.request()).subscribe(s);
+        try {
+            local.exchange(incoming.request()).subscribe(s);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            // an Error that Reactor lets through (BlockHound's, an assertion) in an inline
+            // handler's Flux: the request fails, the agent (every gateway's socket) goes on
+            log.warn("worker {}: request {} failed while its handler was subscribed", spec.id(), tag, e);
+            s.onError(e);
+        }
     }
 
     private void sendFrame(byte[] standalone) {
