@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
@@ -39,7 +38,9 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>Every call in the queue holds one of its worker's credits (a call leaves the queue when it
  * ends or is cancelled), so the queue never holds more than {@code size}; {@link #submit} refuses
- * beyond that, and once no worker is attached. All state is guarded by {@code this}.
+ * beyond that, and once no worker is attached. All state is guarded by {@code this}, the
+ * {@link Lane}s' flags included: this class decides when a lane wakes, starts, parks or ends; how
+ * a lane runs (its thread or task, its loop) is the {@code Lane}'s.
  */
 final class BlockingLanes {
 
@@ -51,9 +52,12 @@ final class BlockingLanes {
     /** The shared lanes: on threads of their own (key null), and one set per scheduler. */
     private static final Map<@Nullable Scheduler, BlockingLanes> SHARED = new IdentityHashMap<>();
 
-    private final String name;
-    private final @Nullable Scheduler scheduler;
-    private final long keepAliveNanos;
+    /** Prefix of the lane threads' names, and the lanes' name in the log. */
+    final String name;
+    /** Where lanes run as tasks, or null for threads of their own. */
+    final @Nullable Scheduler scheduler;
+    /** How long a lane on a thread of its own stays parked without work before it ends. */
+    final long keepAliveNanos;
     private final LaneWatch watch;
     private final ArrayDeque<BlockingCall> queue = new ArrayDeque<>();
     /** Own threads only: lanes parked on an empty queue, the last parked first. */
@@ -186,7 +190,7 @@ final class BlockingLanes {
             }
         }
         if (lane != null) {
-            go(lane);
+            lane.go();
         } else if (arm) {
             watch.arm(now + spareDelayNanos);
         }
@@ -221,7 +225,7 @@ final class BlockingLanes {
             next = now + Math.max(head.spareAt - head.queuedAt, 1);
         }
         if (lane != null) {
-            go(lane);
+            lane.go();
         }
         return next;
     }
@@ -259,11 +263,11 @@ final class BlockingLanes {
         return "BlockingLanes[" + name + "]";
     }
 
-    // ---- lanes
+    // ---- lanes: when one wakes, starts, parks or ends (how it runs is the Lane's)
 
     /**
      * Under the lock: picks a parked lane to wake, or counts a new one to start, if there is
-     * room. Returns the lane for {@link #go} to run outside the lock, or null.
+     * room. Returns the lane for {@link Lane#go} to run outside the lock, or null.
      */
     private @Nullable Lane wakeOne() {
         Lane lane = idle.pollFirst();
@@ -271,7 +275,7 @@ final class BlockingLanes {
             lane.parked = false;
         } else if (lanes < size) {
             lanes++;
-            lane = new Lane();
+            lane = new Lane(this);
         } else {
             return null;
         }
@@ -280,42 +284,18 @@ final class BlockingLanes {
         return lane;
     }
 
-    /** Outside the lock: wakes or starts {@code lane}. */
-    private void go(Lane lane) {
-        Thread t = lane.thread;
-        if (t != null) {
-            LockSupport.unpark(t);
-            return;
-        }
-        Scheduler s = scheduler;
-        if (s == null) {
-            t = new Thread(() -> runThread(lane));
-            synchronized (this) {
-                t.setName(name + "-" + (++started));
-                threads.add(t);
-                lane.thread = t;
-            }
-            t.setDaemon(true);
-            try {
-                t.start();
-            } catch (Throwable e) {
-                // no more native threads
-                refused(lane, e);
-            }
-            return;
-        }
-        try {
-            s.schedule(() -> runTask(lane));
-        } catch (RejectedExecutionException e) {
-            refused(lane, e);
-        }
+    /** Outside the lock: {@code lane} is about to start on {@code t}, its own thread. */
+    synchronized void started(Lane lane, Thread t) {
+        t.setName(name + "-" + (++started));
+        threads.add(t);
+        lane.thread = t;
     }
 
     /**
      * A lane could not start (the scheduler is shut down, or no thread could be made). Without a
      * lane the queued calls would wait forever: when none is left, they are answered with an error.
      */
-    private void refused(Lane lane, Throwable e) {
+    void refused(Lane lane, Throwable e) {
         List<BlockingCall> stranded = List.of();
         synchronized (this) {
             if (lane.thread != null) {
@@ -336,41 +316,6 @@ final class BlockingLanes {
         }
     }
 
-    /**
-     * A lane on a thread of its own: parks while the queue is empty, ends once no worker is
-     * attached or once it has been parked for the keep-alive.
-     */
-    private void runThread(Lane me) {
-        try {
-            for (;;) {
-                BlockingCall call = next(me);
-                if (call == null) {
-                    if (me.ended) {
-                        return;
-                    }
-                    long deadline = System.nanoTime() + keepAliveNanos;
-                    long left;
-                    while (me.parked && (left = deadline - System.nanoTime()) > 0) {
-                        LockSupport.parkNanos(this, left);
-                    }
-                    if (me.parked && expire(me)) {
-                        return;
-                    }
-                    continue;
-                }
-                step(call);
-            }
-        } finally {
-            synchronized (this) {
-                threads.remove(me.thread);
-                if (!me.ended) {
-                    // only an Error thrown past step() gets here: the lane must not count on
-                    end(me);
-                }
-            }
-        }
-    }
-
     /** Under the lock: {@code me} ends; it no longer counts as a lane. */
     private void end(Lane me) {
         me.ended = true;
@@ -386,23 +331,12 @@ final class BlockingLanes {
     }
 
     /** Ends {@code me}, parked for the keep-alive, unless it was woken meanwhile. */
-    private synchronized boolean expire(Lane me) {
+    synchronized boolean expire(Lane me) {
         if (!me.parked) {
             return false;
         }
         end(me);
         return true;
-    }
-
-    /** A lane on the scheduler: runs steps until the queue is empty, then gives the thread back. */
-    private void runTask(Lane me) {
-        for (;;) {
-            BlockingCall call = next(me);
-            if (call == null) {
-                return;
-            }
-            step(call);
-        }
     }
 
     /**
@@ -411,7 +345,7 @@ final class BlockingLanes {
      * lane may be woken as soon as this returns, before it parks: only {@code ended}, which no
      * one else writes, says it must end.
      */
-    private @Nullable BlockingCall next(Lane me) {
+    @Nullable BlockingCall next(Lane me) {
         synchronized (this) {
             if (me.parked) {
                 // woken by something else than us: still parked
@@ -436,28 +370,12 @@ final class BlockingLanes {
         }
     }
 
-    /** One step of a call; nothing it throws ends the lane. */
-    private void step(BlockingCall call) {
-        try {
-            call.run();
-        } catch (Throwable e) {
-            try {
-                call.crashed(e);
-            } catch (Throwable again) {
-                log.error("{}: {} failed, and so did answering it", name, call, again);
-            }
+    /** {@code me}'s thread of its own ends, whatever ended it. */
+    synchronized void exited(Lane me) {
+        threads.remove(me.thread);
+        if (!me.ended) {
+            // only an Error thrown past a step gets here: the lane must not count on
+            end(me);
         }
-    }
-
-    /**
-     * A lane. Its thread is set once it runs on a thread of its own; the flags are guarded by
-     * the lanes' lock ({@code parked} is also read by the lane's thread, to park again).
-     */
-    private static final class Lane {
-        volatile @Nullable Thread thread;
-        volatile boolean parked;
-        boolean waking;
-        /** Set under the lock, by the lane's own thread only (or at its end). */
-        boolean ended;
     }
 }

@@ -16,12 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Subscription;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.FluxOperator;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
@@ -58,7 +54,6 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
     static final double EWMA_ALPHA = 0.1;
 
     private static final AtomicLong IDS = new AtomicLong();
-    private static final Logger log = LoggerFactory.getLogger(LocalWorker.class);
 
     private final String id;
     private final int capacity;
@@ -120,6 +115,7 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
         if (l != null) {
             return new Blocking(request, l);
         }
+        // a non-blocking handler runs within the caller's subscribe, as a DirectCall
         return Flux.defer(() -> {
             RelayException refused = admit(request);
             if (refused != null) {
@@ -127,7 +123,7 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
             }
             boolean hit = cachedAtStart(request);
             long start = clock.getAsLong();
-            return new Tracked(items(request, hit), hit, start);
+            return new DirectCall(this, handled(request, hit), hit, start);
         });
     }
 
@@ -163,13 +159,16 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
 
     /** The handler's items for {@code request}, marked ({@link MarkLast}); what it throws, as an error. */
     Flux<Item> items(Request request, boolean hit) {
-        Flux<Payload> items;
+        return new MarkLast(handled(request, hit));
+    }
+
+    /** The handler's items for {@code request}, unmarked; what it throws, as an error. */
+    private Flux<Payload> handled(Request request, boolean hit) {
         try {
-            items = Objects.requireNonNull(handler.handle(request, new Context(id, hit)), "the handler returned null");
+            return Objects.requireNonNull(handler.handle(request, new Context(id, hit)), "the handler returned null");
         } catch (Throwable e) {
-            items = Flux.error(e);
+            return Flux.error(e);
         }
-        return new MarkLast(items);
     }
 
     /**
@@ -193,100 +192,6 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
                 return;
             }
             new BlockingCall(LocalWorker.this, lanes, request, actual, spareDelayNanos).start();
-        }
-    }
-
-    /**
-     * The handler's items, returning the credit before the end reaches the caller (doFinally
-     * would run after it: the caller may hand the credit to the next request from within
-     * onComplete or onError), and timing a completed request. One operator instead of
-     * doOnComplete, doOnError and doOnCancel: it runs for every request.
-     */
-    private final class Tracked extends FluxOperator<Item, Item> {
-        private final boolean hit;
-        private final long start;
-
-        Tracked(Flux<Item> source, boolean hit, long start) {
-            super(source);
-            this.hit = hit;
-            this.start = start;
-        }
-
-        @Override
-        public void subscribe(CoreSubscriber<? super Item> actual) {
-            source.subscribe(new TrackedSubscriber(actual, hit, start));
-        }
-    }
-
-    private final class TrackedSubscriber implements CoreSubscriber<Item>, Subscription {
-        private final CoreSubscriber<? super Item> actual;
-        private final boolean hit;
-        private final long start;
-        private final AtomicBoolean released = new AtomicBoolean();
-        private @Nullable Subscription upstream;
-
-        TrackedSubscriber(CoreSubscriber<? super Item> actual, boolean hit, long start) {
-            this.actual = actual;
-            this.hit = hit;
-            this.start = start;
-        }
-
-        private void release() {
-            if (released.compareAndSet(false, true)) {
-                LocalWorker.this.release();
-            }
-        }
-
-        @Override
-        public reactor.util.context.Context currentContext() {
-            return actual.currentContext();
-        }
-
-        @Override
-        public void onSubscribe(Subscription s) {
-            if (Operators.validate(upstream, s)) {
-                upstream = s;
-                actual.onSubscribe(this);
-            }
-        }
-
-        @Override
-        public void onNext(Item item) {
-            actual.onNext(item);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            release();
-            if (!(t instanceof RelayException)) {
-                // the client gets only the code: the detail stays here, in-process or in a remote worker
-                log.warn("worker {}: a request failed", id, t);
-            }
-            actual.onError(t);
-        }
-
-        @Override
-        public void onComplete() {
-            release();
-            record(hit, clock.getAsLong() - start);
-            actual.onComplete();
-        }
-
-        @Override
-        public void request(long n) {
-            Subscription s = upstream;
-            if (s != null) {
-                s.request(n);
-            }
-        }
-
-        @Override
-        public void cancel() {
-            release();
-            Subscription s = upstream;
-            if (s != null) {
-                s.cancel();
-            }
         }
     }
 

@@ -25,6 +25,10 @@ import reactor.core.publisher.Operators;
  * hands on its held item after its call returned while the source may already emit on another.
  * Demand that downstream signals from inside such a call is passed on when the call returns, so
  * a long synchronous stream loops instead of recursing.
+ *
+ * <p>Its subscriber is the one place that passes a handler's signals and the caller's demand and
+ * cancellation on: a non-blocking worker's {@link DirectCall} extends it, through its two hooks,
+ * rather than wrapping it in a subscriber of its own.
  */
 final class MarkLast extends Flux<Item> {
 
@@ -39,7 +43,11 @@ final class MarkLast extends Flux<Item> {
         new MarkLastSubscriber(actual).subscribeTo(source);
     }
 
-    static final class MarkLastSubscriber implements CoreSubscriber<Payload>, Subscription {
+    /**
+     * The marking subscriber. A subclass may hook the end and the caller's cancel ({@link
+     * #ending}, {@link #cancelling}); it must not signal the caller itself.
+     */
+    static class MarkLastSubscriber implements CoreSubscriber<Payload>, Subscription {
         private static final AtomicReferenceFieldUpdater<MarkLastSubscriber, Thread> CALLER =
                 AtomicReferenceFieldUpdater.newUpdater(MarkLastSubscriber.class, Thread.class, "caller");
 
@@ -168,6 +176,7 @@ final class MarkLast extends Flux<Item> {
 
         @Override
         public void cancel() {
+            cancelling();
             cancelled = true;
             Subscription s = upstream;
             if (s != null) {
@@ -214,12 +223,25 @@ final class MarkLast extends Flux<Item> {
             if (done) {
                 terminated = true;
                 Throwable e = error;
+                ending(e);
                 if (e != null) {
                     actual.onError(e);
                 } else {
                     actual.onComplete();
                 }
             }
+        }
+
+        /**
+         * Called at most once, under the monitor, just before the end ({@code error}, or the
+         * completion when null) goes on to the caller; a cancel may come before it (from within the
+         * last item's {@code onNext}, or from another thread). Does nothing here.
+         */
+        void ending(@Nullable Throwable error) {
+        }
+
+        /** Called first whenever the caller cancels (maybe more than once, maybe after the end). Does nothing here. */
+        void cancelling() {
         }
     }
 }
