@@ -137,11 +137,14 @@ public final class LoadGenerator implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "connections, window, keys and duration must be at least 1, payload at least 2, delay at least 0");
         }
+        if (!(zipf >= 0) || Double.isInfinite(zipf)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--zipf must be finite and >= 0");
+        }
         if (rate > 0 && delayMs > 0) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--rate (open loop) and --delay-ms (paced closed loop) exclude each other");
         }
-        double[] cdf = zipfCdf(keys, zipf);
+        Zipf popularity = new Zipf(keys, zipf);
         String body = "\"" + "x".repeat(payload - 2) + "\"";
         String[] tiles = null;
         if (tileTrace != null || image != null) {
@@ -163,7 +166,7 @@ public final class LoadGenerator implements Callable<Integer> {
         List<Disposable> sessions = new ArrayList<>();
         List<Conn> conns = new ArrayList<>();
         for (int c = 0; c < connections; c++) {
-            Conn conn = new Conn(c, cdf, body, tiles);
+            Conn conn = new Conn(c, popularity, body, tiles);
             conns.add(conn);
             sessions.add(client.websocket(WebsocketClientSpec.builder().maxFramePayloadLength(MAX_FRAME_BYTES).build())
                     .uri(keyInUrl ? URI.create(url + (url.getQuery() == null ? "?" : "&") + "key=k" + (c % keys)) : url)
@@ -338,23 +341,10 @@ public final class LoadGenerator implements Callable<Integer> {
         return b.append('"').toString();
     }
 
-    static double[] zipfCdf(int n, double s) {
-        double[] cdf = new double[n];
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += 1.0 / Math.pow(i + 1, s);
-            cdf[i] = sum;
-        }
-        for (int i = 0; i < n; i++) {
-            cdf[i] /= sum;
-        }
-        return cdf;
-    }
-
     /** One connection: ids are sequential; a ring of due times tracks the requests in flight. */
     private final class Conn {
         static final int RING = 1 << 16;
-        final double[] cdf;
+        final Zipf popularity;
         final String body;
         final String @Nullable [] tiles;
         /** Connection 0: its request 0 asks for the trace's first tile. */
@@ -370,8 +360,8 @@ public final class LoadGenerator implements Callable<Integer> {
         volatile long begin;
         volatile long periodNanos = 1;
 
-        Conn(int index, double[] cdf, String body, String @Nullable [] tiles) {
-            this.cdf = cdf;
+        Conn(int index, Zipf popularity, String body, String @Nullable [] tiles) {
+            this.popularity = popularity;
             this.body = body;
             this.tiles = tiles;
             this.nextTile = tiles == null ? 0 : (int) ((long) index * tiles.length / connections);
@@ -427,8 +417,7 @@ public final class LoadGenerator implements Callable<Integer> {
                 nextTile = nextTile + 1 == tiles.length ? 0 : nextTile + 1;
                 return;
             }
-            int k = java.util.Arrays.binarySearch(cdf, random.nextDouble());
-            int key = k >= 0 ? k : Math.min(cdf.length - 1, -k - 1);
+            int key = popularity.sample(random);
             out.tryEmitNext("{\"id\":" + id + ",\"key\":\"k" + key + "\",\"body\":" + body + "}");
         }
 

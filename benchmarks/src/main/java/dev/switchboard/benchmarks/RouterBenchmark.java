@@ -138,26 +138,10 @@ public class RouterBenchmark {
 
     /** {@link #REQUESTS} requests with keys drawn from Zipf(0.9) over {@link #KEYS} keys. */
     static Request[] zipfRequests(SplittableRandom random) {
-        double[] cdf = new double[KEYS];
-        double sum = 0;
-        for (int i = 0; i < KEYS; i++) {
-            sum += 1 / Math.pow(i + 1, 0.9);
-            cdf[i] = sum;
-        }
+        Zipf law = new Zipf(KEYS, 0.9);
         Request[] out = new Request[REQUESTS];
         for (int r = 0; r < REQUESTS; r++) {
-            double u = random.nextDouble() * sum;
-            int lo = 0;
-            int hi = KEYS - 1;
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (cdf[mid] < u) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            out[r] = Request.builder().id(RequestId.of(r)).key("key-" + lo).build();
+            out[r] = Request.builder().id(RequestId.of(r)).key("key-" + law.sample(random)).build();
         }
         return out;
     }

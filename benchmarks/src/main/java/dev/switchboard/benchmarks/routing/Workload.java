@@ -1,5 +1,6 @@
 package dev.switchboard.benchmarks.routing;
 
+import dev.switchboard.benchmarks.Zipf;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,31 +36,13 @@ final class Workload {
 
     /** {@code requests} keys drawn from a Zipf(alpha) law over {@code keyCount} keys, sessions uniform. */
     static Workload zipf(double alpha, int keyCount, int requests, int sessionCount, long seed) {
-        double[] cdf = new double[keyCount];
-        double sum = 0;
-        for (int i = 0; i < keyCount; i++) {
-            sum += 1 / Math.pow(i + 1, alpha);
-            cdf[i] = sum;
-        }
-        for (int i = 0; i < keyCount; i++) {
-            cdf[i] /= sum;
-        }
+        Zipf law = new Zipf(keyCount, alpha);
         SplittableRandom random = new SplittableRandom(seed);
         int[] keys = new int[requests];
         int[] sessions = new int[requests];
         for (int r = 0; r < requests; r++) {
-            double u = random.nextDouble();
-            int lo = 0;
-            int hi = keyCount - 1;
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (cdf[mid] < u) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            keys[r] = lo;
+            // the key's draw, then the session's: the order a seed's sequence depends on
+            keys[r] = law.sample(random);
             sessions[r] = random.nextInt(sessionCount);
         }
         return new Workload(names("key-", keyCount), names("session-", sessionCount), keys, sessions);

@@ -3,11 +3,15 @@ package dev.switchboard.core.test;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
-/** Bounded polling for conditions that become true on other threads. Never sleeps the caller. */
+/**
+ * Bounded waits, through Awaitility, for conditions that become true on other threads: the
+ * condition is polled every millisecond on Awaitility's own thread, never by sleeping in a test's
+ * logic. Owns only the bound, the polling and the failure message; what a condition reads is the
+ * caller's.
+ */
 public final class Await {
 
     private static final Duration POLL = Duration.ofMillis(1);
@@ -16,22 +20,16 @@ public final class Await {
     }
 
     /**
-     * Returns once {@code condition} holds, polling it every millisecond on a non-blocking
-     * thread; fails with {@code what} if it still does not hold after {@code within}.
+     * Returns once {@code condition} holds, polling it every millisecond; fails with {@code what}
+     * (computed at the failure, so it can describe what was seen) if it still does not hold after
+     * {@code within}.
      */
     public static void until(Duration within, BooleanSupplier condition, Supplier<String> what) {
-        if (condition.getAsBoolean()) {
-            return;
-        }
-        Boolean ok = Flux.interval(POLL, Schedulers.single())
-                .onBackpressureDrop()
-                .map(tick -> condition.getAsBoolean())
-                .filter(Boolean::booleanValue)
-                .next()
-                .timeout(within, Mono.empty())
-                .block();
-        if (ok == null && !condition.getAsBoolean()) {
-            throw new AssertionError("not true within " + within.toMillis() + " ms: " + what.get());
+        try {
+            Awaitility.await().atMost(within).pollDelay(Duration.ZERO).pollInterval(POLL)
+                    .until(condition::getAsBoolean);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("not true within " + within.toMillis() + " ms: " + what.get(), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.switchboard.examples.tiles;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,10 +58,8 @@ class RemoteTileWorkerTest {
         worker = ZmqWorker.builder(app.handler())
                 .spec(ZmqWorkerSpec.builder().connect(endpoint).id("remote-tiles").capacity(4)
                 .cache(app.cache()).blocking(blocking).build()).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (server.router().loads().isEmpty() && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
+        await("the remote worker joins the router").atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(10)).until(() -> !server.router().loads().isEmpty());
         assertEquals("remote-tiles", server.router().loads().get(0).id());
         assertEquals("200 ok", health(), "ready once one joined");
 

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -159,6 +160,7 @@ class ResourceMeasurement {
     }
 
     static void awaitTrue(java.util.function.BooleanSupplier condition) {
-        WebSocketRelayTest.awaitTrue(condition, "the measurement's condition");
+        Awaitility.await("waiting for the measurement's condition").atMost(TestClient.WAIT).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(10)).until(condition::getAsBoolean);
     }
 }

@@ -31,6 +31,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -483,13 +484,10 @@ class WebSocketRelayTest {
         return s.handler().relay();
     }
 
+    /** Returns once {@code condition} holds, checked every 10 ms; fails naming {@code what} if not within {@link TestClient#WAIT}. */
     static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
-        Boolean ok = Flux.interval(Duration.ZERO, Duration.ofMillis(10))
-                .filter(t -> condition.getAsBoolean())
-                .next().map(t -> true)
-                .timeout(TestClient.WAIT, Mono.just(false))
-                .block();
-        assertTrue(Boolean.TRUE.equals(ok), "timed out waiting for " + what);
+        Awaitility.await("waiting for " + what).atMost(TestClient.WAIT).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(10)).until(condition::getAsBoolean);
     }
 
 }

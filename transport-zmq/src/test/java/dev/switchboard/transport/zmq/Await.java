@@ -2,26 +2,23 @@ package dev.switchboard.transport.zmq;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
-import reactor.core.publisher.Flux;
+import org.awaitility.Awaitility;
 
-/** Waits, bounded, for a condition, checking it every few milliseconds on a timer thread. */
+/**
+ * Waits, bounded, for a condition, through Awaitility checking it every few milliseconds on its
+ * own thread. Owns only the bound and the polling; the condition must not touch a ZeroMQ socket,
+ * which is read on another thread than the socket's.
+ */
 final class Await {
+
+    private static final Duration POLL = Duration.ofMillis(5);
 
     private Await() {
     }
 
+    /** Returns once {@code condition} holds; fails naming {@code what} if it does not within {@code timeout}. */
     static void until(Duration timeout, String what, BooleanSupplier condition) {
-        if (condition.getAsBoolean()) {
-            return;
-        }
-        Boolean ok = Flux.interval(Duration.ofMillis(5))
-                .map(t -> condition.getAsBoolean())
-                .filter(b -> b)
-                .next()
-                .timeout(timeout, reactor.core.publisher.Mono.just(false))
-                .block(timeout.plusSeconds(5));
-        if (!Boolean.TRUE.equals(ok)) {
-            throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-        }
+        Awaitility.await("waiting for " + what).atMost(timeout).pollDelay(Duration.ZERO).pollInterval(POLL)
+                .until(condition::getAsBoolean);
     }
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.transport.netty.reliability;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.core.Payload;
@@ -164,12 +165,9 @@ final class Fixtures {
         awaitTrue(condition, what, WAIT);
     }
 
+    /** Returns once {@code condition} holds, checked every 20 ms; fails naming {@code what} if not within {@code wait}. */
     static void awaitTrue(BooleanSupplier condition, String what, Duration wait) {
-        Boolean ok = Flux.interval(Duration.ZERO, Duration.ofMillis(20))
-                .filter(t -> condition.getAsBoolean())
-                .next().map(t -> true)
-                .timeout(wait, Mono.just(false))
-                .block();
-        assertTrue(Boolean.TRUE.equals(ok), "timed out after " + wait + " waiting for " + what);
+        await("waiting for " + what).atMost(wait).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+                .until(condition::getAsBoolean);
     }
 }
