@@ -1,5 +1,7 @@
 package dev.switchboard.transport.netty;
 
+import dev.switchboard.core.test.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.switchboard.core.Frame;
@@ -67,11 +69,11 @@ class BackpressureTest {
         for (int i = 0; i < 5; i++) {
             client.sendText("frame " + i);
         }
-        WebSocketRelayTest.awaitTrue(() -> received.size() == 1 && channel.get() != null
+        Await.until(TestClient.WAIT, () -> received.size() == 1 && channel.get() != null
                 && !channel.get().config().isAutoRead(), "one frame delivered and reads stopped");
         assertEquals(1, received.size());
         relaySide.get().request(4);
-        WebSocketRelayTest.awaitTrue(() -> received.size() == 5, "the other four frames");
+        Await.until(TestClient.WAIT, () -> received.size() == 5, "the other four frames");
         assertEquals("frame 4", received.get(4).text());
     }
 }

@@ -1,5 +1,7 @@
 package dev.switchboard.transport.netty;
 
+import dev.switchboard.core.test.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,13 +50,14 @@ class ResourceMeasurement {
             HttpClient client = HttpClient.newConnection();
             String uri = server.uri().toString();
             cycles(client, uri, 500); // warm up: event loops, pools, JIT
-            awaitTrue(() -> server.handler().connections() == 0);
+            Await.until(TestClient.WAIT, () -> server.handler().connections() == 0, "the measurement's condition");
             long fdStart = openFds();
             long heapStart = heapAfterGc();
             long t0 = System.nanoTime();
             cycles(client, uri, CYCLES);
             long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            awaitTrue(() -> server.handler().connections() == 0 && openFds() <= fdStart + 20);
+            Await.until(TestClient.WAIT, () -> server.handler().connections() == 0 && openFds() <= fdStart + 20,
+                    "the measurement's condition");
             long fdEnd = openFds();
             long heapEnd = heapAfterGc();
             System.out.printf("MEASURE churn: %d cycles in %d ms (%.0f/s); fds %d -> %d (%+d); heap after GC %.2f -> %.2f MiB (%+.2f MiB); "
@@ -124,7 +127,7 @@ class ResourceMeasurement {
         try {
             BufferedReader lines = new BufferedReader(new InputStreamReader(python.getInputStream(), StandardCharsets.UTF_8));
             assertEquals("ready " + IDLE, lines.readLine());
-            awaitTrue(() -> open.getAsInt() == IDLE);
+            Await.until(TestClient.WAIT, () -> open.getAsInt() == IDLE, "the measurement's condition");
             long heapHeld = heapAfterGc();
             long fdHeld = openFds();
             double perConnection = (heapHeld - heapStart) / (double) IDLE;
@@ -135,7 +138,7 @@ class ResourceMeasurement {
             python.getOutputStream().close();
             assertEquals("closed", lines.readLine());
             assertTrue(python.waitFor(60, TimeUnit.SECONDS));
-            awaitTrue(() -> open.getAsInt() == 0);
+            Await.until(TestClient.WAIT, () -> open.getAsInt() == 0, "the measurement's condition");
             return perConnection;
         } finally {
             python.destroyForcibly();
@@ -159,8 +162,4 @@ class ResourceMeasurement {
         return bytes / 1024.0 / 1024.0;
     }
 
-    static void awaitTrue(java.util.function.BooleanSupplier condition) {
-        Awaitility.await("waiting for the measurement's condition").atMost(TestClient.WAIT).pollDelay(Duration.ZERO)
-                .pollInterval(Duration.ofMillis(10)).until(condition::getAsBoolean);
-    }
 }

@@ -1,5 +1,7 @@
 package dev.switchboard.transport.netty;
 
+import dev.switchboard.core.test.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -468,11 +470,12 @@ class WebSocketRelayTest {
     }
 
     private void awaitConnections(int n) {
-        awaitTrue(() -> server != null && server.handler().connections() == n, "connections == " + n);
+        Await.until(TestClient.WAIT, () -> server != null && server.handler().connections() == n,
+                "connections == " + n);
     }
 
     private void awaitInFlight(long n) {
-        awaitTrue(() -> server != null
+        Await.until(TestClient.WAIT, () -> server != null
                 && serverRelayInFlight() == n, "in flight == " + n);
     }
 
@@ -482,12 +485,6 @@ class WebSocketRelayTest {
 
     private static Relay relayOf(WebSocketRelayServer s) {
         return s.handler().relay();
-    }
-
-    /** Returns once {@code condition} holds, checked every 10 ms; fails naming {@code what} if not within {@link TestClient#WAIT}. */
-    static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
-        Awaitility.await("waiting for " + what).atMost(TestClient.WAIT).pollDelay(Duration.ZERO)
-                .pollInterval(Duration.ofMillis(10)).until(condition::getAsBoolean);
     }
 
 }

@@ -1,5 +1,7 @@
 package dev.switchboard.transport.zmq;
 
+import dev.switchboard.core.test.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.switchboard.core.ErrorCode;
@@ -50,7 +52,7 @@ class ErrorTextTest {
             for (String body : List.of("\"throw\"", "\"error\"", "\"busy\"", "\"ok\"")) {
                 client.sendText("{\"id\":" + ++id + ",\"key\":\"k\",\"body\":" + body + "}");
                 int n = id;
-                Await.until(WAIT, "answer " + n, () -> client.receivedCount() == n);
+                Await.until(WAIT, () -> client.receivedCount() == n, "answer " + n);
             }
             return client.received().stream().map(Frame::text).toList();
         } finally {
@@ -77,8 +79,8 @@ class ErrorTextTest {
                 .spec(ZmqWorkerSpec.builder().id("remote").connect(gateway.endpoint()).build())
                 .build();
         try {
-            Await.until(WAIT, "the router sees the worker",
-                    () -> router.loads().stream().anyMatch(l -> l.id().equals("remote")));
+            Await.until(WAIT, () -> router.loads().stream().anyMatch(l -> l.id().equals("remote")),
+                    "the router sees the worker");
             assertEquals(EXPECTED, answers(router));
         } finally {
             worker.dispose();
@@ -106,7 +108,7 @@ class ErrorTextTest {
             for (String body : List.of("\"fatal\"", "\"fatal later\"", "\"ok\"")) {
                 client.sendText("{\"id\":" + ++id + ",\"key\":\"k\",\"body\":" + body + "}");
                 int n = id;
-                Await.until(WAIT, "answer " + n, () -> client.receivedCount() == n);
+                Await.until(WAIT, () -> client.receivedCount() == n, "answer " + n);
             }
             assertEquals(List.of(EXPECTED.get(0), EXPECTED.get(1), "{\"id\":3,\"body\":\"ok\",\"end\":true}"),
                     client.received().stream().map(Frame::text).toList());
@@ -134,8 +136,8 @@ class ErrorTextTest {
                 .spec(ZmqWorkerSpec.builder().id("inline").connect(gateway.endpoint()).inline().build())
                 .build();
         try {
-            Await.until(WAIT, "the router sees the worker",
-                    () -> router.loads().stream().anyMatch(l -> l.id().equals("inline")));
+            Await.until(WAIT, () -> router.loads().stream().anyMatch(l -> l.id().equals("inline")),
+                    "the router sees the worker");
             assertTheErrorsFailTheirRequestsOnly(router);
         } finally {
             worker.dispose();

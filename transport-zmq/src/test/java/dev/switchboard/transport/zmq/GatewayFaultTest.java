@@ -1,5 +1,7 @@
 package dev.switchboard.transport.zmq;
 
+import dev.switchboard.core.test.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -141,7 +143,7 @@ class GatewayFaultTest {
 
     private void stopLoadAndCheck(String what) {
         loading = false;
-        Await.until(WAIT, "every request finished", () -> finished.sum() == issued.sum());
+        Await.until(WAIT, () -> finished.sum() == issued.sum(), "every request finished");
         System.out.printf("RELIABILITY %s: %d requests, %d answered, %d answered with an error, longest %d ms%n", what,
                 issued.sum(), answered.sum(), failed.sum(), TimeUnit.NANOSECONDS.toMillis(longestNanos.get()));
         assertTrue(otherErrors.isEmpty(), otherErrors.toString());
@@ -155,22 +157,22 @@ class GatewayFaultTest {
         ZmqGateway gateway = gateway("tcp://127.0.0.1:*");
         Process frozen = startWorkerProcess(gateway.endpoint(), "f1");
         startWorkerProcess(gateway.endpoint(), "f2");
-        Await.until(WAIT, "two worker processes registered", () -> gateway.workerIds().size() == 2);
+        Await.until(WAIT, () -> gateway.workerIds().size() == 2, "two worker processes registered");
         startLoad();
-        Await.until(WAIT, "a steady load", () -> finished.sum() >= 200 && served("f1") > 0);
+        Await.until(WAIT, () -> finished.sum() >= 200 && served("f1") > 0, "a steady load");
 
         signal(frozen, "STOP");
         long stoppedAt = System.nanoTime();
-        Await.until(Duration.ofNanos(MAX_WAIT_NANOS), "the frozen worker declared dead",
-                () -> !gateway.workerIds().contains("f1"));
+        Await.until(Duration.ofNanos(MAX_WAIT_NANOS), () -> !gateway.workerIds().contains("f1"),
+                "the frozen worker declared dead");
         long declaredMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
         long atDeath = finished.sum();
-        Await.until(WAIT, "the other carries on", () -> finished.sum() >= atDeath + 200);
+        Await.until(WAIT, () -> finished.sum() >= atDeath + 200, "the other carries on");
 
         signal(frozen, "CONT");
-        Await.until(WAIT, "the resumed worker rejoined", () -> gateway.workerIds().contains("f1"));
+        Await.until(WAIT, () -> gateway.workerIds().contains("f1"), "the resumed worker rejoined");
         long before = served("f1");
-        Await.until(WAIT, "the resumed worker gets traffic", () -> served("f1") > before + 20);
+        Await.until(WAIT, () -> served("f1") > before + 20, "the resumed worker gets traffic");
         System.out.printf("RELIABILITY sigstop: declared dead %d ms after SIGSTOP (heartbeat %d ms)%n", declaredMs,
                 HEARTBEAT_MS);
         stopLoadAndCheck("sigstop");
@@ -186,18 +188,18 @@ class GatewayFaultTest {
                     .spec(ZmqWorkerSpec.builder().id(id).capacity(4).connect(endpoint)
                             .heartbeatInterval(Duration.ofMillis(HEARTBEAT_MS)).build()).build());
         }
-        Await.until(WAIT, "both workers registered", () -> first.workerIds().size() == 2);
+        Await.until(WAIT, () -> first.workerIds().size() == 2, "both workers registered");
         startLoad();
-        Await.until(WAIT, "a steady load", () -> finished.sum() >= 200);
+        Await.until(WAIT, () -> finished.sum() >= 200, "a steady load");
 
         first.dispose();
         first.onDispose().block(WAIT);
         long restartedAt = System.nanoTime();
         ZmqGateway second = gateway(endpoint);
-        Await.until(WAIT, "both workers registered again", () -> second.workerIds().size() == 2);
+        Await.until(WAIT, () -> second.workerIds().size() == 2, "both workers registered again");
         long rejoinMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartedAt);
         long answeredBefore = answered.sum();
-        Await.until(WAIT, "the restarted gateway serves", () -> answered.sum() >= answeredBefore + 200);
+        Await.until(WAIT, () -> answered.sum() >= answeredBefore + 200, "the restarted gateway serves");
         System.out.printf("RELIABILITY gateway restart: workers back %d ms after the new gateway bound%n", rejoinMs);
         stopLoadAndCheck("gateway restart");
     }

@@ -1,5 +1,7 @@
 package dev.switchboard.transport.zmq;
 
+import dev.switchboard.core.test.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -66,7 +68,7 @@ class GatewayMultipartFuzzTest {
         worker = ZmqWorker.builder((req, ctx) -> Flux.just(req.payload()))
                 .spec(ZmqWorkerSpec.builder().id("echo").capacity(4).connect(gateway.endpoint())
                 .heartbeatInterval(Duration.ofMillis(200)).build()).build();
-        Await.until(WAIT, "the echo worker registered", () -> gateway.workerIds().contains("echo"));
+        Await.until(WAIT, () -> gateway.workerIds().contains("echo"), "the echo worker registered");
     }
 
     @AfterContainer
@@ -105,8 +107,8 @@ class GatewayMultipartFuzzTest {
             }
             fuzzer.send(Protocol.DISCONNECT);
         }
-        Await.until(WAIT, "the fuzzer gone", () -> !gateway.workerIds().contains("fuzzer")
-                && gateway.workerIds().contains("echo"));
+        Await.until(WAIT, () -> !gateway.workerIds().contains("fuzzer")
+                && gateway.workerIds().contains("echo"), "the fuzzer gone");
         if (inFlight != null) {
             // answered by a fuzzed RESPONSE or failed with the fuzzer's departure: either way it ends
             inFlight.handle((items, error) -> null).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -136,18 +138,18 @@ class GatewayMultipartFuzzTest {
             fuzzer.sendFrames(valid.get(valid.size() - FINAL_MESSAGES + 1).toArray(new byte[0][]));
             assertEquals(List.of("1", "2"), answered.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).stream()
                     .map(Payload::utf8).toList());
-            Await.until(WAIT, "the cached key reported", () -> link.cacheEvents().take(Duration.ofMillis(50))
-                    .any(e -> e.key().equals("k-fuzz")).blockOptional().orElse(false));
+            Await.until(WAIT, () -> link.cacheEvents().take(Duration.ofMillis(50))
+                    .any(e -> e.key().equals("k-fuzz")).blockOptional().orElse(false), "the cached key reported");
             assertEquals(malformed, gateway.stats().malformed(), "valid messages counted malformed");
             fuzzer.send(Protocol.DISCONNECT);
         }
-        Await.until(WAIT, "the fuzzer gone", () -> !gateway.workerIds().contains("fuzzer"));
+        Await.until(WAIT, () -> !gateway.workerIds().contains("fuzzer"), "the fuzzer gone");
     }
 
     /** A valid READY (and CREDIT) registers the peer; returns it as the gateway's members show it. */
     private static WorkerLink registerFuzzer(RawPeer fuzzer) {
         fuzzer.register("fuzzer", 2, 200);
-        Await.until(WAIT, "the fuzzer registered", () -> gateway.workerIds().contains("fuzzer"));
+        Await.until(WAIT, () -> gateway.workerIds().contains("fuzzer"), "the fuzzer registered");
         WorkerLink link = MEMBERSHIP.members().stream().filter(w -> w.id().equals("fuzzer")).findFirst().orElse(null);
         assertNotNull(link, "the fuzzer is a member");
         return link;

@@ -1,5 +1,7 @@
 package dev.switchboard.transport.zmq;
 
+import dev.switchboard.core.test.Await;
+
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,7 +53,8 @@ class HandlerThreadTest {
 
     private void start(ZmqWorkerSpec.Builder spec) {
         worker = ZmqWorker.builder(blocking).spec(spec.id("w").connect(gateway.endpoint()).build()).build();
-        Await.until(WAIT, "the router sees the worker", () -> router.loads().stream().anyMatch(l -> l.id().equals("w")));
+        Await.until(WAIT, () -> router.loads().stream().anyMatch(l -> l.id().equals("w")),
+                "the router sees the worker");
     }
 
     private static Request request(long id) {

@@ -1,5 +1,7 @@
 package dev.switchboard.transport.zmq;
 
+import dev.switchboard.core.test.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -115,28 +117,28 @@ class MultiProcessTest {
         Process victim = startWorker("p1");
         startWorker("p2");
         startWorker("p3");
-        Await.until(WAIT, "three worker processes registered", () -> gateway.workerIds().size() == 3);
+        Await.until(WAIT, () -> gateway.workerIds().size() == 3, "three worker processes registered");
 
         load = Flux.interval(Duration.ofMillis(4)).takeWhile(t -> loading).onBackpressureDrop()
                 .flatMap(this::oneRequest, 12).subscribe();
-        Await.until(WAIT, "a steady load", () -> finished.sum() >= 200);
+        Await.until(WAIT, () -> finished.sum() >= 200, "a steady load");
 
         victim.destroyForcibly();
         victim.waitFor(10, TimeUnit.SECONDS);
-        Await.until(Duration.ofMillis(MAX_WAIT_NANOS / 1_000_000 + 1000), "the killed worker dropped",
-                () -> !gateway.workerIds().contains("p1"));
+        Await.until(Duration.ofMillis(MAX_WAIT_NANOS / 1_000_000 + 1000), () -> !gateway.workerIds().contains("p1"),
+                "the killed worker dropped");
         long p2 = served("p2");
         long p3 = served("p3");
         long atKill = finished.sum();
-        Await.until(WAIT, "the others carry on", () -> finished.sum() >= atKill + 200);
+        Await.until(WAIT, () -> finished.sum() >= atKill + 200, "the others carry on");
         assertTrue(served("p2") > p2 && served("p3") > p3, "both survivors took requests");
 
         startWorker("p1");
-        Await.until(WAIT, "the restarted worker rejoined", () -> gateway.workerIds().contains("p1"));
-        Await.until(WAIT, "the restarted worker gets traffic", () -> served("p1") > 20);
+        Await.until(WAIT, () -> gateway.workerIds().contains("p1"), "the restarted worker rejoined");
+        Await.until(WAIT, () -> served("p1") > 20, "the restarted worker gets traffic");
 
         loading = false;
-        Await.until(WAIT, "every request finished", () -> finished.sum() == issued.sum());
+        Await.until(WAIT, () -> finished.sum() == issued.sum(), "every request finished");
         assertTrue(otherErrors.isEmpty(), otherErrors.toString());
         assertEquals(issued.sum(), answered.sum() + workerFailed.sum());
         assertTrue(longestNanos.get() <= MAX_WAIT_NANOS,

@@ -1,5 +1,7 @@
 package dev.switchboard.transport.zmq;
 
+import dev.switchboard.core.test.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,7 +80,8 @@ class NothingDroppedSilentlyTest {
         RawPeer peer = new RawPeer(gateway.endpoint());
         toClose.add(peer);
         peer.register("mute", 1, 10_000);
-        Await.until(WAIT, "the router sees the worker", () -> router.loads().stream().anyMatch(l -> l.id().equals("mute")));
+        Await.until(WAIT, () -> router.loads().stream().anyMatch(l -> l.id().equals("mute")),
+                "the router sees the worker");
 
         Disposable first = router.route(request(1)).subscribe();
         assertNotNull(peer.receiveType(Protocol.REQUEST, 5000), "the first request reached the worker");
@@ -161,7 +164,7 @@ class NothingDroppedSilentlyTest {
                     // spin: a test's deliberate stall, short
                 }
             });
-            Await.until(WAIT, "the I/O thread held", held::get);
+            Await.until(WAIT, held::get, "the I/O thread held");
             go.countDown();
             assertTrue(emitted.await(5, TimeUnit.SECONDS), "the handler ended");
             release.set(true);

@@ -1,5 +1,7 @@
 package dev.switchboard.transport.zmq;
 
+import dev.switchboard.core.test.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -132,14 +134,14 @@ class PythonWorkerTest {
         python = new ProcessBuilder(PYTHON, script().toString(), "--connect", gateway.endpoint(), "--id", "py1",
                 "--capacity", "4", "--heartbeat-ms", "200", "--cache-size", "2")
                 .redirectErrorStream(true).redirectOutput(log).start();
-        Await.until(WAIT, "the Python worker registered", () -> gateway.workerIds().contains("py1"));
+        Await.until(WAIT, () -> gateway.workerIds().contains("py1"), "the Python worker registered");
 
         // through the relay, as a client sees it
         Relay relay = Relay.builder().router(router).build();
         LocalConnection c = LocalConnection.reading();
         session = relay.serve(c).subscribe();
         c.sendText("{\"id\":1,\"key\":\"a\",\"body\":{\"tile\":[1,2,3]}}");
-        Await.until(WAIT, "the echo", () -> c.received().size() == 1);
+        Await.until(WAIT, () -> c.received().size() == 1, "the echo");
         assertEquals("{\"id\":1,\"body\":{\"tile\":[1,2,3]},\"end\":true}", c.received().get(0).text());
 
         // binary bodies cross unchanged
@@ -149,12 +151,12 @@ class PythonWorkerTest {
                 .expectNext(Payload.binary(bytes.clone())).expectComplete().verify(WAIT);
         StepVerifier.create(router.route(request(3, "c"))).expectNextCount(1).expectComplete().verify(WAIT);
         // its LRU holds 2 keys: "a" was evicted; CACHED and EVICTED both reached the router
-        Await.until(WAIT, "two keys cached at the router", () -> load("py1").cachedKeys() == 2);
+        Await.until(WAIT, () -> load("py1").cachedKeys() == 2, "two keys cached at the router");
 
         javaWorker = ZmqWorker.builder((req, ctx) -> Flux.just(req.payload()))
                 .spec(ZmqWorkerSpec.builder().id("java1").connect(gateway.endpoint())
                 .heartbeatInterval(Duration.ofMillis(200)).build()).build();
-        Await.until(WAIT, "the Java worker registered", () -> gateway.workerIds().contains("java1"));
+        Await.until(WAIT, () -> gateway.workerIds().contains("java1"), "the Java worker registered");
         long pyServed = load("py1").served();
         long hits = router.stats().affinityHits();
         for (int i = 0; i < 10; i++) {
@@ -255,8 +257,8 @@ class PythonWorkerTest {
         Map<Long, String> answers = answers(2);
         assertEquals("error worker_failed the worker failed", answers.get(1L));
         assertEquals("data-end 2", answers.get(2L));
-        Await.until(WAIT, "the detail in the worker's log",
-                () -> read(log).contains("cannot open /srv/private/boom.db"));
+        Await.until(WAIT, () -> read(log).contains("cannot open /srv/private/boom.db"),
+                "the detail in the worker's log");
         assertTrue(read(log).contains("cannot open /srv/private/boom.db"));
     }
 

@@ -1,5 +1,7 @@
 package dev.switchboard.transport.zmq;
 
+import dev.switchboard.core.test.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -75,19 +77,19 @@ class RemoteLimitsTest {
                 .spec(ZmqWorkerSpec.builder().id("w1").capacity(1).connect(gateway.endpoint())
                 .heartbeatInterval(Duration.ofMillis(200)).build()).build();
         toClose.add(worker::dispose);
-        Await.until(WAIT, "the worker registered", () -> gateway.workerIds().contains("w1"));
+        Await.until(WAIT, () -> gateway.workerIds().contains("w1"), "the worker registered");
         Relay relay = Relay.builder().router(router).build();
         LocalConnection client = LocalConnection.reading();
         Disposable session = relay.serve(client).subscribe();
         toClose.add(session::dispose);
 
         client.sendText("{\"id\":1,\"key\":\"" + repeat('k', 5000) + "\",\"body\":1}");
-        Await.until(ONE_SECOND, "the oversized request answered", () -> client.receivedCount() == 1);
+        Await.until(ONE_SECOND, () -> client.receivedCount() == 1, "the oversized request answered");
         String answer = client.received().get(0).text();
         assertTrue(answer.contains("\"bad_request\"") && answer.contains("4096"), answer);
 
         client.sendText("{\"id\":2,\"key\":\"a\",\"body\":2}");
-        Await.until(ONE_SECOND, "the next request served", () -> client.receivedCount() == 2);
+        Await.until(ONE_SECOND, () -> client.receivedCount() == 2, "the next request served");
         assertEquals("{\"id\":2,\"body\":2,\"end\":true}", client.received().get(1).text());
         assertEquals(1, worker.stats().served());
     }
@@ -99,8 +101,8 @@ class RemoteLimitsTest {
         RawPeer peer = new RawPeer(gateway.endpoint());
         toClose.add(peer);
         peer.register("raw", 4, 10_000);
-        Await.until(WAIT, "the raw worker registered", () -> gateway.workerIds().contains("raw"));
-        Await.until(WAIT, "the router sees it", () -> router.loads().stream().anyMatch(l -> l.id().equals("raw")));
+        Await.until(WAIT, () -> gateway.workerIds().contains("raw"), "the raw worker registered");
+        Await.until(WAIT, () -> router.loads().stream().anyMatch(l -> l.id().equals("raw")), "the router sees it");
 
         List<Request> oversized = List.of(
                 Request.builder().id(RequestId.of(1)).key(repeat('k', 5000)).build(),

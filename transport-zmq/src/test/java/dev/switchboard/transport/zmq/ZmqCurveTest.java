@@ -1,5 +1,7 @@
 package dev.switchboard.transport.zmq;
 
+import dev.switchboard.core.test.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -58,7 +60,7 @@ class ZmqCurveTest {
         worker = ZmqWorker.builder((req, ctx) -> Flux.just(req.payload()))
                 .spec(ZmqWorkerSpec.builder().id("trusted").connect(gateway.endpoint())
                 .curve(serverKeys.publicKey(), allowedKeys).heartbeatInterval(Duration.ofMillis(200)).build()).build();
-        Await.until(WAIT, "the trusted worker registered", () -> gateway.workerIds().contains("trusted"));
+        Await.until(WAIT, () -> gateway.workerIds().contains("trusted"), "the trusted worker registered");
         StepVerifier.create(router.route(Request.builder().id(RequestId.of(1)).payload(Payload.json("\"secret\""))
                         .build()).map(Payload::utf8))
                 .expectNext("\"secret\"").expectComplete().verify(WAIT);
@@ -71,12 +73,12 @@ class ZmqCurveTest {
         worker = ZmqWorker.builder((req, ctx) -> Flux.just(req.payload()))
                 .spec(ZmqWorkerSpec.builder().id("trusted").connect(gateway.endpoint())
                 .curve(serverKeys.publicKey(), allowedKeys).heartbeatInterval(Duration.ofMillis(200)).build()).build();
-        Await.until(WAIT, "the trusted worker registered", () -> gateway.workerIds().contains("trusted"));
+        Await.until(WAIT, () -> gateway.workerIds().contains("trusted"), "the trusted worker registered");
 
         stranger = new RawPeer(gateway.endpoint(), strangerKeys, serverKeys.publicKey());
         stranger.socket.setSendTimeOut(0);
         stranger.register("stranger", 8, 200);
-        Await.until(WAIT, "the stranger's handshake refused", () -> gateway.stats().refused() >= 1);
+        Await.until(WAIT, () -> gateway.stats().refused() >= 1, "the stranger's handshake refused");
         for (int i = 0; i < 20; i++) {
             StepVerifier.create(router.route(Request.builder().id(RequestId.of(i)).key("k" + i).build()))
                     .expectNextCount(1).expectComplete().verify(WAIT);

@@ -1,5 +1,7 @@
 package dev.switchboard.transport.zmq;
 
+import dev.switchboard.core.test.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -77,7 +79,7 @@ class ZmqFailureTest {
         ZmqGateway gateway = gateway("tcp://127.0.0.1:*", membership);
         RawPeer silent = peer(gateway.endpoint());
         silent.register("silent", 1, 200);
-        Await.until(WAIT, "the silent worker registered", () -> gateway.workerIds().contains("silent"));
+        Await.until(WAIT, () -> gateway.workerIds().contains("silent"), "the silent worker registered");
 
         StepVerifier.create(router.route(request(1, false)))
                 .then(() -> assertNotNull(silent.receiveType(2, 5000), "the worker got the request"))
@@ -97,16 +99,16 @@ class ZmqFailureTest {
         ZmqGateway gateway = gateway("tcp://127.0.0.1:*", membership);
         RawPeer silent = peer(gateway.endpoint());
         silent.register("silent", 1, 200);
-        Await.until(WAIT, "the silent worker registered", () -> gateway.workerIds().contains("silent"));
+        Await.until(WAIT, () -> gateway.workerIds().contains("silent"), "the silent worker registered");
         echoWorker("alive", gateway.endpoint());
-        Await.until(WAIT, "the live worker registered", () -> gateway.workerIds().contains("alive"));
+        Await.until(WAIT, () -> gateway.workerIds().contains("alive"), "the live worker registered");
 
         List<Payload> answers = new CopyOnWriteArrayList<>();
         List<Throwable> errors = new CopyOnWriteArrayList<>();
         Disposable a = router.route(request(1, true)).subscribe(answers::add, errors::add);
         Disposable b = router.route(request(2, true)).subscribe(answers::add, errors::add);
         assertNotNull(silent.receiveType(2, 5000), "one request went to the silent worker");
-        Await.until(DEADLINE_PLUS_ONE, "both answered", () -> answers.size() == 2);
+        Await.until(DEADLINE_PLUS_ONE, () -> answers.size() == 2, "both answered");
         assertTrue(errors.isEmpty(), errors.toString());
         assertEquals(1, router.stats().retried());
         a.dispose();
@@ -119,7 +121,7 @@ class ZmqFailureTest {
         String endpoint = first.endpoint();
         echoWorker("w1", endpoint);
         echoWorker("w2", endpoint);
-        Await.until(WAIT, "both workers registered", () -> first.workerIds().size() == 2);
+        Await.until(WAIT, () -> first.workerIds().size() == 2, "both workers registered");
         StepVerifier.create(router.route(request(1, true))).expectNextCount(1).expectComplete().verify(WAIT);
 
         first.dispose();
@@ -130,7 +132,7 @@ class ZmqFailureTest {
         Router freshRouter = Router.builder().membership(fresh).strategy(RoutingStrategies.roundRobin()).build();
         toClose.add(freshRouter::dispose);
         ZmqGateway second = gateway(endpoint, fresh);
-        Await.until(Duration.ofSeconds(2), "both workers registered again", () -> second.workerIds().size() == 2);
+        Await.until(Duration.ofSeconds(2), () -> second.workerIds().size() == 2, "both workers registered again");
         StepVerifier.create(freshRouter.route(request(2, true)).map(Payload::utf8))
                 .expectNext("2").expectComplete().verify(WAIT);
     }
@@ -140,7 +142,7 @@ class ZmqFailureTest {
         ZmqGateway gateway = gateway("tcp://127.0.0.1:*", membership);
         RawPeer fuzzer = peer(gateway.endpoint());
         fuzzer.register("fuzzer", 1, 200);
-        Await.until(WAIT, "the fuzzer registered", () -> gateway.workerIds().contains("fuzzer"));
+        Await.until(WAIT, () -> gateway.workerIds().contains("fuzzer"), "the fuzzer registered");
         java.util.Random random = new java.util.Random(42);
         int sent = 0;
         for (int i = 0; i < 10_000; i++) {
@@ -148,12 +150,12 @@ class ZmqFailureTest {
             sent++;
         }
         int expected = sent;
-        Await.until(WAIT, "every malformed message counted", () -> gateway.stats().malformed() == expected);
+        Await.until(WAIT, () -> gateway.stats().malformed() == expected, "every malformed message counted");
         fuzzer.send(7);
-        Await.until(WAIT, "the fuzzer left", () -> !gateway.workerIds().contains("fuzzer"));
+        Await.until(WAIT, () -> !gateway.workerIds().contains("fuzzer"), "the fuzzer left");
 
         echoWorker("w1", gateway.endpoint());
-        Await.until(WAIT, "a real worker registered", () -> gateway.workerIds().contains("w1"));
+        Await.until(WAIT, () -> gateway.workerIds().contains("w1"), "a real worker registered");
         StepVerifier.create(router.route(request(3, false)).map(Payload::utf8))
                 .expectNext("3").expectComplete().verify(WAIT);
     }

@@ -1,5 +1,7 @@
 package dev.switchboard.transport.zmq;
 
+import dev.switchboard.core.test.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,7 +66,7 @@ class ZmqRoundTripTest {
                 .spec(spec.connect(gateway.endpoint()).heartbeatInterval(Duration.ofMillis(200)).build())
                 .build();
         toDispose.add(w);
-        Await.until(WAIT, "worker " + w.id() + " registered", () -> gateway.workerIds().contains(w.id()));
+        Await.until(WAIT, () -> gateway.workerIds().contains(w.id()), "worker " + w.id() + " registered");
         return w;
     }
 
@@ -81,7 +83,7 @@ class ZmqRoundTripTest {
         toDispose.add(relay.serve(c).subscribe());
         c.sendText("{\"id\":1,\"key\":\"k\",\"body\":{\"x\":[1,2]}}");
         c.sendText("{\"id\":\"two\",\"key\":\"k\",\"body\":\"s\"}");
-        Await.until(WAIT, "two responses", () -> c.received().size() >= 2);
+        Await.until(WAIT, () -> c.received().size() >= 2, "two responses");
         assertEquals(List.of("{\"id\":1,\"body\":{\"x\":[1,2]},\"end\":true}",
                         "{\"id\":\"two\",\"body\":\"s\",\"end\":true}"),
                 c.received().stream().map(Frame::text).toList());
@@ -99,7 +101,7 @@ class ZmqRoundTripTest {
             toDispose.add(router.route(request(i, "k" + (i % 10), Integer.toString(i))).map(Payload::utf8)
                     .subscribe(results::add));
         }
-        Await.until(WAIT, "every request answered", () -> results.size() == n);
+        Await.until(WAIT, () -> results.size() == n, "every request answered");
         assertEquals(java.util.stream.IntStream.range(0, n).mapToObj(Integer::toString).sorted().toList(),
                 results.stream().sorted().toList());
         assertEquals(0, gateway.stats().malformed());
@@ -142,13 +144,13 @@ class ZmqRoundTripTest {
         for (String key : List.of("a", "b", "c")) {
             StepVerifier.create(router.route(request(1, key, "1"))).expectNextCount(1).expectComplete().verify(WAIT);
         }
-        Await.until(WAIT, "two cached keys at the router", () -> router.loads().get(0).cachedKeys() == 2);
+        Await.until(WAIT, () -> router.loads().get(0).cachedKeys() == 2, "two cached keys at the router");
         StepVerifier.create(router.route(request(2, "c", "1"))).expectNextCount(1).expectComplete().verify(WAIT);
-        Await.until(WAIT, "an affinity hit", () -> router.stats().affinityHits() >= 1);
-        Await.until(WAIT, "hit and miss times reported with the heartbeats", () -> {
+        Await.until(WAIT, () -> router.stats().affinityHits() >= 1, "an affinity hit");
+        Await.until(WAIT, () -> {
             var times = membership.members().get(0).serviceTimes();
             return times.hitNanos() > 0 && times.missNanos() > 0;
-        });
+        }, "hit and miss times reported with the heartbeats");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.switchboard.transport.netty.reliability;
 
-import static dev.switchboard.transport.netty.reliability.Fixtures.awaitTrue;
+import dev.switchboard.core.test.Await;
+
 import static dev.switchboard.transport.netty.reliability.Fixtures.heapAfterGc;
 import static dev.switchboard.transport.netty.reliability.Fixtures.mib;
 import static dev.switchboard.transport.netty.reliability.Fixtures.pacedLoad;
@@ -161,9 +162,8 @@ class BadClientIsolationTest {
                 .subscribe(t -> System.out.println("RELIABILITY waiting: " + r.metrics().snapshot()));
         try {
             // every bad session stuck: its requests in flight, nothing more read
-            awaitTrue(() -> r.metrics().snapshot().sessions() == BAD
-                            && r.metrics().snapshot().inFlight() == (long) BAD * MAX_IN_FLIGHT,
-                    "every bad session holding " + MAX_IN_FLIGHT + " requests", Duration.ofMinutes(Fixtures.LONG ? 10 : 2));
+            Await.until(Duration.ofMinutes(Fixtures.LONG ? 10 : 2), () -> r.metrics().snapshot().sessions() == BAD
+                            && r.metrics().snapshot().inFlight() == (long) BAD * MAX_IN_FLIGHT, "every bad session holding " + MAX_IN_FLIGHT + " requests");
         } finally {
             progress.dispose();
         }
@@ -175,7 +175,8 @@ class BadClientIsolationTest {
 
         clients.forEach(Disposable::dispose);
         clients.clear();
-        awaitTrue(() -> r.metrics().snapshot().sessions() == 0 && handler.connections() == 0, "the bad sessions freed");
+        Await.until(Fixtures.WAIT, () -> r.metrics().snapshot().sessions() == 0 && handler.connections() == 0,
+                "the bad sessions freed");
         long heapAfter = heapAfterGc();
         pacedLoad(http, uri, GOOD, 5, PAUSE, "work");
         long[] after = pacedLoad(http, uri, GOOD, GOOD_REQUESTS, PAUSE, "work");
@@ -229,14 +230,14 @@ class BadClientIsolationTest {
                                 .then().then(Mono.never());
                     }).subscribe();
             clients.add(flood);
-            awaitTrue(() -> flooded.get() > 1_000, "the flood under way");
+            Await.until(Fixtures.WAIT, () -> flooded.get() > 1_000, "the flood under way");
             long answersBefore = flooded.get();
             long t0 = System.nanoTime();
             beside.add(pacedLoad(http, uri, GOOD, GOOD_REQUESTS, PAUSE, "work"));
             floodRate += (flooded.get() - answersBefore) / ((System.nanoTime() - t0) / 1e9) / FLOOD_ROUNDS;
             maxInFlight = Math.max(maxInFlight, relay.metrics().snapshot().inFlight());
             flood.dispose();
-            awaitTrue(() -> handler.connections() == 0, "the flooder gone");
+            Await.until(Fixtures.WAIT, () -> handler.connections() == 0, "the flooder gone");
         }
         long[] a = merge(alone);
         long[] b = merge(beside);

@@ -1,6 +1,7 @@
 package dev.switchboard.transport.netty.reliability;
 
-import static dev.switchboard.transport.netty.reliability.Fixtures.awaitTrue;
+import dev.switchboard.core.test.Await;
+
 import static dev.switchboard.transport.netty.reliability.Fixtures.isFinal;
 import static dev.switchboard.transport.netty.reliability.Fixtures.mib;
 import static dev.switchboard.transport.netty.reliability.Fixtures.request;
@@ -134,7 +135,7 @@ class ChurnSoakTest {
         }
         running.forEach(Disposable::dispose);
         running.clear();
-        awaitTrue(() -> relay.metrics().snapshot().sessions() == 0 && server.handler().connections() == 0,
+        Await.until(Fixtures.WAIT, () -> relay.metrics().snapshot().sessions() == 0 && server.handler().connections() == 0,
                 "every churned session closed");
 
         assertTrue(samples.size() >= 3, "samples " + samples);

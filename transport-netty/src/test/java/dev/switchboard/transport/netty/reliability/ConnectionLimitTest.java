@@ -1,6 +1,7 @@
 package dev.switchboard.transport.netty.reliability;
 
-import static dev.switchboard.transport.netty.reliability.Fixtures.awaitTrue;
+import dev.switchboard.core.test.Await;
+
 import static dev.switchboard.transport.netty.reliability.Fixtures.openFds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -70,7 +71,7 @@ class ConnectionLimitTest {
         String uri = server.uri().toString();
         // warm up, then count descriptors with every lazily opened one already open
         Fixtures.pacedLoad(http, uri, 2, 1, Duration.ZERO);
-        awaitTrue(() -> server.handler().connections() == 0, "the warm-up closed");
+        Await.until(Fixtures.WAIT, () -> server.handler().connections() == 0, "the warm-up closed");
         long fds = openFds();
 
         List<Integer> admitted = Flux.range(0, LIMIT).flatMap(i -> open(uri)).collectList().block(Fixtures.WAIT);
@@ -88,14 +89,15 @@ class ConnectionLimitTest {
 
         // the admitted sessions still serve, and a place freed is a place taken
         clients.remove(0).dispose();
-        awaitTrue(() -> server.handler().connections() == LIMIT - 1, "one place freed");
+        Await.until(Fixtures.WAIT, () -> server.handler().connections() == LIMIT - 1, "one place freed");
         long[] served = Fixtures.pacedLoad(http, uri, 1, 3, Duration.ZERO);
         assertEquals(3, served.length);
 
         clients.forEach(Disposable::dispose);
         clients.clear();
-        awaitTrue(() -> server.handler().connections() == 0 && relay.metrics().snapshot().sessions() == 0,
+        Await.until(Fixtures.WAIT, () -> server.handler().connections() == 0 && relay.metrics().snapshot().sessions() == 0,
                 "every connection closed");
-        awaitTrue(() -> openFds() <= fds, "the descriptors back to " + fds + " (now " + openFds() + ")");
+        Await.until(Fixtures.WAIT, () -> openFds() <= fds,
+                "the descriptors back to " + fds + " (now " + openFds() + ")");
     }
 }

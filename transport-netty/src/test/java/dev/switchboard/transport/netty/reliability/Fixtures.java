@@ -161,13 +161,4 @@ final class Fixtures {
         return bytes / 1024.0 / 1024.0;
     }
 
-    static void awaitTrue(BooleanSupplier condition, String what) {
-        awaitTrue(condition, what, WAIT);
-    }
-
-    /** Returns once {@code condition} holds, checked every 20 ms; fails naming {@code what} if not within {@code wait}. */
-    static void awaitTrue(BooleanSupplier condition, String what, Duration wait) {
-        await("waiting for " + what).atMost(wait).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
-                .until(condition::getAsBoolean);
-    }
 }

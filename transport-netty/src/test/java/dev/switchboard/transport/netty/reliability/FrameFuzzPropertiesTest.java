@@ -1,5 +1,7 @@
 package dev.switchboard.transport.netty.reliability;
 
+import dev.switchboard.core.test.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,7 +96,7 @@ class FrameFuzzPropertiesTest {
         } finally {
             c.close();
         }
-        Fixtures.awaitTrue(() -> relay.metrics().snapshot().sessions() == 0 && s.handler().connections() == 0,
+        Await.until(Fixtures.WAIT, () -> relay.metrics().snapshot().sessions() == 0 && s.handler().connections() == 0,
                 "the fuzzed session ended");
         long[] served = Fixtures.pacedLoad(HTTP, s.uri().toString(), 1, 1, Duration.ZERO);
         assertEquals(1, served.length);

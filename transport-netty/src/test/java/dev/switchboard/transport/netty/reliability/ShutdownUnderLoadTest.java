@@ -1,6 +1,7 @@
 package dev.switchboard.transport.netty.reliability;
 
-import static dev.switchboard.transport.netty.reliability.Fixtures.awaitTrue;
+import dev.switchboard.core.test.Await;
+
 import static dev.switchboard.transport.netty.reliability.Fixtures.isFinal;
 import static dev.switchboard.transport.netty.reliability.Fixtures.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -102,7 +103,7 @@ class ShutdownUnderLoadTest {
         for (int i = 0; i < SESSIONS; i++) {
             all.add(busy(uri, "slow", SERVICE_MS));
         }
-        awaitTrue(() -> all.stream().allMatch(b -> b.answered.get() >= 2), "every session busy");
+        Await.until(Fixtures.WAIT, () -> all.stream().allMatch(b -> b.answered.get() >= 2), "every session busy");
         long inFlightAtShutdown = relay.metrics().snapshot().inFlight();
 
         server.shutdown(Duration.ofSeconds(10)).block(Fixtures.WAIT);
@@ -135,7 +136,8 @@ class ShutdownUnderLoadTest {
             all.add(busy(uri, "hang", "0"));
         }
         // the workers' 32 credits taken, the other 8 requests waiting in the router
-        awaitTrue(() -> relay.metrics().snapshot().inFlight() == (long) SESSIONS * PIPELINE, "every request taken in");
+        Await.until(Fixtures.WAIT, () -> relay.metrics().snapshot().inFlight() == (long) SESSIONS * PIPELINE,
+                "every request taken in");
         long t0 = System.nanoTime();
         Duration deadline = Duration.ofMillis(300);
 
@@ -145,7 +147,7 @@ class ShutdownUnderLoadTest {
         for (Busy b : all) {
             assertEquals(1001, b.closeCode.asMono().block(Fixtures.WAIT));
         }
-        awaitTrue(() -> workers.stream().allMatch(w -> w.active() == 0), "every credit back");
+        Await.until(Fixtures.WAIT, () -> workers.stream().allMatch(w -> w.active() == 0), "every credit back");
         System.out.printf("RELIABILITY shutdown past the deadline: %d sessions closed in %d ms (deadline %d ms), "
                         + "%d requests cancelled at the workers%n", SESSIONS, took.toMillis(), deadline.toMillis(),
                 Fixtures.CANCELLED.get() - cancelledBefore);

@@ -1,6 +1,7 @@
 package dev.switchboard.transport.netty.reliability;
 
-import static dev.switchboard.transport.netty.reliability.Fixtures.awaitTrue;
+import dev.switchboard.core.test.Await;
+
 import static dev.switchboard.transport.netty.reliability.Fixtures.openFds;
 import static dev.switchboard.transport.netty.reliability.Fixtures.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -82,7 +83,7 @@ class VanishingClientTest {
         RawClient warm = RawClient.connect(port, spec.path());
         warm.sendText(request(0, "k", "0"));
         warm.close();
-        awaitTrue(() -> relay.metrics().snapshot().sessions() == 0, "the warm-up session closed");
+        Await.until(Fixtures.WAIT, () -> relay.metrics().snapshot().sessions() == 0, "the warm-up session closed");
         long fds = openFds();
         int cancelledBefore = Fixtures.CANCELLED.get();
 
@@ -90,18 +91,19 @@ class VanishingClientTest {
         for (int i = 0; i < sent; i++) {
             client.sendText(request(i, "hang", String.valueOf(i)));
         }
-        awaitTrue(() -> worker.active() == held && relay.metrics().snapshot().inFlight() == held,
+        Await.until(Fixtures.WAIT, () -> worker.active() == held && relay.metrics().snapshot().inFlight() == held,
                 held + " requests on the worker");
         how.apply(client);
 
-        awaitTrue(() -> relay.metrics().snapshot().sessions() == 0 && server.handler().connections() == 0,
+        Await.until(Fixtures.WAIT, () -> relay.metrics().snapshot().sessions() == 0 && server.handler().connections() == 0,
                 "the session ended");
-        awaitTrue(() -> worker.active() == 0, "every credit back");
+        Await.until(Fixtures.WAIT, () -> worker.active() == 0, "every credit back");
         assertEquals(held, Fixtures.CANCELLED.get() - cancelledBefore, "requests cancelled at the worker");
         assertEquals(0, relay.metrics().snapshot().inFlight());
         assertEquals(0, relay.metrics().snapshot().queuedResponses());
         client.close();
-        awaitTrue(() -> openFds() <= fds, "the descriptors back to " + fds + " (now " + openFds() + ")");
+        Await.until(Fixtures.WAIT, () -> openFds() <= fds,
+                "the descriptors back to " + fds + " (now " + openFds() + ")");
 
         // and the relay keeps serving with every credit
         long[] latencies = Fixtures.pacedLoad(HttpClient.newConnection().runOn(Fixtures.CLIENT_LOOPS),
