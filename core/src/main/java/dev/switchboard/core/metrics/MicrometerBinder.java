@@ -54,12 +54,21 @@ public final class MicrometerBinder implements MeterBinder, AutoCloseable {
         this.metrics = metrics;
     }
 
-    /** A binder for {@code metrics}. */
+    /**
+     * A binder for {@code metrics}.
+     *
+     * @param metrics the metrics to bind
+     * @return a binder for {@code metrics}
+     */
     public static MicrometerBinder of(RelayMetrics metrics) {
         return new MicrometerBinder(Objects.requireNonNull(metrics, "metrics"));
     }
 
-    /** Whether Micrometer is on the class path. */
+    /**
+     * Whether Micrometer is on the class path.
+     *
+     * @return whether Micrometer is on the class path
+     */
     public static boolean isMicrometerPresent() {
         try {
             Class.forName("io.micrometer.core.instrument.MeterRegistry", false,

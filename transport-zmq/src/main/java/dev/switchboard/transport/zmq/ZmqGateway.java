@@ -34,6 +34,9 @@ public interface ZmqGateway extends Disposable {
     /**
      * Binds a gateway now, blocking until its socket is bound.
      *
+     * @param spec the gateway's configuration
+     * @param membership the membership the registered workers join
+     * @return the bound gateway
      * @throws IllegalStateException if it could not bind within {@link #BIND_TIMEOUT}
      */
     static ZmqGateway bindNow(ZmqGatewaySpec spec, Membership membership) {
@@ -42,22 +45,44 @@ public interface ZmqGateway extends Disposable {
         return GatewayImpl.bind(spec, membership, BIND_TIMEOUT);
     }
 
-    /** Binds a gateway on subscription, off the caller's thread. */
+    /**
+     * Binds a gateway on subscription, off the caller's thread.
+     *
+     * @param spec the gateway's configuration
+     * @param membership the membership the registered workers join
+     * @return a Mono of the bound gateway
+     */
     static Mono<ZmqGateway> bind(ZmqGatewaySpec spec, Membership membership) {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(membership, "membership");
         return Mono.fromCallable(() -> bindNow(spec, membership)).subscribeOn(Schedulers.boundedElastic());
     }
 
-    /** The endpoint it is bound to, with the port the system chose, e.g. {@code tcp://127.0.0.1:41234}. */
+    /**
+     * The endpoint it is bound to, with the port the system chose, e.g. {@code tcp://127.0.0.1:41234}.
+     *
+     * @return the endpoint it is bound to, with the port the system chose
+     */
     String endpoint();
 
-    /** The ids of the workers registered now. */
+    /**
+     * The ids of the workers registered now.
+     *
+     * @return the ids of the workers registered now
+     */
     List<String> workerIds();
 
-    /** Its counters. */
+    /**
+     * Its counters.
+     *
+     * @return its counters
+     */
     ZmqGatewayStats stats();
 
-    /** Completes when the gateway has closed its sockets. */
+    /**
+     * Completes when the gateway has closed its sockets.
+     *
+     * @return a Mono that completes when its sockets are closed
+     */
     Mono<Void> onDispose();
 }

@@ -25,7 +25,12 @@ public final class ZmqGatewayMeters implements MeterBinder {
         this.gateway = gateway;
     }
 
-    /** A binder for {@code gateway}'s counters. */
+    /**
+     * A binder for {@code gateway}'s counters.
+     *
+     * @param gateway the gateway
+     * @return a binder for {@code gateway}'s counters
+     */
     public static ZmqGatewayMeters of(ZmqGateway gateway) {
         return new ZmqGatewayMeters(Objects.requireNonNull(gateway, "gateway"));
     }

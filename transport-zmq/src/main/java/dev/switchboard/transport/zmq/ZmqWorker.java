@@ -21,19 +21,37 @@ import reactor.core.publisher.Mono;
  */
 public interface ZmqWorker extends Disposable {
 
-    /** Starts a worker; it connects and registers in the background. */
+    /**
+     * Starts a worker; it connects and registers in the background.
+     *
+     * @param spec the worker's configuration
+     * @param handler what answers each request
+     * @return the started worker
+     */
     static ZmqWorker start(ZmqWorkerSpec spec, WorkerHandler handler) {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(handler, "handler");
         return WorkerImpl.start(spec, handler);
     }
 
-    /** Its id. */
+    /**
+     * Its id.
+     *
+     * @return its id
+     */
     String id();
 
-    /** Its counters. */
+    /**
+     * Its counters.
+     *
+     * @return its counters
+     */
     ZmqWorkerStats stats();
 
-    /** Completes when it has closed its sockets. */
+    /**
+     * Completes when it has closed its sockets.
+     *
+     * @return a Mono that completes when its sockets are closed
+     */
     Mono<Void> onDispose();
 }
