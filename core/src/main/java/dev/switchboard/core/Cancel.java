@@ -11,11 +11,18 @@ import java.util.Objects;
  * A cancel takes no place among the session's requests in flight and is read even when the
  * session is at its limit (see {@link Relay.Builder#maxInFlight(int)}).
  *
+ * <p>How it may grow: a cancel names one request and nothing else; what a codec decodes beyond that
+ * goes into a new {@link ClientMessage} type, not into this record.
+ *
  * @param id the id of the request to cancel
  */
 public record Cancel(RequestId id) implements ClientMessage {
 
-    /** Checks the id. */
+    /**
+     * Checks the id.
+     *
+     * @param id the id of the request to cancel
+     */
     public Cancel {
         Objects.requireNonNull(id, "id");
     }

@@ -9,6 +9,10 @@ package dev.switchboard.core;
  */
 public sealed interface ClientMessage permits Request, Cancel {
 
-    /** The client's id of the request this message sends or cancels. */
+    /**
+     * The client's id of the request this message sends or cancels.
+     *
+     * @return the client's id of the request this message sends or cancels
+     */
     RequestId id();
 }

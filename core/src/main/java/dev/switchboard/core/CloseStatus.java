@@ -5,6 +5,9 @@ import java.util.Objects;
 /**
  * Why a connection closes: a WebSocket close code (RFC 6455, section 7.4) and a short reason.
  *
+ * <p>How it may grow: its two components are those of a WebSocket close frame and stay as they are;
+ * new well-known statuses may be added as constants.
+ *
  * @param code   the close code, 1000 to 4999
  * @param reason a short human-readable reason, possibly empty
  */
@@ -27,7 +30,12 @@ public record CloseStatus(int code, String reason) {
     /** 1013: the server is overloaded; try again later. */
     public static final CloseStatus TRY_AGAIN_LATER = new CloseStatus(1013, "try again later");
 
-    /** Checks the code range and the reason. */
+    /**
+     * Checks the code range and the reason.
+     *
+     * @param code the close code, 1000 to 4999
+     * @param reason the reason, not null; empty for none
+     */
     public CloseStatus {
         if (code < 1000 || code > 4999) {
             throw new IllegalArgumentException("close code must be within 1000..4999, was " + code);
@@ -35,7 +43,12 @@ public record CloseStatus(int code, String reason) {
         Objects.requireNonNull(reason, "reason");
     }
 
-    /** The same code with another reason. */
+    /**
+     * The same code with another reason.
+     *
+     * @param newReason the reason of the new status
+     * @return the same code with another reason
+     */
     public CloseStatus withReason(String newReason) {
         return new CloseStatus(code, newReason);
     }

@@ -17,6 +17,8 @@ public interface Codec {
     /**
      * The default codec: JSON in text frames and a JSON header before raw bytes in binary frames,
      * with requests and cancels. See the project README's protocol section for both framings.
+     *
+     * @return the default JSON codec
      */
     static Codec json() {
         return JsonCodec.INSTANCE;
@@ -25,10 +27,18 @@ public interface Codec {
     /**
      * Decodes one frame of the given session: a {@link Request} or a {@link Cancel}.
      *
+     * @param frame the frame, as the client sent it
+     * @param session the session that received it
+     * @return the request or the cancel the frame carries
      * @throws CodecException when the frame is neither a valid request nor a valid cancel
      */
     ClientMessage decode(Frame frame, Session session) throws CodecException;
 
-    /** Encodes one response item as one frame. */
+    /**
+     * Encodes one response item as one frame.
+     *
+     * @param response the response item
+     * @return the frame that carries it to the client
+     */
     Frame encode(Response response);
 }

@@ -19,7 +19,11 @@ public enum ErrorCode {
         this.wireName = wireName;
     }
 
-    /** The code as it appears on the wire, for example {@code "bad_request"}. */
+    /**
+     * The code as it appears on the wire, for example {@code "bad_request"}.
+     *
+     * @return the code as it appears on the wire, for example {@code "bad_request"}
+     */
     public String wireName() {
         return wireName;
     }

@@ -30,47 +30,86 @@ public final class Frame {
         this.data = data;
     }
 
-    /** A text frame holding {@code text} as UTF-8. */
+    /**
+     * A text frame holding {@code text} as UTF-8.
+     *
+     * @param text the text
+     * @return a text frame holding {@code text} as UTF-8
+     */
     public static Frame text(String text) {
         return new Frame(Type.TEXT, text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** A text frame over {@code utf8}, which it now owns. The bytes must be valid UTF-8. */
+    /**
+     * A text frame over {@code utf8}, which it now owns. The bytes must be valid UTF-8.
+     *
+     * @param utf8 the UTF-8 bytes, not copied
+     * @return a text frame over {@code utf8}, which it now owns
+     */
     public static Frame text(byte[] utf8) {
         return new Frame(Type.TEXT, Objects.requireNonNull(utf8, "utf8"));
     }
 
-    /** A binary frame over {@code data}, which it now owns. */
+    /**
+     * A binary frame over {@code data}, which it now owns.
+     *
+     * @param data the bytes, not copied
+     * @return a binary frame over {@code data}, which it now owns
+     */
     public static Frame binary(byte[] data) {
         return new Frame(Type.BINARY, Objects.requireNonNull(data, "data"));
     }
 
-    /** The kind of frame. */
+    /**
+     * The kind of frame.
+     *
+     * @return the kind of frame
+     */
     public Type type() {
         return type;
     }
 
-    /** Whether this is a text frame. */
+    /**
+     * Whether this is a text frame.
+     *
+     * @return whether this is a text frame
+     */
     public boolean isText() {
         return type == Type.TEXT;
     }
 
-    /** The payload size in bytes. */
+    /**
+     * The payload size in bytes.
+     *
+     * @return the payload size in bytes
+     */
     public int size() {
         return data.length;
     }
 
-    /** A read-only view of the payload, without copying. */
+    /**
+     * A read-only view of the payload, without copying.
+     *
+     * @return a read-only view of the payload, without copying
+     */
     public ByteBuffer data() {
         return ByteBuffer.wrap(data).asReadOnlyBuffer();
     }
 
-    /** A copy of the payload. */
+    /**
+     * A copy of the payload.
+     *
+     * @return a copy of the payload
+     */
     public byte[] toByteArray() {
         return data.clone();
     }
 
-    /** The payload decoded as UTF-8 (malformed input is replaced, never thrown). */
+    /**
+     * The payload decoded as UTF-8 (malformed input is replaced, never thrown).
+     *
+     * @return the payload decoded as UTF-8 (malformed input is replaced, never thrown)
+     */
     public String text() {
         return new String(data, StandardCharsets.UTF_8);
     }

@@ -38,6 +38,9 @@ public final class Limits {
     /**
      * What {@code request} exceeds, as a message for the client naming the limit; empty when it is
      * within every limit.
+     *
+     * @param request the decoded request
+     * @return the message naming the exceeded limit; empty when there is none
      */
     public static Optional<String> violation(Request request) {
         String v = text("key", request.key(), DEFAULT_MAX_KEY_BYTES, "DEFAULT_MAX_KEY_BYTES");

@@ -25,47 +25,86 @@ public final class Payload {
         this.data = data;
     }
 
-    /** A JSON payload from its text. */
+    /**
+     * A JSON payload from its text.
+     *
+     * @param json the JSON text
+     * @return a JSON payload from its text
+     */
     public static Payload json(String json) {
         return new Payload(false, json.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** A JSON payload over UTF-8 bytes, which it now owns. */
+    /**
+     * A JSON payload over UTF-8 bytes, which it now owns.
+     *
+     * @param utf8Json the JSON text as UTF-8 bytes, not copied
+     * @return a JSON payload over UTF-8 bytes, which it now owns
+     */
     public static Payload json(byte[] utf8Json) {
         return new Payload(false, Objects.requireNonNull(utf8Json, "utf8Json"));
     }
 
-    /** A binary payload over {@code data}, which it now owns. */
+    /**
+     * A binary payload over {@code data}, which it now owns.
+     *
+     * @param data the bytes, not copied
+     * @return a binary payload over {@code data}, which it now owns
+     */
     public static Payload binary(byte[] data) {
         return new Payload(true, Objects.requireNonNull(data, "data"));
     }
 
-    /** The JSON {@code null} payload. */
+    /**
+     * The JSON {@code null} payload.
+     *
+     * @return the JSON {@code null} payload
+     */
     public static Payload jsonNull() {
         return NULL;
     }
 
-    /** Whether the payload is raw binary rather than JSON text. */
+    /**
+     * Whether the payload is raw binary rather than JSON text.
+     *
+     * @return whether the payload is raw binary rather than JSON text
+     */
     public boolean isBinary() {
         return binary;
     }
 
-    /** The size in bytes. */
+    /**
+     * The size in bytes.
+     *
+     * @return the size in bytes
+     */
     public int size() {
         return data.length;
     }
 
-    /** A read-only view of the bytes, without copying. */
+    /**
+     * A read-only view of the bytes, without copying.
+     *
+     * @return a read-only view of the bytes, without copying
+     */
     public ByteBuffer data() {
         return ByteBuffer.wrap(data).asReadOnlyBuffer();
     }
 
-    /** A copy of the bytes. */
+    /**
+     * A copy of the bytes.
+     *
+     * @return a copy of the bytes
+     */
     public byte[] toByteArray() {
         return data.clone();
     }
 
-    /** The bytes decoded as UTF-8. */
+    /**
+     * The bytes decoded as UTF-8.
+     *
+     * @return the bytes decoded as UTF-8
+     */
     public String utf8() {
         return new String(data, StandardCharsets.UTF_8);
     }

@@ -41,6 +41,8 @@ public interface Relay {
      * slow-consumer timeout of {@value #DEFAULT_SLOW_CONSUMER_TIMEOUT_MS} ms, a request timeout of
      * {@value #DEFAULT_REQUEST_TIMEOUT_MS} ms and Reactor's parallel scheduler for timers. A
      * router is required.
+     *
+     * @return a new builder
      */
     static Builder builder() {
         return new Builder();
@@ -49,13 +51,24 @@ public interface Relay {
     /**
      * Serves one connection until it closes. Subscribing starts the session; the Mono completes
      * when the session has ended and freed everything it held. Cancelling it ends the session.
+     *
+     * @param connection the client connection, which the session closes when it ends
+     * @return a Mono that runs the session on subscription and completes when the session has ended
      */
     Mono<Void> serve(Connection connection);
 
-    /** The relay's metrics. */
+    /**
+     * The relay's metrics.
+     *
+     * @return the relay's metrics
+     */
     RelayMetrics metrics();
 
-    /** The router requests go through. */
+    /**
+     * The router requests go through.
+     *
+     * @return the router requests go through
+     */
     Router router();
 
     /** Builds a {@link Relay}. Not thread-safe; each {@link #build()} returns an immutable relay. */
@@ -73,19 +86,34 @@ public interface Relay {
         private Builder() {
         }
 
-        /** The router (required). */
+        /**
+         * The router (required).
+         *
+         * @param router the router (required)
+         * @return this builder
+         */
         public Builder router(Router router) {
             this.router = Objects.requireNonNull(router, "router");
             return this;
         }
 
-        /** The codec (default {@link Codec#json()}). */
+        /**
+         * The codec (default {@link Codec#json()}).
+         *
+         * @param codec the codec (default {@link Codec#json()})
+         * @return this builder
+         */
         public Builder codec(Codec codec) {
             this.codec = Objects.requireNonNull(codec, "codec");
             return this;
         }
 
-        /** The ordering of responses in a session (default {@link Ordering#ORDERED}). */
+        /**
+         * The ordering of responses in a session (default {@link Ordering#ORDERED}).
+         *
+         * @param ordering the ordering of responses in a session (default {@link Ordering#ORDERED})
+         * @return this builder
+         */
         public Builder ordering(Ordering ordering) {
             this.ordering = Objects.requireNonNull(ordering, "ordering");
             return this;
@@ -95,6 +123,9 @@ public interface Relay {
          * Requests in flight per session, strictly positive. The session reads one frame beyond
          * the limit, so that a client at its limit can still cancel; a request in that frame
          * waits, not started, until one of the others leaves, and nothing more is read meanwhile.
+         *
+         * @param maxInFlight requests in flight per session, strictly positive
+         * @return this builder
          */
         public Builder maxInFlight(int maxInFlight) {
             if (maxInFlight < 1) {
@@ -107,6 +138,9 @@ public interface Relay {
         /**
          * Response frames a session holds for its client, strictly positive. It also caps the
          * requests that make progress at once: each holds room for its next frame.
+         *
+         * @param maxQueuedResponses response frames a session holds for its client, strictly positive
+         * @return this builder
          */
         public Builder maxQueuedResponses(int maxQueuedResponses) {
             if (maxQueuedResponses < 1) {
@@ -120,13 +154,21 @@ public interface Relay {
         /**
          * How long a response frame may wait for a client that asks for none before the session is
          * closed with 1008, strictly positive.
+         *
+         * @param timeout the slow-consumer timeout, strictly positive
+         * @return this builder
          */
         public Builder slowConsumerTimeout(Duration timeout) {
             this.slowConsumerTimeout = positive(timeout, "slowConsumerTimeout");
             return this;
         }
 
-        /** The longest wait for a request's next item (queueing included) before {@code timeout}. */
+        /**
+         * The longest wait for a request's next item (queueing included) before {@code timeout}.
+         *
+         * @param timeout the longest wait for a request's next item (queueing included) before {@code timeout}
+         * @return this builder
+         */
         public Builder requestTimeout(Duration timeout) {
             this.requestTimeout = positive(timeout, "requestTimeout");
             return this;
@@ -138,6 +180,9 @@ public interface Relay {
          * sticks to the worker that holds that view. A session without the attribute is routed by
          * each request's key (the default for every session when this is not set). The WebSocket
          * transport exposes query parameters as {@code query.<name>} attributes.
+         *
+         * @param attribute the session attribute to route by, not blank
+         * @return this builder
          */
         public Builder sessionRoutingKey(String attribute) {
             if (attribute.isBlank()) {
@@ -147,7 +192,12 @@ public interface Relay {
             return this;
         }
 
-        /** The scheduler for timers (default: Reactor's parallel scheduler, resolved per session). */
+        /**
+         * The scheduler for timers (default: Reactor's parallel scheduler, resolved per session).
+         *
+         * @param timer the scheduler for timers (default: Reactor's parallel scheduler, resolved per session)
+         * @return this builder
+         */
         public Builder timer(Scheduler timer) {
             this.timer = Objects.requireNonNull(timer, "timer");
             return this;
@@ -156,6 +206,7 @@ public interface Relay {
         /**
          * The relay.
          *
+         * @return the relay
          * @throws IllegalStateException if no router was set
          */
         public Relay build() {

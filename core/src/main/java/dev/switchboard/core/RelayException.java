@@ -16,15 +16,25 @@ public class RelayException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The code the client receives (serialized with the exception). */
     private final ErrorCode code;
 
-    /** A failure with the given code and message. */
+    /**
+     * A failure with the given code and message.
+     *
+     * @param code the code the client receives
+     * @param message the message the client receives
+     */
     public RelayException(ErrorCode code, String message) {
         super(message, null, false, false);
         this.code = Objects.requireNonNull(code, "code");
     }
 
-    /** The code the client receives. */
+    /**
+     * The code the client receives.
+     *
+     * @return the code the client receives
+     */
     public ErrorCode code() {
         return code;
     }

@@ -28,12 +28,20 @@ public final class Request implements ClientMessage {
         this.idempotent = b.idempotent;
     }
 
-    /** A new builder: session {@code ""}, key {@code ""}, JSON null body, idempotent. */
+    /**
+     * A new builder: session {@code ""}, key {@code ""}, JSON null body, idempotent.
+     *
+     * @return a new builder: session {@code ""}, key {@code ""}, JSON null body, idempotent
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The id of the session that sent the request. */
+    /**
+     * The id of the session that sent the request.
+     *
+     * @return the id of the session that sent the request
+     */
     public String sessionId() {
         return sessionId;
     }
@@ -44,27 +52,47 @@ public final class Request implements ClientMessage {
         return id;
     }
 
-    /** The affinity key. */
+    /**
+     * The affinity key.
+     *
+     * @return the affinity key
+     */
     public String key() {
         return key;
     }
 
-    /** The body. */
+    /**
+     * The body.
+     *
+     * @return the body
+     */
     public Payload payload() {
         return payload;
     }
 
-    /** The authenticated principal of the session, if any. */
+    /**
+     * The authenticated principal of the session, if any.
+     *
+     * @return the authenticated principal of the session, if any
+     */
     public Optional<String> principal() {
         return Optional.ofNullable(principal);
     }
 
-    /** Whether the request may be retried on another worker when its worker dies. */
+    /**
+     * Whether the request may be retried on another worker when its worker dies.
+     *
+     * @return whether the request may be retried on another worker when its worker dies
+     */
     public boolean idempotent() {
         return idempotent;
     }
 
-    /** A builder holding this request's values. */
+    /**
+     * A builder holding this request's values.
+     *
+     * @return a builder holding this request's values
+     */
     public Builder toBuilder() {
         return new Builder().sessionId(sessionId).id(id).key(key).payload(payload)
                 .principal(principal).idempotent(idempotent);
@@ -87,43 +115,77 @@ public final class Request implements ClientMessage {
         private Builder() {
         }
 
-        /** The session id. */
+        /**
+         * The session id.
+         *
+         * @param sessionId the session id
+         * @return this builder
+         */
         public Builder sessionId(String sessionId) {
             this.sessionId = Objects.requireNonNull(sessionId, "sessionId");
             return this;
         }
 
-        /** The client's request id (required). */
+        /**
+         * The client's request id (required).
+         *
+         * @param id the client's request id (required)
+         * @return this builder
+         */
         public Builder id(RequestId id) {
             this.id = Objects.requireNonNull(id, "id");
             return this;
         }
 
-        /** The affinity key. */
+        /**
+         * The affinity key.
+         *
+         * @param key the affinity key
+         * @return this builder
+         */
         public Builder key(String key) {
             this.key = Objects.requireNonNull(key, "key");
             return this;
         }
 
-        /** The body. */
+        /**
+         * The body.
+         *
+         * @param payload the body
+         * @return this builder
+         */
         public Builder payload(Payload payload) {
             this.payload = Objects.requireNonNull(payload, "payload");
             return this;
         }
 
-        /** The session's principal, or null for none. */
+        /**
+         * The session's principal, or null for none.
+         *
+         * @param principal the session's principal, or null for none
+         * @return this builder
+         */
         public Builder principal(@Nullable String principal) {
             this.principal = principal;
             return this;
         }
 
-        /** Whether the request may be retried on another worker (default true). */
+        /**
+         * Whether the request may be retried on another worker (default true).
+         *
+         * @param idempotent whether the request may be retried on another worker (default true)
+         * @return this builder
+         */
         public Builder idempotent(boolean idempotent) {
             this.idempotent = idempotent;
             return this;
         }
 
-        /** The request. */
+        /**
+         * The request.
+         *
+         * @return the request
+         */
         public Request build() {
             return new Request(this);
         }

@@ -18,17 +18,31 @@ public final class RequestId {
         this.numeric = numeric;
     }
 
-    /** A numeric id. */
+    /**
+     * A numeric id.
+     *
+     * @param id the number the client sent
+     * @return a numeric id
+     */
     public static RequestId of(long id) {
         return new RequestId(id, Long.toString(id), true);
     }
 
-    /** A string id. */
+    /**
+     * A string id.
+     *
+     * @param id the string the client sent
+     * @return a string id
+     */
     public static RequestId of(String id) {
         return new RequestId(0, Objects.requireNonNull(id, "id"), false);
     }
 
-    /** Whether the client sent a number (otherwise a string). */
+    /**
+     * Whether the client sent a number (otherwise a string).
+     *
+     * @return whether the client sent a number (otherwise a string)
+     */
     public boolean isNumeric() {
         return numeric;
     }
@@ -36,6 +50,7 @@ public final class RequestId {
     /**
      * The numeric value.
      *
+     * @return the numeric value
      * @throws IllegalStateException if the id is a string
      */
     public long asLong() {

@@ -26,44 +26,83 @@ public final class Response {
         this.message = message;
     }
 
-    /** A data item; {@code last} marks it as the end of the stream. */
+    /**
+     * A data item; {@code last} marks it as the end of the stream.
+     *
+     * @param id the request it answers
+     * @param payload the data
+     * @param last whether this item ends the stream
+     * @return a data item; {@code last} marks it as the end of the stream
+     */
     public static Response data(RequestId id, Payload payload, boolean last) {
         return new Response(Objects.requireNonNull(id, "id"), Objects.requireNonNull(payload, "payload"),
                 last, null, "");
     }
 
-    /** The end of a stream that carried no (more) data. */
+    /**
+     * The end of a stream that carried no (more) data.
+     *
+     * @param id the request it ends
+     * @return the end of a stream that carried no (more) data
+     */
     public static Response end(RequestId id) {
         return new Response(Objects.requireNonNull(id, "id"), null, true, null, "");
     }
 
-    /** An error that ends the stream; {@code id} is null when the request's id is unknown. */
+    /**
+     * An error that ends the stream; {@code id} is null when the request's id is unknown.
+     *
+     * @param id the request it answers, or null when its id is unknown
+     * @param code the code the client receives
+     * @param message the message the client receives
+     * @return an error that ends the stream; {@code id} is null when the request's id is unknown
+     */
     public static Response error(@Nullable RequestId id, ErrorCode code, String message) {
         return new Response(id, null, true, Objects.requireNonNull(code, "code"),
                 Objects.requireNonNull(message, "message"));
     }
 
-    /** The request's id; empty for an error about a frame whose id could not be read. */
+    /**
+     * The request's id; empty for an error about a frame whose id could not be read.
+     *
+     * @return the request's id; empty for an error about a frame whose id could not be read
+     */
     public Optional<RequestId> id() {
         return Optional.ofNullable(id);
     }
 
-    /** The data, for a data item. */
+    /**
+     * The data, for a data item.
+     *
+     * @return the data, for a data item
+     */
     public Optional<Payload> payload() {
         return Optional.ofNullable(payload);
     }
 
-    /** Whether this item ends the stream (always true for errors). */
+    /**
+     * Whether this item ends the stream (always true for errors).
+     *
+     * @return whether this item ends the stream (always true for errors)
+     */
     public boolean end() {
         return end;
     }
 
-    /** The error code, for an error. */
+    /**
+     * The error code, for an error.
+     *
+     * @return the error code, for an error
+     */
     public Optional<ErrorCode> error() {
         return Optional.ofNullable(error);
     }
 
-    /** The error message, empty unless this is an error. */
+    /**
+     * The error message, empty unless this is an error.
+     *
+     * @return the error message, empty unless this is an error
+     */
     public String message() {
         return message;
     }

@@ -38,6 +38,7 @@ public final class Session {
     /**
      * A session with the given identity and limits.
      *
+     * @return a session with the given identity and limits
      * @param id                 the session id
      * @param principal          the authenticated principal, or null for none
      * @param attributes         handshake attributes (copied)
@@ -50,12 +51,20 @@ public final class Session {
         return new Session(id, principal, attributes, ordering, maxInFlight, maxQueuedResponses);
     }
 
-    /** The session id, unique within the relay. */
+    /**
+     * The session id, unique within the relay.
+     *
+     * @return the session id, unique within the relay
+     */
     public String id() {
         return id;
     }
 
-    /** The authenticated principal, if the transport authenticated one. */
+    /**
+     * The authenticated principal, if the transport authenticated one.
+     *
+     * @return the authenticated principal, if the transport authenticated one
+     */
     public Optional<String> principal() {
         return Optional.ofNullable(principal);
     }
@@ -64,12 +73,20 @@ public final class Session {
         return principal;
     }
 
-    /** The handshake attributes (immutable). */
+    /**
+     * The handshake attributes (immutable).
+     *
+     * @return the handshake attributes (immutable)
+     */
     public Map<String, String> attributes() {
         return attributes;
     }
 
-    /** The ordering policy of its responses. */
+    /**
+     * The ordering policy of its responses.
+     *
+     * @return the ordering policy of its responses
+     */
     public Ordering ordering() {
         return ordering;
     }
@@ -77,12 +94,18 @@ public final class Session {
     /**
      * How many requests may be in flight at once. One frame more is read, so that a cancel can
      * arrive at the limit; a request in it waits, and further frames are not read, until one ends.
+     *
+     * @return how many requests may be in flight at once
      */
     public int maxInFlight() {
         return maxInFlight;
     }
 
-    /** How many response frames may wait for the client before the slow-consumer policy applies. */
+    /**
+     * How many response frames may wait for the client before the slow-consumer policy applies.
+     *
+     * @return how many response frames may wait for the client before the slow-consumer policy applies
+     */
     public int maxQueuedResponses() {
         return maxQueuedResponses;
     }

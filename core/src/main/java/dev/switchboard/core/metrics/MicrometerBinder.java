@@ -61,7 +61,11 @@ public final class MicrometerBinder implements MeterBinder, AutoCloseable {
         return new Builder(metrics);
     }
 
-    /** Whether Micrometer is on the class path. */
+    /**
+     * Whether Micrometer is on the class path.
+     *
+     * @return whether Micrometer is on the class path
+     */
     public static boolean isMicrometerPresent() {
         try {
             Class.forName("io.micrometer.core.instrument.MeterRegistry", false,

@@ -8,13 +8,21 @@ package dev.switchboard.core.metrics;
  */
 public interface TimingListener {
 
-    /** A request waited {@code nanos} from the router's admission until a worker's credit was its own. */
+    /**
+     * A request waited {@code nanos} from the router's admission until a worker's credit was its own.
+     *
+     * @param nanos the wait, in nanoseconds
+     */
     default void waited(long nanos) {
     }
 
     /**
      * The worker {@code workerId} served a request in {@code nanos}, from its credit to its end
      * ({@code completed} false when the request failed or was cancelled).
+     *
+     * @param workerId the worker's id
+     * @param nanos the service time, in nanoseconds
+     * @param completed false when the request failed or was cancelled
      */
     default void served(String workerId, long nanos, boolean completed) {
     }
@@ -22,6 +30,9 @@ public interface TimingListener {
     /**
      * A client's request was answered: {@code firstNanos} from reading it to its first response
      * frame queued for the client, {@code lastNanos} to its last (the end or the error).
+     *
+     * @param firstNanos from reading the request to its first response frame, in nanoseconds
+     * @param lastNanos from reading the request to its last response frame, in nanoseconds
      */
     default void answered(long firstNanos, long lastNanos) {
     }

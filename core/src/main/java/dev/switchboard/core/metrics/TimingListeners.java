@@ -19,7 +19,11 @@ public final class TimingListeners implements TimingListener {
 
     private volatile TimingListener[] listeners = NONE;
 
-    /** Whether any listener is registered: lets a caller skip reading its clock. */
+    /**
+     * Whether any listener is registered: lets a caller skip reading its clock.
+     *
+     * @return whether any listener is registered: lets a caller skip reading its clock
+     */
     public boolean active() {
         return listeners.length > 0;
     }
@@ -27,6 +31,8 @@ public final class TimingListeners implements TimingListener {
     /**
      * Registers {@code listener} until the returned {@link Disposable} is disposed.
      *
+     * @param listener the listener
+     * @return a handle that unregisters the listener
      * @throws IllegalStateException when {@link #MAX_LISTENERS} are registered already
      */
     public synchronized Disposable add(TimingListener listener) {

@@ -22,7 +22,11 @@ public final class Membership {
     private Membership() {
     }
 
-    /** An empty membership. */
+    /**
+     * An empty membership.
+     *
+     * @return an empty membership
+     */
     public static Membership create() {
         return new Membership();
     }
@@ -30,6 +34,7 @@ public final class Membership {
     /**
      * Adds a worker.
      *
+     * @param worker the worker, whose id no member has
      * @throws IllegalArgumentException if a worker with the same id is a member
      */
     public void join(WorkerLink worker) {
@@ -55,7 +60,12 @@ public final class Membership {
         watch.dispose();
     }
 
-    /** Removes the worker with this id; returns whether it was a member. */
+    /**
+     * Removes the worker with this id; returns whether it was a member.
+     *
+     * @param workerId the id of the worker to remove
+     * @return whether it was a member
+     */
     public boolean leave(String workerId) {
         Member removed;
         synchronized (this) {
@@ -72,7 +82,11 @@ public final class Membership {
         return true;
     }
 
-    /** The current members, in join order. */
+    /**
+     * The current members, in join order.
+     *
+     * @return the current members, in join order
+     */
     public synchronized List<WorkerLink> members() {
         List<WorkerLink> out = new ArrayList<>(members.size());
         for (Member m : members.values()) {
@@ -85,6 +99,8 @@ public final class Membership {
      * The membership as events: a {@code JOINED} for each current member, then every change as it
      * happens. A subscriber that does not keep up with its demand is failed with an overflow
      * error (membership changes are rare; request unbounded).
+     *
+     * @return the membership as events: a {@code JOINED} for each current member, then every change as it happens
      */
     public Flux<MembershipEvent> events() {
         return Flux.create(sink -> {

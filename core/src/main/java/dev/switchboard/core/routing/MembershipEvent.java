@@ -6,6 +6,9 @@ import java.util.Objects;
 /**
  * A worker joined or left the membership.
  *
+ * <p>How it may grow: new {@link Type} constants may be added (switch over them with a default
+ * branch); the membership builds it, applications need not.
+ *
  * @param type   joined or left
  * @param worker the worker
  */
@@ -19,7 +22,12 @@ public record MembershipEvent(Type type, WorkerLink worker) {
         LEFT
     }
 
-    /** Checks both fields. */
+    /**
+     * Checks both fields.
+     *
+     * @param type whether the worker joined or left
+     * @param worker the worker
+     */
     public MembershipEvent {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(worker, "worker");

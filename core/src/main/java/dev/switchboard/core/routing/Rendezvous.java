@@ -18,7 +18,12 @@ public final class Rendezvous {
     private Rendezvous() {
     }
 
-    /** A 64-bit hash of {@code s} (FNV-1a over its UTF-16 units, then a SplitMix64 finalizer). */
+    /**
+     * A 64-bit hash of {@code s} (FNV-1a over its UTF-16 units, then a SplitMix64 finalizer).
+     *
+     * @param s the string to hash
+     * @return a 64-bit hash of {@code s} (FNV-1a over its UTF-16 units, then a SplitMix64 finalizer)
+     */
     public static long hash(String s) {
         long h = FNV_OFFSET;
         for (int i = 0, n = s.length(); i < n; i++) {
@@ -28,7 +33,13 @@ public final class Rendezvous {
         return mix(h);
     }
 
-    /** The weight of a worker for a key, from their {@link #hash}es; higher weights come first. */
+    /**
+     * The weight of a worker for a key, from their {@link #hash}es; higher weights come first.
+     *
+     * @param keyHash the key's {@link #hash}
+     * @param workerHash the worker id's {@link #hash}
+     * @return the weight of a worker for a key, from their {@link #hash}es; higher weights come first
+     */
     public static long weight(long keyHash, long workerHash) {
         return mix(keyHash ^ workerHash);
     }
@@ -37,6 +48,9 @@ public final class Rendezvous {
      * The index in {@code workerIds} of the owner of {@code key}: the highest weight, ties (equal
      * 64-bit weights) to the lower index.
      *
+     * @param key the key
+     * @param workerIds the ids of the candidate workers, not empty
+     * @return the index of the owner in {@code workerIds}
      * @throws IllegalArgumentException if {@code workerIds} is empty
      */
     public static int owner(String key, List<String> workerIds) {

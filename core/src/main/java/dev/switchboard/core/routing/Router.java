@@ -32,6 +32,8 @@ public interface Router extends Disposable {
      * A builder with a new empty membership, the {@linkplain RoutingStrategies#cacheAffinity()
      * cache-affinity} strategy, at most
      * {@value #DEFAULT_MAX_WAITING} waiting requests and {@link System#nanoTime()} as the clock.
+     *
+     * @return a new builder
      */
     static Builder builder() {
         return new Builder();
@@ -41,30 +43,56 @@ public interface Router extends Disposable {
      * The response items of {@code request}, each with the worker's last-item mark (see
      * {@link WorkerLink}). Nothing happens until subscription; cancelling frees the request's
      * credit or its place in the queue.
+     *
+     * @param request the request to route
+     * @return the response items of {@code request}, each with the worker's last-item mark (see {@link WorkerLink})
      */
     Flux<WorkerLink.Item> exchange(Request request);
 
-    /** The response items of {@code request} without their marks, as {@link #exchange} routes them. */
+    /**
+     * The response items of {@code request} without their marks, as {@link #exchange} routes them.
+     *
+     * @param request the request to route
+     * @return the response items of {@code request} without their marks, as {@link #exchange} routes them
+     */
     default Flux<Payload> route(Request request) {
         return exchange(request).map(WorkerLink.Item::payload);
     }
 
-    /** The membership this router follows. */
+    /**
+     * The membership this router follows.
+     *
+     * @return the membership this router follows
+     */
     Membership membership();
 
-    /** The name of its strategy. */
+    /**
+     * The name of its strategy.
+     *
+     * @return the name of its strategy
+     */
     String strategyName();
 
-    /** Each live worker's load, in join order. */
+    /**
+     * Each live worker's load, in join order.
+     *
+     * @return each live worker's load, in join order
+     */
     List<WorkerLoad> loads();
 
-    /** Its counters. */
+    /**
+     * Its counters.
+     *
+     * @return its counters
+     */
     RouterStats stats();
 
     /**
      * Reports each request's wait for a credit and each worker's service time to {@code listener}
      * until the returned {@link Disposable} is disposed.
      *
+     * @param listener the listener, called on the threads where the events happen; it must not block
+     * @return a handle that unregisters the listener
      * @throws IllegalStateException when {@link TimingListeners#MAX_LISTENERS} are registered
      */
     Disposable timings(TimingListener listener);
@@ -80,13 +108,23 @@ public interface Router extends Disposable {
         private Builder() {
         }
 
-        /** The membership to follow (default: a new empty one). */
+        /**
+         * The membership to follow (default: a new empty one).
+         *
+         * @param membership the membership to follow (default: a new empty one)
+         * @return this builder
+         */
         public Builder membership(Membership membership) {
             this.membership = Objects.requireNonNull(membership, "membership");
             return this;
         }
 
-        /** A worker to join to the membership when the router is built. */
+        /**
+         * A worker to join to the membership when the router is built.
+         *
+         * @param worker a worker to join to the membership when the router is built
+         * @return this builder
+         */
         public Builder worker(WorkerLink worker) {
             workers.add(Objects.requireNonNull(worker, "worker"));
             return this;
@@ -95,13 +133,21 @@ public interface Router extends Disposable {
         /**
          * The strategy, a fresh instance for this router: strategies keep state (default: a new
          * {@link RoutingStrategies#cacheAffinity()} for each router built).
+         *
+         * @param strategy the strategy, a fresh instance for this router
+         * @return this builder
          */
         public Builder strategy(RoutingStrategy strategy) {
             this.strategy = Objects.requireNonNull(strategy, "strategy");
             return this;
         }
 
-        /** How many requests may wait for credits at once, strictly positive. */
+        /**
+         * How many requests may wait for credits at once, strictly positive.
+         *
+         * @param maxWaiting how many requests may wait for credits at once, strictly positive
+         * @return this builder
+         */
         public Builder maxWaiting(int maxWaiting) {
             if (maxWaiting < 1) {
                 throw new IllegalArgumentException("maxWaiting must be strictly positive, was " + maxWaiting);
@@ -110,13 +156,22 @@ public interface Router extends Disposable {
             return this;
         }
 
-        /** The clock in nanoseconds, a seam for simulators and tests (default {@link System#nanoTime()}). */
+        /**
+         * The clock in nanoseconds, a seam for simulators and tests (default {@link System#nanoTime()}).
+         *
+         * @param clock the clock in nanoseconds, a seam for simulators and tests (default {@link System#nanoTime()})
+         * @return this builder
+         */
         public Builder clock(LongSupplier clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
-        /** The router; the workers given to {@link #worker} join its membership now. */
+        /**
+         * The router; the workers given to {@link #worker} join its membership now.
+         *
+         * @return the router; the workers given to {@link #worker} join its membership now
+         */
         public Router build() {
             RoutingStrategy s = strategy != null ? strategy : RoutingStrategies.cacheAffinity();
             RouterImpl router = new RouterImpl(membership, s, maxWaiting, clock);

@@ -3,6 +3,10 @@ package dev.switchboard.core.routing;
 /**
  * Counters of a {@link Router} since it was built.
  *
+ * <p>How it may grow: new counters may be added as new components in a minor release, which changes
+ * the canonical constructor. Read it through its accessors; the relay builds it, applications need
+ * not.
+ *
  * @param routed       requests given to a worker (retries included)
  * @param affinityHits of those, requests given to a worker that reported their key cached
  * @param waiting      requests waiting for a credit now

@@ -25,12 +25,21 @@ public final class RoutingStrategies {
     private RoutingStrategies() {
     }
 
-    /** The names {@link #byName} accepts. */
+    /**
+     * The names {@link #byName} accepts.
+     *
+     * @return the names {@link #byName} accepts
+     */
     public static List<String> names() {
         return NAMES;
     }
 
-    /** The strategy called {@code name}; see {@link #names()}. */
+    /**
+     * The strategy called {@code name}; see {@link #names()}.
+     *
+     * @param name a name from {@link #names()}, in any case
+     * @return the strategy called {@code name}; see {@link #names()}
+     */
     public static RoutingStrategy byName(String name) {
         Supplier<RoutingStrategy> s = switch (name.toLowerCase(Locale.ROOT)) {
             case "round-robin" -> RoutingStrategies::roundRobin;
@@ -44,12 +53,20 @@ public final class RoutingStrategies {
         return s.get();
     }
 
-    /** Rotates over the workers, skipping those without a free credit while any has one. */
+    /**
+     * Rotates over the workers, skipping those without a free credit while any has one.
+     *
+     * @return a new round-robin strategy
+     */
     public static RoutingStrategy roundRobin() {
         return new RoundRobin();
     }
 
-    /** The worker with the fewest outstanding requests; ties go round robin. */
+    /**
+     * The worker with the fewest outstanding requests; ties go round robin.
+     *
+     * @return the worker with the fewest outstanding requests; ties go round robin
+     */
     public static RoutingStrategy leastLoaded() {
         return new LeastLoaded();
     }
@@ -57,6 +74,8 @@ public final class RoutingStrategies {
     /**
      * Rendezvous (HRW) hashing: each key to its {@link Rendezvous} owner over the live workers,
      * whatever its load. Requests wait for their owner; idle workers never take them.
+     *
+     * @return a new rendezvous strategy
      */
     public static RoutingStrategy rendezvous() {
         return new HashStrategies.RendezvousStrategy();
@@ -65,6 +84,8 @@ public final class RoutingStrategies {
     /**
      * Consistent hashing with bounded loads at the {@linkplain #DEFAULT_BALANCE_FACTOR default}
      * balance factor; see {@link #boundedLoad(double)}.
+     *
+     * @return a new bounded-load strategy
      */
     public static RoutingStrategy boundedLoad() {
         return boundedLoad(DEFAULT_BALANCE_FACTOR);
@@ -76,6 +97,7 @@ public final class RoutingStrategies {
      * whose outstanding requests are under {@code ceil(c × mean)}, the mean counting the new
      * request. No worker goes above the bound while another is under it.
      *
+     * @return a new bounded-load strategy
      * @param balanceFactor c, at least 1
      */
     public static RoutingStrategy boundedLoad(double balanceFactor) {
@@ -104,6 +126,8 @@ public final class RoutingStrategies {
      *   <li>An idle worker takes a request waiting for another one only if it holds its key or the
      *       request has waited longer than t_miss − t_hit.</li>
      * </ul>
+     *
+     * @return a new cache-affinity strategy
      */
     public static RoutingStrategy cacheAffinity() {
         return new CacheAffinity();

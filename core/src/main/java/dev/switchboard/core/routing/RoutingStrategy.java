@@ -12,10 +12,20 @@ import dev.switchboard.core.Request;
  */
 public interface RoutingStrategy {
 
-    /** The name the strategy is selected by, for example {@code "round-robin"}. */
+    /**
+     * The name the strategy is selected by, for example {@code "round-robin"}.
+     *
+     * @return the name the strategy is selected by, for example {@code "round-robin"}
+     */
     String name();
 
-    /** The index in {@code view} of the worker that takes {@code request}. */
+    /**
+     * The index in {@code view} of the worker that takes {@code request}.
+     *
+     * @param request the request to place
+     * @param view the live workers, at least one
+     * @return the index in {@code view} of the worker that takes {@code request}
+     */
     int select(Request request, RoutingView view);
 
     /**
@@ -26,6 +36,13 @@ public interface RoutingStrategy {
      *
      * <p>The default answers yes: no worker idles while a request waits (strict work
      * conservation). Cache-aware strategies answer yes only once waiting costs more than a miss.
+     *
+     * @param request the waiting request
+     * @param owner the index of the worker it waits for
+     * @param waitedNanos how long it has waited, in nanoseconds
+     * @param idle the index of the idle worker
+     * @param view the live workers
+     * @return whether {@code idle} takes {@code request} now
      */
     default boolean takeWaiting(Request request, int owner, long waitedNanos, int idle, RoutingView view) {
         return true;

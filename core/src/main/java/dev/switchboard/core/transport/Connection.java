@@ -23,6 +23,8 @@ public interface Connection {
     /**
      * The inbound frames. There is exactly one subscriber. It completes when the peer closes and
      * errors when the transport fails; control frames (ping, pong, close) never appear.
+     *
+     * @return the inbound frames
      */
     Flux<Frame> receive();
 
@@ -30,30 +32,50 @@ public interface Connection {
      * Sends the frames of {@code frames}, requesting more only when the socket can take them. The
      * returned Mono completes when {@code frames} completes and all were written, and errors when
      * writing fails. It is subscribed once per connection.
+     *
+     * @param frames the frames to send, requested as the socket takes them
+     * @return a Mono that completes once every frame was written
      */
     Mono<Void> send(Publisher<Frame> frames);
 
     /**
      * Closes the connection with {@code status}: a close frame where the protocol has one, then
      * the socket. Idempotent; the Mono completes once the close is done.
+     *
+     * @param status the status to close with
+     * @return a Mono that completes once the connection is closed
      */
     Mono<Void> close(CloseStatus status);
 
     /**
      * Completes with the status the connection closed with, whoever closed it. MUST complete on
      * every path (peer close, error, local close) so that the relay frees what the session held.
+     *
+     * @return the status the connection closed with
      */
     Mono<CloseStatus> onClose();
 
-    /** The peer's address, when the transport knows it. */
+    /**
+     * The peer's address, when the transport knows it.
+     *
+     * @return the peer's address, when the transport knows it
+     */
     Optional<SocketAddress> remoteAddress();
 
-    /** Attributes the transport took from the handshake (path, query, headers it exposes). */
+    /**
+     * Attributes the transport took from the handshake (path, query, headers it exposes).
+     *
+     * @return the handshake attributes, by name; empty when the transport exposes none
+     */
     default Map<String, String> attributes() {
         return Map.of();
     }
 
-    /** The principal the transport authenticated at the handshake, if any. */
+    /**
+     * The principal the transport authenticated at the handshake, if any.
+     *
+     * @return the principal the transport authenticated at the handshake, if any
+     */
     default Optional<String> principal() {
         return Optional.empty();
     }
@@ -66,6 +88,8 @@ public interface Connection {
      * the read of the next request happen next to the socket, and the worker's thread only hands
      * the response over. The executor may refuse tasks once the transport shuts down. Empty (the
      * default): the relay handles a response on the thread that delivers it.
+     *
+     * @return the connection's own thread as an executor, if it has one
      */
     default Optional<Executor> executor() {
         return Optional.empty();

@@ -27,10 +27,18 @@ import reactor.core.publisher.Mono;
  */
 public interface WorkerLink {
 
-    /** A stable id, unique in the membership. */
+    /**
+     * A stable id, unique in the membership.
+     *
+     * @return a stable id, unique in the membership
+     */
     String id();
 
-    /** How many requests the worker serves at once (its credits), at least 1. */
+    /**
+     * How many requests the worker serves at once (its credits), at least 1.
+     *
+     * @return how many requests the worker serves at once (its credits), at least 1
+     */
     int capacity();
 
     /**
@@ -38,42 +46,75 @@ public interface WorkerLink {
      * completes, or errors: a {@link dev.switchboard.core.RelayException} reaches the client with
      * its code, any other error as {@code worker_failed}. Cancelling it MUST cancel the work and
      * free the credit.
+     *
+     * @param request the request to serve
+     * @return the response items, the last one marked
      */
     Flux<Item> exchange(Request request);
 
-    /** The worker's cache changes, hot: subscribers see events from their subscription on. */
+    /**
+     * The worker's cache changes, hot: subscribers see events from their subscription on.
+     *
+     * @return the worker's cache changes, hot: subscribers see events from their subscription on
+     */
     default Flux<CacheEvent> cacheEvents() {
         return Flux.never();
     }
 
-    /** The worker's latest measured hit and miss service times. */
+    /**
+     * The worker's latest measured hit and miss service times.
+     *
+     * @return the worker's latest measured hit and miss service times
+     */
     default ServiceTimes serviceTimes() {
         return ServiceTimes.UNKNOWN;
     }
 
-    /** Completes when the worker is gone (closed, dead or disconnected). */
+    /**
+     * Completes when the worker is gone (closed, dead or disconnected).
+     *
+     * @return a Mono that completes when the worker is gone
+     */
     Mono<Void> onClose();
 
     /**
      * One response item: its payload, and whether the worker knew, as it emitted it, that it is
      * the last (see the last-item mark above).
      *
+     * <p>How it may grow: new components may be added in a minor release; construct it through
+     * {@link #next} and {@link #last}.
+     *
      * @param payload the item's body
      * @param last whether the exchange ends with this item
      */
     record Item(Payload payload, boolean last) {
 
-        /** Checks the payload. */
+        /**
+         * Checks the payload.
+         *
+         * @param payload the data
+         * @param last whether this item ends the stream
+         */
         public Item {
             Objects.requireNonNull(payload, "payload");
         }
 
-        /** An item that more items, or a later end, may follow. */
+        /**
+         * An item that more items, or a later end, may follow.
+         *
+         * @param payload the data
+         * @return an item that more items, or a later end, may follow
+         */
         public static Item next(Payload payload) {
             return new Item(payload, false);
         }
 
-        /** The last item of its exchange. */
+        /**
+         * The last item of its exchange.
+         *
+         * @param payload the data
+         * @return the last item of its exchange
+         */
         public static Item last(Payload payload) {
             return new Item(payload, true);
         }

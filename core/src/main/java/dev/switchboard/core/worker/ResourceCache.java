@@ -62,6 +62,11 @@ public final class ResourceCache<K, R extends AutoCloseable> implements AutoClos
     /**
      * A builder that opens resources with {@code opener}, holds at most
      * {@value #DEFAULT_MAXIMUM_SIZE} of them, and closes on the thread that removes them.
+     *
+     * @param <K> the key type
+     * @param <R> the resource type
+     * @param opener opens the resource of a key; it may block
+     * @return a new builder
      */
     public static <K, R extends AutoCloseable> Builder<K, R> builder(Function<? super K, ? extends R> opener) {
         return new Builder<>(opener);
@@ -71,6 +76,10 @@ public final class ResourceCache<K, R extends AutoCloseable> implements AutoClos
      * Applies {@code fn} to the resource of {@code key}, opening it first if needed. The
      * resource is not closed while {@code fn} runs. Blocking when it opens.
      *
+     * @param <T> what {@code fn} returns
+     * @param key the key
+     * @param fn what to do with the open resource
+     * @return what {@code fn} returned
      * @throws RuntimeException whatever the opener or {@code fn} throws
      */
     public <T> T apply(K key, Function<? super R, ? extends T> fn) {
@@ -103,12 +112,21 @@ public final class ResourceCache<K, R extends AutoCloseable> implements AutoClos
         }
     }
 
-    /** Whether {@code key}'s resource is open in the cache now (no side effect on recency). */
+    /**
+     * Whether {@code key}'s resource is open in the cache now (no side effect on recency).
+     *
+     * @param key the key
+     * @return whether {@code key}'s resource is open in the cache now (no side effect on recency)
+     */
     public boolean contains(K key) {
         return cache.asMap().containsKey(key);
     }
 
-    /** Closes and removes {@code key}'s resource, if open. */
+    /**
+     * Closes and removes {@code key}'s resource, if open.
+     *
+     * @param key the key
+     */
     public void invalidate(K key) {
         cache.invalidate(key);
     }
@@ -118,32 +136,56 @@ public final class ResourceCache<K, R extends AutoCloseable> implements AutoClos
         cache.invalidateAll();
     }
 
-    /** How many resources are open (an estimate while others change it). */
+    /**
+     * How many resources are open (an estimate while others change it).
+     *
+     * @return how many resources are open (an estimate while others change it)
+     */
     public long size() {
         return cache.estimatedSize();
     }
 
-    /** A snapshot of the keys whose resources are open. */
+    /**
+     * A snapshot of the keys whose resources are open.
+     *
+     * @return a snapshot of the keys whose resources are open
+     */
     public Set<K> keys() {
         return new HashSet<>(cache.asMap().keySet());
     }
 
-    /** Calls that found their resource open. */
+    /**
+     * Calls that found their resource open.
+     *
+     * @return how many calls found their resource open
+     */
     public long hitCount() {
         return hits.sum();
     }
 
-    /** Calls that had to open their resource. */
+    /**
+     * Calls that had to open their resource.
+     *
+     * @return how many calls had to open their resource
+     */
     public long missCount() {
         return misses.sum();
     }
 
-    /** Resources closed so far. */
+    /**
+     * Resources closed so far.
+     *
+     * @return how many resources were closed
+     */
     public long closedCount() {
         return closed.sum();
     }
 
-    /** Events dropped because a subscriber of {@link #events()} could not keep up. */
+    /**
+     * Events dropped because a subscriber of {@link #events()} could not keep up.
+     *
+     * @return how many events were dropped
+     */
     public long droppedEventCount() {
         return droppedEvents.sum();
     }
@@ -151,6 +193,8 @@ public final class ResourceCache<K, R extends AutoCloseable> implements AutoClos
     /**
      * Cache changes from subscription on: {@code CACHED} when a resource opens, {@code EVICTED}
      * when one is removed. A subscriber that does not keep up misses events (counted).
+     *
+     * @return the cache changes, hot
      */
     public Flux<CacheEvent> events() {
         return events.asFlux();
@@ -247,7 +291,12 @@ public final class ResourceCache<K, R extends AutoCloseable> implements AutoClos
             this.opener = Objects.requireNonNull(opener, "opener");
         }
 
-        /** At most this many resources are open, strictly positive. */
+        /**
+         * At most this many resources are open, strictly positive.
+         *
+         * @param maximumSize the most resources open at once, strictly positive
+         * @return this builder
+         */
         public Builder<K, R> maximumSize(long maximumSize) {
             if (maximumSize < 1) {
                 throw new IllegalArgumentException("maximumSize must be strictly positive, was " + maximumSize);
@@ -256,7 +305,12 @@ public final class ResourceCache<K, R extends AutoCloseable> implements AutoClos
             return this;
         }
 
-        /** Closes resources unused for this long (default: never by time). */
+        /**
+         * Closes resources unused for this long (default: never by time).
+         *
+         * @param duration how long a resource may stay unused, strictly positive
+         * @return this builder
+         */
         public Builder<K, R> expireAfterAccess(Duration duration) {
             if (duration.isNegative() || duration.isZero()) {
                 throw new IllegalArgumentException("expireAfterAccess must be strictly positive, was " + duration);
@@ -265,13 +319,22 @@ public final class ResourceCache<K, R extends AutoCloseable> implements AutoClos
             return this;
         }
 
-        /** Where Caffeine runs maintenance and closes removed resources (default: the calling thread). */
+        /**
+         * Where Caffeine runs maintenance and closes removed resources (default: the calling thread).
+         *
+         * @param executor where Caffeine runs maintenance and closes removed resources
+         * @return this builder
+         */
         public Builder<K, R> executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 
-        /** The cache. */
+        /**
+         * The cache.
+         *
+         * @return the cache
+         */
         public ResourceCache<K, R> build() {
             return new ResourceCache<>(this);
         }

@@ -15,6 +15,12 @@ import reactor.core.publisher.Flux;
 @FunctionalInterface
 public interface WorkerHandler {
 
-    /** The response items of {@code request}; an empty Flux answers with {@code end} alone. */
+    /**
+     * The response items of {@code request}; an empty Flux answers with {@code end} alone.
+     *
+     * @param request the request
+     * @param context the worker serving it: its id and whether the key was cached
+     * @return the response items of {@code request}; an empty Flux answers with {@code end} alone
+     */
     Flux<Payload> handle(Request request, WorkerContext context);
 }

@@ -17,10 +17,20 @@ import reactor.netty.http.server.HttpServerRequest;
 @FunctionalInterface
 public interface HandshakeAuthenticator {
 
-    /** The name of the principal the handshake {@code request} authenticates, or empty to refuse it. */
+    /**
+     * The name of the principal the handshake {@code request} authenticates, or empty to refuse it.
+     *
+     * @param request the handshake request
+     * @return the name of the principal the handshake {@code request} authenticates, or empty to refuse it
+     */
     Mono<String> authenticate(HttpServerRequest request);
 
-    /** An authenticator from one that yields a {@link Principal}; its name is what the session gets. */
+    /**
+     * An authenticator from one that yields a {@link Principal}; its name is what the session gets.
+     *
+     * @param fn yields the principal of a handshake request, or empty to refuse it
+     * @return an authenticator from one that yields a {@link Principal}; its name is what the session gets
+     */
     static HandshakeAuthenticator ofPrincipal(Function<? super HttpServerRequest, ? extends Mono<? extends Principal>> fn) {
         Objects.requireNonNull(fn, "fn");
         return request -> fn.apply(request).map(Principal::getName);

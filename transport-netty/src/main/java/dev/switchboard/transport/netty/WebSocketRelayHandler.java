@@ -75,27 +75,48 @@ public final class WebSocketRelayHandler
         return new Builder(relay);
     }
 
-    /** Adds this handler to {@code routes} as the GET route of {@link WebSocketRelaySpec#path()}; returns {@code routes}. */
+    /**
+     * Adds this handler to {@code routes} as the GET route of {@link WebSocketRelaySpec#path()}; returns {@code routes}.
+     *
+     * @param routes the host's routes
+     * @return {@code routes}
+     */
     public HttpServerRoutes mount(HttpServerRoutes routes) {
         return routes.get(spec.path(), this);
     }
 
-    /** The relay it serves. */
+    /**
+     * The relay it serves.
+     *
+     * @return the relay it serves
+     */
     public Relay relay() {
         return relay;
     }
 
-    /** The spec it serves by. */
+    /**
+     * The spec it serves by.
+     *
+     * @return the spec it serves by
+     */
     public WebSocketRelaySpec spec() {
         return spec;
     }
 
-    /** WebSockets open or in their handshake now. */
+    /**
+     * WebSockets open or in their handshake now.
+     *
+     * @return how many WebSockets are open or in their handshake
+     */
     public int connections() {
         return connections.get();
     }
 
-    /** Whether a shutdown has begun. */
+    /**
+     * Whether a shutdown has begun.
+     *
+     * @return whether a shutdown has begun
+     */
     public boolean isShuttingDown() {
         return draining.get();
     }
@@ -213,6 +234,7 @@ public final class WebSocketRelayHandler
     /**
      * Shuts down gracefully within the spec's {@link WebSocketRelaySpec#shutdownTimeout()}.
      *
+     * @return a Mono that completes once every session is closed
      * @see #shutdown(Duration)
      */
     public Mono<Void> shutdown() {
@@ -225,6 +247,9 @@ public final class WebSocketRelayHandler
      * 1001 and completes once their sockets are closed. Requests that arrive after the shutdown
      * began are not served; their clients see 1001 and may retry elsewhere. The wait covers the
      * whole relay: a relay shared with other transports waits for their requests too.
+     *
+     * @param deadline how long requests in flight may run before every session is closed
+     * @return a Mono that completes once every session is closed
      */
     public Mono<Void> shutdown(Duration deadline) {
         Objects.requireNonNull(deadline, "deadline");

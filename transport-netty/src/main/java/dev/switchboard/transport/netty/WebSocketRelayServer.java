@@ -47,22 +47,37 @@ public final class WebSocketRelayServer {
     /**
      * A builder for a server of {@code relay}: host {@value #DEFAULT_HOST}, port {@value #DEFAULT_PORT},
      * {@link WebSocketRelaySpec#defaults()}, no TLS.
+     *
+     * @param relay the relay to serve
+     * @return a new builder
      */
     public static Builder builder(Relay relay) {
         return new Builder(relay);
     }
 
-    /** The bound address. */
+    /**
+     * The bound address.
+     *
+     * @return the bound address
+     */
     public InetSocketAddress address() {
         return (InetSocketAddress) server.address();
     }
 
-    /** The bound port. */
+    /**
+     * The bound port.
+     *
+     * @return the bound port
+     */
     public int port() {
         return server.port();
     }
 
-    /** The relay's URI, {@code ws://host:port/path} (or {@code wss://}). */
+    /**
+     * The relay's URI, {@code ws://host:port/path} (or {@code wss://}).
+     *
+     * @return the relay's URI, {@code ws://host:port/path} (or {@code wss://})
+     */
     public URI uri() {
         InetSocketAddress a = address();
         String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
@@ -72,17 +87,29 @@ public final class WebSocketRelayServer {
         return URI.create((secure ? "wss://" : "ws://") + host + ":" + a.getPort() + handler.spec().path());
     }
 
-    /** The route it serves. */
+    /**
+     * The route it serves.
+     *
+     * @return the route it serves
+     */
     public WebSocketRelayHandler handler() {
         return handler;
     }
 
-    /** Completes when the listening socket is closed. */
+    /**
+     * Completes when the listening socket is closed.
+     *
+     * @return a Mono that completes when the listening socket is closed
+     */
     public Mono<Void> onDispose() {
         return server.onDispose();
     }
 
-    /** Shuts down gracefully within the spec's {@link WebSocketRelaySpec#shutdownTimeout()}. */
+    /**
+     * Shuts down gracefully within the spec's {@link WebSocketRelaySpec#shutdownTimeout()}.
+     *
+     * @return a Mono that completes once the sessions and the listening socket are closed
+     */
     public Mono<Void> shutdown() {
         return shutdown(handler.spec().shutdownTimeout());
     }
@@ -90,6 +117,9 @@ public final class WebSocketRelayServer {
     /**
      * Stops accepting connections, lets requests in flight finish within {@code deadline}, closes
      * every session with 1001, and completes once they and the listening socket are closed.
+     *
+     * @param deadline how long requests in flight may run before every session is closed
+     * @return a Mono that completes once the sessions and the listening socket are closed
      */
     public Mono<Void> shutdown(Duration deadline) {
         return Mono.defer(() -> {
@@ -116,13 +146,23 @@ public final class WebSocketRelayServer {
             this.relay = Objects.requireNonNull(relay, "relay");
         }
 
-        /** The spec (default {@link WebSocketRelaySpec#defaults()}). */
+        /**
+         * The spec (default {@link WebSocketRelaySpec#defaults()}).
+         *
+         * @param spec the spec (default {@link WebSocketRelaySpec#defaults()})
+         * @return this builder
+         */
         public Builder spec(WebSocketRelaySpec spec) {
             this.spec = Objects.requireNonNull(spec, "spec");
             return this;
         }
 
-        /** The address to bind (default {@value #DEFAULT_HOST}). */
+        /**
+         * The address to bind (default {@value #DEFAULT_HOST}).
+         *
+         * @param host the address to bind (default {@value #DEFAULT_HOST})
+         * @return this builder
+         */
         public Builder host(String host) {
             if (Objects.requireNonNull(host, "host").isBlank()) {
                 throw new IllegalArgumentException("host must not be blank");
@@ -131,7 +171,12 @@ public final class WebSocketRelayServer {
             return this;
         }
 
-        /** The port, 0 to 65535 (0 picks a free one). */
+        /**
+         * The port, 0 to 65535 (0 picks a free one).
+         *
+         * @param port the port, 0 to 65535 (0 picks a free one)
+         * @return this builder
+         */
         public Builder port(int port) {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port must be within 0..65535, was " + port);
@@ -140,13 +185,23 @@ public final class WebSocketRelayServer {
             return this;
         }
 
-        /** Serve TLS ({@code wss://}) with {@code ssl}. */
+        /**
+         * Serve TLS ({@code wss://}) with {@code ssl}.
+         *
+         * @param ssl the TLS configuration
+         * @return this builder
+         */
         public Builder secure(SslProvider ssl) {
             this.ssl = Objects.requireNonNull(ssl, "ssl");
             return this;
         }
 
-        /** Longest wait for the bind, strictly positive. */
+        /**
+         * Longest wait for the bind, strictly positive.
+         *
+         * @param timeout longest wait for the bind, strictly positive
+         * @return this builder
+         */
         public Builder bindTimeout(Duration timeout) {
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("bindTimeout must be strictly positive, was " + timeout);
@@ -155,7 +210,11 @@ public final class WebSocketRelayServer {
             return this;
         }
 
-        /** Binds and returns the running server. */
+        /**
+         * Binds and returns the running server.
+         *
+         * @return the running server
+         */
         public WebSocketRelayServer bindNow() {
             WebSocketRelayHandler handler = WebSocketRelayHandler.builder(relay).spec(spec).build();
             HttpServer http = HttpServer.create().host(host).port(port).route(handler::mount);

@@ -57,56 +57,118 @@ public interface WebSocketRelaySpec {
      * authentication, at most {@value #DEFAULT_MAX_CONNECTIONS} connections, a shutdown deadline of
      * {@value #DEFAULT_SHUTDOWN_TIMEOUT_MS} ms, a close timeout of {@value #DEFAULT_CLOSE_TIMEOUT_MS}
      * ms and an authentication timeout of {@value #DEFAULT_AUTHENTICATION_TIMEOUT_MS} ms.
+     *
+     * @return a new builder
      */
     static Builder builder() {
         return new Builder();
     }
 
-    /** The defaults; see {@link #builder()}. */
+    /**
+     * The defaults; see {@link #builder()}.
+     *
+     * @return the defaults; see {@link #builder()}
+     */
     static WebSocketRelaySpec defaults() {
         return new Builder().build();
     }
 
-    /** The route's path, for example {@code /ws}. */
+    /**
+     * The route's path, for example {@code /ws}.
+     *
+     * @return the route's path, for example {@code /ws}
+     */
     String path();
 
-    /** The largest data message accepted, in bytes; larger closes with 1009. */
+    /**
+     * The largest data message accepted, in bytes; larger closes with 1009.
+     *
+     * @return the largest data message accepted, in bytes; larger closes with 1009
+     */
     int maxFramePayloadBytes();
 
-    /** Time between server pings; {@link Duration#ZERO} sends none. */
+    /**
+     * Time between server pings; {@link Duration#ZERO} sends none.
+     *
+     * @return the time between server pings
+     */
     Duration pingInterval();
 
-    /** How long a ping may go unanswered before the connection is closed. */
+    /**
+     * How long a ping may go unanswered before the connection is closed.
+     *
+     * @return how long a ping may go unanswered before the connection is closed
+     */
     Duration pongTimeout();
 
-    /** How long a connection may carry no data frame either way; {@link Duration#ZERO} for never. */
+    /**
+     * How long a connection may carry no data frame either way; {@link Duration#ZERO} for never.
+     *
+     * @return how long a connection may carry no data frame either way; {@link Duration#ZERO} for never
+     */
     Duration idleTimeout();
 
-    /** Whether permessage-deflate is offered to clients that ask for it. */
+    /**
+     * Whether permessage-deflate is offered to clients that ask for it.
+     *
+     * @return whether permessage-deflate is offered to clients that ask for it
+     */
     boolean compress();
 
-    /** The Origin header values allowed at the handshake; empty allows any. A request without Origin (not a browser) is allowed. */
+    /**
+     * The Origin header values allowed at the handshake; empty allows any. A request without Origin (not a browser) is allowed.
+     *
+     * @return the Origin header values allowed at the handshake; empty allows any
+     */
     Set<String> allowedOrigins();
 
-    /** The handshake authenticator, if any. */
+    /**
+     * The handshake authenticator, if any.
+     *
+     * @return the handshake authenticator, if any
+     */
     Optional<HandshakeAuthenticator> authenticator();
 
-    /** Longest wait for the authenticator. */
+    /**
+     * Longest wait for the authenticator.
+     *
+     * @return the longest wait for the authenticator
+     */
     Duration authenticationTimeout();
 
-    /** How many WebSockets may be open (or in their handshake) at once. */
+    /**
+     * How many WebSockets may be open (or in their handshake) at once.
+     *
+     * @return how many WebSockets may be open (or in their handshake) at once
+     */
     int maxConnections();
 
-    /** How long a graceful shutdown lets requests in flight run before closing every session with 1001. */
+    /**
+     * How long a graceful shutdown lets requests in flight run before closing every session with 1001.
+     *
+     * @return how long a graceful shutdown lets requests in flight run before closing every session with 1001
+     */
     Duration shutdownTimeout();
 
-    /** How long a closing connection may take to flush its last frames and its close frame. */
+    /**
+     * How long a closing connection may take to flush its last frames and its close frame.
+     *
+     * @return how long a closing connection may take to flush its last frames and its close frame
+     */
     Duration closeTimeout();
 
-    /** The spec of the upgrade itself: frame limit, compression, and pings handed to the relay (handlePing). */
+    /**
+     * The spec of the upgrade itself: frame limit, compression, and pings handed to the relay (handlePing).
+     *
+     * @return the spec of the upgrade itself: frame limit, compression, and pings handed to the relay (handlePing)
+     */
     WebsocketServerSpec websocketServerSpec();
 
-    /** A builder holding this spec's values. */
+    /**
+     * A builder holding this spec's values.
+     *
+     * @return a builder holding this spec's values
+     */
     Builder toBuilder();
 
     /** Builds a {@link WebSocketRelaySpec}. Not thread-safe; every {@link #build()} returns an immutable spec. */
@@ -127,7 +189,12 @@ public interface WebSocketRelaySpec {
         Builder() {
         }
 
-        /** The path, starting with {@code /}. */
+        /**
+         * The path, starting with {@code /}.
+         *
+         * @param path the path, starting with {@code /}
+         * @return this builder
+         */
         public Builder path(String path) {
             Objects.requireNonNull(path, "path");
             if (!path.startsWith("/")) {
@@ -137,7 +204,12 @@ public interface WebSocketRelaySpec {
             return this;
         }
 
-        /** The largest data message in bytes, strictly positive. */
+        /**
+         * The largest data message in bytes, strictly positive.
+         *
+         * @param bytes the largest data message in bytes, strictly positive
+         * @return this builder
+         */
         public Builder maxFramePayloadBytes(int bytes) {
             if (bytes < 1) {
                 throw new IllegalArgumentException("maxFramePayloadBytes must be strictly positive, was " + bytes);
@@ -146,31 +218,56 @@ public interface WebSocketRelaySpec {
             return this;
         }
 
-        /** Time between pings, positive; {@link Duration#ZERO} disables pings. */
+        /**
+         * Time between pings, positive; {@link Duration#ZERO} disables pings.
+         *
+         * @param interval time between pings, positive; {@link Duration#ZERO} disables pings
+         * @return this builder
+         */
         public Builder pingInterval(Duration interval) {
             this.pingInterval = notNegative(interval, "pingInterval");
             return this;
         }
 
-        /** Wait for a pong, strictly positive. */
+        /**
+         * Wait for a pong, strictly positive.
+         *
+         * @param timeout wait for a pong, strictly positive
+         * @return this builder
+         */
         public Builder pongTimeout(Duration timeout) {
             this.pongTimeout = positive(timeout, "pongTimeout");
             return this;
         }
 
-        /** Idle timeout, positive; {@link Duration#ZERO} disables it. */
+        /**
+         * Idle timeout, positive; {@link Duration#ZERO} disables it.
+         *
+         * @param timeout idle timeout, positive; {@link Duration#ZERO} disables it
+         * @return this builder
+         */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = notNegative(timeout, "idleTimeout");
             return this;
         }
 
-        /** Offer permessage-deflate (default false). */
+        /**
+         * Offer permessage-deflate (default false).
+         *
+         * @param compress offer permessage-deflate (default false)
+         * @return this builder
+         */
         public Builder compress(boolean compress) {
             this.compress = compress;
             return this;
         }
 
-        /** The allowed Origin values, such as {@code https://tiles.example.org}; none allows any. */
+        /**
+         * The allowed Origin values, such as {@code https://tiles.example.org}; none allows any.
+         *
+         * @param origins the allowed Origin values, such as {@code https://tiles.example.org}; none allows any
+         * @return this builder
+         */
         public Builder allowedOrigins(String... origins) {
             Set<String> set = new LinkedHashSet<>();
             for (String o : origins) {
@@ -183,19 +280,34 @@ public interface WebSocketRelaySpec {
             return this;
         }
 
-        /** The handshake authenticator (default: none, every handshake is anonymous). */
+        /**
+         * The handshake authenticator (default: none, every handshake is anonymous).
+         *
+         * @param authenticator the handshake authenticator (default: none, every handshake is anonymous)
+         * @return this builder
+         */
         public Builder authenticator(HandshakeAuthenticator authenticator) {
             this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
             return this;
         }
 
-        /** Longest wait for the authenticator, strictly positive. */
+        /**
+         * Longest wait for the authenticator, strictly positive.
+         *
+         * @param timeout longest wait for the authenticator, strictly positive
+         * @return this builder
+         */
         public Builder authenticationTimeout(Duration timeout) {
             this.authenticationTimeout = positive(timeout, "authenticationTimeout");
             return this;
         }
 
-        /** Concurrent connections at most, strictly positive. */
+        /**
+         * Concurrent connections at most, strictly positive.
+         *
+         * @param max concurrent connections at most, strictly positive
+         * @return this builder
+         */
         public Builder maxConnections(int max) {
             if (max < 1) {
                 throw new IllegalArgumentException("maxConnections must be strictly positive, was " + max);
@@ -204,13 +316,23 @@ public interface WebSocketRelaySpec {
             return this;
         }
 
-        /** Deadline for requests in flight at a graceful shutdown, positive. */
+        /**
+         * Deadline for requests in flight at a graceful shutdown, positive.
+         *
+         * @param timeout deadline for requests in flight at a graceful shutdown, positive
+         * @return this builder
+         */
         public Builder shutdownTimeout(Duration timeout) {
             this.shutdownTimeout = notNegative(timeout, "shutdownTimeout");
             return this;
         }
 
-        /** Longest close, strictly positive. */
+        /**
+         * Longest close, strictly positive.
+         *
+         * @param timeout longest close, strictly positive
+         * @return this builder
+         */
         public Builder closeTimeout(Duration timeout) {
             this.closeTimeout = positive(timeout, "closeTimeout");
             return this;
@@ -219,6 +341,7 @@ public interface WebSocketRelaySpec {
         /**
          * The spec.
          *
+         * @return the spec
          * @throws IllegalStateException if pings are on and the pong timeout is not shorter than
          *                               the ping interval
          */

@@ -7,18 +7,30 @@ import org.zeromq.ZMQ;
  * A CURVE key pair in Z85 text (40 characters each), for the gateway's server keys and each
  * worker's client keys. The secret key is a secret: keep it out of logs.
  *
+ * <p>How it may grow: a CURVE key pair is two keys and stays so; construct it from existing keys or
+ * through {@link #generate()}.
+ *
  * @param publicKey the public key, Z85
  * @param secretKey the secret key, Z85
  */
 public record CurveKeyPair(String publicKey, String secretKey) {
 
-    /** Checks that both keys are 40 Z85 characters (32 bytes). */
+    /**
+     * Checks that both keys are 40 Z85 characters (32 bytes).
+     *
+     * @param publicKey the public key, 40 Z85 characters
+     * @param secretKey the secret key, 40 Z85 characters
+     */
     public CurveKeyPair {
         checkKey(publicKey, "publicKey");
         checkKey(secretKey, "secretKey");
     }
 
-    /** A new random key pair. */
+    /**
+     * A new random key pair.
+     *
+     * @return a new random key pair
+     */
     public static CurveKeyPair generate() {
         ZMQ.Curve.KeyPair kp = ZMQ.Curve.generateKeyPair();
         return new CurveKeyPair(kp.publicKey, kp.secretKey);

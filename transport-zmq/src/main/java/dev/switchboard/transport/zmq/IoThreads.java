@@ -17,7 +17,12 @@ public final class IoThreads {
     private IoThreads() {
     }
 
-    /** Whether {@code thread} is one of the ZeroMQ I/O threads that run Switchboard's agents. */
+    /**
+     * Whether {@code thread} is one of the ZeroMQ I/O threads that run Switchboard's agents.
+     *
+     * @param thread the thread
+     * @return whether {@code thread} is one of the ZeroMQ I/O threads that run Switchboard's agents
+     */
     public static boolean isIoThread(Thread thread) {
         return thread.getName().startsWith(NAME_PREFIX);
     }

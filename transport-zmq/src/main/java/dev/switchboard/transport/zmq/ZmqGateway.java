@@ -39,17 +39,32 @@ public interface ZmqGateway extends Disposable {
         return new Builder(membership);
     }
 
-    /** The endpoint it is bound to, with the port the system chose, e.g. {@code tcp://127.0.0.1:41234}. */
-    /** The endpoint it is bound to, with the port the system chose, e.g. {@code tcp://127.0.0.1:41234}. */
+    /**
+     * The endpoint it is bound to, with the port the system chose, e.g. {@code tcp://127.0.0.1:41234}.
+     *
+     * @return the endpoint it is bound to, with the port the system chose
+     */
     String endpoint();
 
-    /** The ids of the workers registered now. */
+    /**
+     * The ids of the workers registered now.
+     *
+     * @return the ids of the workers registered now
+     */
     List<String> workerIds();
 
-    /** Its counters. */
+    /**
+     * Its counters.
+     *
+     * @return its counters
+     */
     ZmqGatewayStats stats();
 
-    /** Completes when the gateway has closed its sockets. */
+    /**
+     * Completes when the gateway has closed its sockets.
+     *
+     * @return a Mono that completes when its sockets are closed
+     */
     Mono<Void> onDispose();
 
     /**

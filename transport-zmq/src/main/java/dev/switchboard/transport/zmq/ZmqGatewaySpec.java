@@ -40,45 +40,89 @@ public interface ZmqGatewaySpec {
      * messages of at most {@value #DEFAULT_MAX_MESSAGE_BYTES} bytes, a command queue of
      * {@value #DEFAULT_COMMAND_QUEUE_CAPACITY}, a cancel wait of {@value #DEFAULT_CANCEL_WAIT_MS} ms,
      * and no CURVE (which allows loopback endpoints only).
+     *
+     * @return a new builder
      */
     static Builder builder() {
         return new Builder();
     }
 
-    /** The ZeroMQ endpoint to bind, such as {@code tcp://127.0.0.1:5555}. */
+    /**
+     * The ZeroMQ endpoint to bind, such as {@code tcp://127.0.0.1:5555}.
+     *
+     * @return the ZeroMQ endpoint to bind, such as {@code tcp://127.0.0.1:5555}
+     */
     String endpoint();
 
-    /** How often the gateway sends each worker a heartbeat; also the longest interval it accepts. */
+    /**
+     * How often the gateway sends each worker a heartbeat; also the longest interval it accepts.
+     *
+     * @return how often the gateway sends each worker a heartbeat; also the longest interval it accepts
+     */
     Duration heartbeatInterval();
 
-    /** How many heartbeat intervals a worker may stay silent before it is dead. */
+    /**
+     * How many heartbeat intervals a worker may stay silent before it is dead.
+     *
+     * @return how many heartbeat intervals a worker may stay silent before it is dead
+     */
     int liveness();
 
-    /** Response items a worker may send ahead of demand, per request. */
+    /**
+     * Response items a worker may send ahead of demand, per request.
+     *
+     * @return the response items a worker may send ahead of demand, per request
+     */
     int responseWindow();
 
-    /** Bound on registered workers. */
+    /**
+     * Bound on registered workers.
+     *
+     * @return the bound on registered workers
+     */
     int maxWorkers();
 
-    /** Bound on one message, in bytes. */
+    /**
+     * Bound on one message, in bytes.
+     *
+     * @return the bound on one message, in bytes
+     */
     long maxMessageBytes();
 
-    /** Bound on the commands queued for the I/O thread. */
+    /**
+     * Bound on the commands queued for the I/O thread.
+     *
+     * @return the bound on the commands queued for the I/O thread
+     */
     int commandQueueCapacity();
 
     /**
      * How long a worker may take to answer a CANCEL before the gateway takes the request for
      * ended and its credit back (counted in {@link ZmqGatewayStats#unansweredCancels()}).
+     *
+     * @return how long a worker may take to answer a CANCEL
      */
     Duration cancelWait();
 
-    /** The gateway's CURVE server keys, when CURVE is on. */
+    /**
+     * The gateway's CURVE server keys, when CURVE is on.
+     *
+     * @return the gateway's CURVE server keys, when CURVE is on
+     */
     Optional<CurveKeyPair> curveKeys();
 
-    /** The public keys (Z85) of the workers allowed in, when CURVE is on. */
+    /**
+     * The public keys (Z85) of the workers allowed in, when CURVE is on.
+     *
+     * @return the public keys (Z85) of the workers allowed in, when CURVE is on
+     */
     Set<String> allowedWorkerKeys();
 
-    /** Whether a non-loopback endpoint may be bound without CURVE. */
+    /**
+     * Whether a non-loopback endpoint may be bound without CURVE.
+     *
+     * @return whether a non-loopback endpoint may be bound without CURVE
+     */
     boolean allowUnauthenticated();
 
     /** Builds a {@link ZmqGatewaySpec}. Not thread-safe. */
@@ -98,7 +142,12 @@ public interface ZmqGatewaySpec {
         private Builder() {
         }
 
-        /** The endpoint to bind; {@code *} as port lets the system choose. */
+        /**
+         * The endpoint to bind; {@code *} as port lets the system choose.
+         *
+         * @param endpoint the endpoint to bind; {@code *} as port lets the system choose
+         * @return this builder
+         */
         public Builder endpoint(String endpoint) {
             Objects.requireNonNull(endpoint, "endpoint");
             if (!endpoint.contains("://")) {
@@ -108,7 +157,12 @@ public interface ZmqGatewaySpec {
             return this;
         }
 
-        /** The heartbeat interval, at least 10 ms. */
+        /**
+         * The heartbeat interval, at least 10 ms.
+         *
+         * @param interval the heartbeat interval, at least 10 ms
+         * @return this builder
+         */
         public Builder heartbeatInterval(Duration interval) {
             Objects.requireNonNull(interval, "interval");
             if (interval.toMillis() < 10) {
@@ -118,25 +172,45 @@ public interface ZmqGatewaySpec {
             return this;
         }
 
-        /** Missed heartbeat intervals before a worker is dead, strictly positive. */
+        /**
+         * Missed heartbeat intervals before a worker is dead, strictly positive.
+         *
+         * @param liveness missed heartbeat intervals before a worker is dead, strictly positive
+         * @return this builder
+         */
         public Builder liveness(int liveness) {
             this.liveness = positive(liveness, "liveness");
             return this;
         }
 
-        /** Response items a worker may send ahead of demand, per request; strictly positive. */
+        /**
+         * Response items a worker may send ahead of demand, per request; strictly positive.
+         *
+         * @param window response items a worker may send ahead of demand, per request; strictly positive
+         * @return this builder
+         */
         public Builder responseWindow(int window) {
             this.responseWindow = positive(window, "responseWindow");
             return this;
         }
 
-        /** Bound on registered workers, strictly positive. */
+        /**
+         * Bound on registered workers, strictly positive.
+         *
+         * @param maxWorkers bound on registered workers, strictly positive
+         * @return this builder
+         */
         public Builder maxWorkers(int maxWorkers) {
             this.maxWorkers = positive(maxWorkers, "maxWorkers");
             return this;
         }
 
-        /** Bound on one message in bytes, strictly positive. */
+        /**
+         * Bound on one message in bytes, strictly positive.
+         *
+         * @param maxMessageBytes bound on one message in bytes, strictly positive
+         * @return this builder
+         */
         public Builder maxMessageBytes(long maxMessageBytes) {
             if (maxMessageBytes < 1) {
                 throw new IllegalArgumentException("maxMessageBytes must be strictly positive, was " + maxMessageBytes);
@@ -145,25 +219,45 @@ public interface ZmqGatewaySpec {
             return this;
         }
 
-        /** Bound on the commands queued for the I/O thread, strictly positive. */
+        /**
+         * Bound on the commands queued for the I/O thread, strictly positive.
+         *
+         * @param capacity bound on the commands queued for the I/O thread, strictly positive
+         * @return this builder
+         */
         public Builder commandQueueCapacity(int capacity) {
             this.commandQueueCapacity = positive(capacity, "commandQueueCapacity");
             return this;
         }
 
-        /** Turns CURVE on with the gateway's server keys; workers need its public key. */
+        /**
+         * Turns CURVE on with the gateway's server keys; workers need its public key.
+         *
+         * @param serverKeys the gateway's CURVE server key pair
+         * @return this builder
+         */
         public Builder curve(CurveKeyPair serverKeys) {
             this.curveKeys = Objects.requireNonNull(serverKeys, "serverKeys");
             return this;
         }
 
-        /** Allows the worker with this public key (Z85) in, under CURVE. */
+        /**
+         * Allows the worker with this public key (Z85) in, under CURVE.
+         *
+         * @param publicKey a worker's CURVE public key (Z85)
+         * @return this builder
+         */
         public Builder allowWorker(String publicKey) {
             allowed.add(CurveKeyPair.checkKey(publicKey, "publicKey"));
             return this;
         }
 
-        /** How long a worker may take to answer a CANCEL, at least 1 ms. */
+        /**
+         * How long a worker may take to answer a CANCEL, at least 1 ms.
+         *
+         * @param wait how long a worker may take to answer a CANCEL, at least 1 ms
+         * @return this builder
+         */
         public Builder cancelWait(Duration wait) {
             Objects.requireNonNull(wait, "wait");
             if (wait.toMillis() < 1) {
@@ -173,7 +267,12 @@ public interface ZmqGatewaySpec {
             return this;
         }
 
-        /** Lets a non-loopback endpoint be bound without CURVE: anyone who reaches it can join. */
+        /**
+         * Lets a non-loopback endpoint be bound without CURVE: anyone who reaches it can join.
+         *
+         * @param allow whether a non-loopback endpoint may be bound without CURVE
+         * @return this builder
+         */
         public Builder allowUnauthenticated(boolean allow) {
             this.allowUnauthenticated = allow;
             return this;
@@ -182,6 +281,7 @@ public interface ZmqGatewaySpec {
         /**
          * The spec.
          *
+         * @return the spec
          * @throws IllegalStateException if the combination is unsafe or incomplete
          */
         public ZmqGatewaySpec build() {

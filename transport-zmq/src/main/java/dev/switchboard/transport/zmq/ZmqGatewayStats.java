@@ -3,6 +3,10 @@ package dev.switchboard.transport.zmq;
 /**
  * Counters of a {@link ZmqGateway} since it was bound.
  *
+ * <p>How it may grow: new counters may be added as new components in a minor release, which changes
+ * the canonical constructor. Read it through its accessors; the relay builds it, applications need
+ * not.
+ *
  * @param workers           workers registered now
  * @param registrations     registrations accepted
  * @param deadWorkers       workers dropped for missed heartbeats or an unreachable socket

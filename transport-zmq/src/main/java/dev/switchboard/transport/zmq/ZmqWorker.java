@@ -30,13 +30,25 @@ public interface ZmqWorker extends Disposable {
         return new Builder(handler);
     }
 
-    /** Its id. */
+    /**
+     * Its id.
+     *
+     * @return its id
+     */
     String id();
 
-    /** Its counters. */
+    /**
+     * Its counters.
+     *
+     * @return its counters
+     */
     ZmqWorkerStats stats();
 
-    /** Completes when it has closed its sockets. */
+    /**
+     * Completes when it has closed its sockets.
+     *
+     * @return a Mono that completes when its sockets are closed
+     */
     Mono<Void> onDispose();
 
     /** Starts a {@link ZmqWorker}: {@code ZmqWorker.builder(handler).spec(spec).build()}. Not thread-safe. */

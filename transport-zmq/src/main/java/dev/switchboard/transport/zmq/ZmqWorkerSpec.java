@@ -33,46 +33,90 @@ public interface ZmqWorkerSpec {
      * liveness {@value #DEFAULT_LIVENESS}, messages of at most {@value #DEFAULT_MAX_MESSAGE_BYTES}
      * bytes, command queues of {@value #DEFAULT_COMMAND_QUEUE_CAPACITY}, the handler run on
      * Reactor's bounded elastic scheduler (off the ZeroMQ I/O thread), no cache and no CURVE.
+     *
+     * @return a new builder
      */
     static Builder builder() {
         return new Builder();
     }
 
-    /** The gateways to connect to, one socket each. */
+    /**
+     * The gateways to connect to, one socket each.
+     *
+     * @return the gateways to connect to, one socket each
+     */
     List<String> endpoints();
 
-    /** The worker's id, unique in each gateway's membership. */
+    /**
+     * The worker's id, unique in each gateway's membership.
+     *
+     * @return the worker's id, unique in each gateway's membership
+     */
     String id();
 
-    /** Requests it serves at once, over all its gateways together. */
+    /**
+     * Requests it serves at once, over all its gateways together.
+     *
+     * @return the requests it serves at once
+     */
     int capacity();
 
-    /** How often it sends heartbeats (it follows a gateway that asks for more often). */
+    /**
+     * How often it sends heartbeats (it follows a gateway that asks for more often).
+     *
+     * @return how often it sends heartbeats (it follows a gateway that asks for more often)
+     */
     Duration heartbeatInterval();
 
-    /** Missed gateway heartbeat intervals before it registers again. */
+    /**
+     * Missed gateway heartbeat intervals before it registers again.
+     *
+     * @return the missed gateway heartbeat intervals before it registers again
+     */
     int liveness();
 
-    /** Bound on one message, in bytes. */
+    /**
+     * Bound on one message, in bytes.
+     *
+     * @return the bound on one message, in bytes
+     */
     long maxMessageBytes();
 
-    /** Bound on the commands queued for each worker connection's agent. */
+    /**
+     * Bound on the commands queued for each worker connection's agent.
+     *
+     * @return the bound on the commands queued for each worker connection's agent
+     */
     int commandQueueCapacity();
 
-    /** The cache whose keys are request keys: reported to the gateways, and timed as hits and misses. */
+    /**
+     * The cache whose keys are request keys: reported to the gateways, and timed as hits and misses.
+     *
+     * @return the cache whose keys are request keys: reported to the gateways, and timed as hits and misses
+     */
     Optional<ResourceCache<String, ?>> cache();
 
     /**
      * Where the handler runs: by default Reactor's bounded elastic scheduler, or the one given to
      * {@link Builder#blocking(Scheduler)}; empty when it runs inline on the ZeroMQ I/O thread
      * ({@link Builder#inline()}).
+     *
+     * @return where the handler runs; empty when inline on the ZeroMQ I/O thread
      */
     Optional<Scheduler> handlerScheduler();
 
-    /** The gateway's CURVE public key (Z85), when CURVE is on. */
+    /**
+     * The gateway's CURVE public key (Z85), when CURVE is on.
+     *
+     * @return the gateway's CURVE public key (Z85), when CURVE is on
+     */
     Optional<String> curveServerKey();
 
-    /** The worker's own CURVE keys, when CURVE is on. */
+    /**
+     * The worker's own CURVE keys, when CURVE is on.
+     *
+     * @return the worker's own CURVE keys, when CURVE is on
+     */
     Optional<CurveKeyPair> curveKeys();
 
     /** Builds a {@link ZmqWorkerSpec}. Not thread-safe. */
@@ -93,7 +137,12 @@ public interface ZmqWorkerSpec {
         private Builder() {
         }
 
-        /** A gateway to connect to, such as {@code tcp://127.0.0.1:5555}; call once per gateway. */
+        /**
+         * A gateway to connect to, such as {@code tcp://127.0.0.1:5555}; call once per gateway.
+         *
+         * @param endpoint a gateway to connect to, such as {@code tcp://127.0.0.1:5555}; call once per gateway
+         * @return this builder
+         */
         public Builder connect(String endpoint) {
             Objects.requireNonNull(endpoint, "endpoint");
             if (!endpoint.contains("://")) {
@@ -103,7 +152,12 @@ public interface ZmqWorkerSpec {
             return this;
         }
 
-        /** The worker's id, not blank, at most 256 bytes of UTF-8. */
+        /**
+         * The worker's id, not blank, at most 256 bytes of UTF-8.
+         *
+         * @param id the worker's id, not blank, at most 256 bytes of UTF-8
+         * @return this builder
+         */
         public Builder id(String id) {
             Objects.requireNonNull(id, "id");
             if (id.isBlank() || Protocol.utf8(id).length > Protocol.MAX_ID_BYTES) {
@@ -113,7 +167,12 @@ public interface ZmqWorkerSpec {
             return this;
         }
 
-        /** Requests served at once, over all its gateways together, 1 to 65535. */
+        /**
+         * Requests served at once, over all its gateways together, 1 to 65535.
+         *
+         * @param capacity requests served at once, over all its gateways together, 1 to 65535
+         * @return this builder
+         */
         public Builder capacity(int capacity) {
             if (capacity < 1 || capacity > 65_535) {
                 throw new IllegalArgumentException("capacity must be between 1 and 65535, was " + capacity);
@@ -122,7 +181,12 @@ public interface ZmqWorkerSpec {
             return this;
         }
 
-        /** The heartbeat interval, at least 10 ms. */
+        /**
+         * The heartbeat interval, at least 10 ms.
+         *
+         * @param interval the heartbeat interval, at least 10 ms
+         * @return this builder
+         */
         public Builder heartbeatInterval(Duration interval) {
             Objects.requireNonNull(interval, "interval");
             if (interval.toMillis() < 10) {
@@ -132,7 +196,12 @@ public interface ZmqWorkerSpec {
             return this;
         }
 
-        /** Missed heartbeat intervals before a gateway is taken for dead, strictly positive. */
+        /**
+         * Missed heartbeat intervals before a gateway is taken for dead, strictly positive.
+         *
+         * @param liveness missed heartbeat intervals before a gateway is taken for dead, strictly positive
+         * @return this builder
+         */
         public Builder liveness(int liveness) {
             if (liveness < 1) {
                 throw new IllegalArgumentException("liveness must be strictly positive, was " + liveness);
@@ -141,7 +210,12 @@ public interface ZmqWorkerSpec {
             return this;
         }
 
-        /** Bound on one message in bytes, strictly positive. */
+        /**
+         * Bound on one message in bytes, strictly positive.
+         *
+         * @param maxMessageBytes bound on one message in bytes, strictly positive
+         * @return this builder
+         */
         public Builder maxMessageBytes(long maxMessageBytes) {
             if (maxMessageBytes < 1) {
                 throw new IllegalArgumentException("maxMessageBytes must be strictly positive, was " + maxMessageBytes);
@@ -150,7 +224,12 @@ public interface ZmqWorkerSpec {
             return this;
         }
 
-        /** Bound on the commands queued for each worker connection's agent, strictly positive. */
+        /**
+         * Bound on the commands queued for each worker connection's agent, strictly positive.
+         *
+         * @param capacity bound on the commands queued for each worker connection's agent, strictly positive
+         * @return this builder
+         */
         public Builder commandQueueCapacity(int capacity) {
             if (capacity < 1) {
                 throw new IllegalArgumentException("commandQueueCapacity must be strictly positive, was " + capacity);
@@ -159,13 +238,23 @@ public interface ZmqWorkerSpec {
             return this;
         }
 
-        /** The resource cache the handler uses, keyed by request key. */
+        /**
+         * The resource cache the handler uses, keyed by request key.
+         *
+         * @param cache the resource cache the handler uses, keyed by request key
+         * @return this builder
+         */
         public Builder cache(ResourceCache<String, ?> cache) {
             this.cache = Objects.requireNonNull(cache, "cache");
             return this;
         }
 
-        /** Runs the handler on {@code scheduler}, which must be bounded (it may block there). */
+        /**
+         * Runs the handler on {@code scheduler}, which must be bounded (it may block there).
+         *
+         * @param scheduler a bounded scheduler, on which the handler may block
+         * @return this builder
+         */
         public Builder blocking(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             this.inline = false;
@@ -178,6 +267,8 @@ public interface ZmqWorkerSpec {
          * so the handler MUST NOT block, not even briefly (no file or database I/O, no lock that
          * may be held, no {@code block()}): that is the caller's responsibility. A test can check
          * it with BlockHound, marking those threads non-blocking ({@link IoThreads}).
+         *
+         * @return this builder
          */
         public Builder inline() {
             this.inline = true;
@@ -185,7 +276,13 @@ public interface ZmqWorkerSpec {
             return this;
         }
 
-        /** Turns CURVE on: the gateway's public key and this worker's key pair. */
+        /**
+         * Turns CURVE on: the gateway's public key and this worker's key pair.
+         *
+         * @param serverPublicKey the gateway's public key (Z85)
+         * @param workerKeys this worker's CURVE key pair
+         * @return this builder
+         */
         public Builder curve(String serverPublicKey, CurveKeyPair workerKeys) {
             this.serverKey = CurveKeyPair.checkKey(serverPublicKey, "serverPublicKey");
             this.keys = Objects.requireNonNull(workerKeys, "workerKeys");
@@ -195,6 +292,7 @@ public interface ZmqWorkerSpec {
         /**
          * The spec.
          *
+         * @return the spec
          * @throws IllegalStateException if no endpoint was given
          */
         public ZmqWorkerSpec build() {

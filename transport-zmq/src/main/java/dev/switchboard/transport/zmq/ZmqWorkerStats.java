@@ -3,6 +3,10 @@ package dev.switchboard.transport.zmq;
 /**
  * Counters of a {@link ZmqWorker} since it started, over all its gateways.
  *
+ * <p>How it may grow: new counters may be added as new components in a minor release, which changes
+ * the canonical constructor. Read it through its accessors; the relay builds it, applications need
+ * not.
+ *
  * @param registered    gateways it is registered with now
  * @param registrations registrations gateways acknowledged
  * @param served        requests it finished (items, end or error sent)
