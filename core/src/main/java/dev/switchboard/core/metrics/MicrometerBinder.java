@@ -56,7 +56,12 @@ public final class MicrometerBinder implements MeterBinder, AutoCloseable {
         this.maxWorkerTags = maxWorkerTags;
     }
 
-    /** A builder of a binder for {@code metrics}, with at most {@value #MAX_WORKER_TAGS} worker tags. */
+    /**
+     * A builder of a binder for {@code metrics}, with at most {@value #MAX_WORKER_TAGS} worker tags.
+     *
+     * @param metrics the relay's metrics, {@code relay.metrics()}
+     * @return a builder of a binder for {@code metrics}
+     */
     public static Builder builder(RelayMetrics metrics) {
         return new Builder(metrics);
     }
@@ -205,6 +210,9 @@ public final class MicrometerBinder implements MeterBinder, AutoCloseable {
         /**
          * Distinct worker ids that get a {@code worker} tag of their own on the service timer; later
          * ones share the tag {@code other}. Strictly positive; default {@value #MAX_WORKER_TAGS}.
+          *
+          * @param maxWorkerTags distinct worker ids with a tag of their own, at least 1
+          * @return this builder
          */
         public Builder maxWorkerTags(int maxWorkerTags) {
             if (maxWorkerTags < 1) {
@@ -214,7 +222,11 @@ public final class MicrometerBinder implements MeterBinder, AutoCloseable {
             return this;
         }
 
-        /** The binder; bind it with {@link MicrometerBinder#bindTo}. */
+        /**
+         * The binder; bind it with {@link MicrometerBinder#bindTo}.
+         *
+         * @return a binder, to bind to one or more registries
+         */
         public MicrometerBinder build() {
             return new MicrometerBinder(metrics, maxWorkerTags);
         }

@@ -94,6 +94,9 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
      * A builder for a worker running {@code handler}: id {@code local-N}, capacity
      * {@value #DEFAULT_CAPACITY}, non-blocking, no cache. A blocking one wakes a spare thread
      * for a request that waited {@value #DEFAULT_SPARE_THREAD_DELAY_US} µs for its busy ones.
+      *
+      * @param handler what answers each request
+      * @return a builder of a worker running {@code handler}
      */
     public static Builder builder(WorkerHandler handler) {
         return new Builder(handler);
@@ -213,7 +216,11 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
         return cache == null ? Flux.never() : cache.events();
     }
 
-    /** Requests it serves now. */
+    /**
+     * Requests it serves now.
+     *
+     * @return the requests it serves now
+     */
     public int active() {
         return active.get();
     }
@@ -269,7 +276,12 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
             this.handler = Objects.requireNonNull(handler, "handler");
         }
 
-        /** The worker's id (default {@code local-N}). */
+        /**
+         * The worker's id (default {@code local-N}).
+         *
+         * @param id the worker's id, unique in its membership
+         * @return this builder
+         */
         public Builder id(String id) {
             if (id.isBlank()) {
                 throw new IllegalArgumentException("id must not be blank");
@@ -278,7 +290,12 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
             return this;
         }
 
-        /** How many requests it serves at once, strictly positive. */
+        /**
+         * How many requests it serves at once, strictly positive.
+         *
+         * @param capacity requests served at once, at least 1
+         * @return this builder
+         */
         public Builder capacity(int capacity) {
             if (capacity < 1) {
                 throw new IllegalArgumentException("capacity must be strictly positive, was " + capacity);
@@ -293,6 +310,8 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
          * their capacities add up to, as few as keep up. They start as requests need them, take
          * the waiting requests one after another, park while there are none, end after a minute
          * without work, and all end once every worker that shares them is closed.
+          *
+          * @return this builder
          */
         public Builder blocking() {
             this.blocking = true;
@@ -306,6 +325,9 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
          * the same scheduler share its threads: at most as many at once as their capacities add
          * up to, as few as keep up. A thread takes the waiting requests one after another and is
          * given back when none waits.
+          *
+          * @param scheduler a bounded scheduler the handler runs on
+          * @return this builder
          */
         public Builder blocking(Scheduler scheduler) {
             this.blocking = true;
@@ -329,6 +351,9 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
          * requests on as few threads as keep up, since a wake-up costs more than a short step: a
          * request queued while one of the threads is busy waits for that thread, and gets another
          * only if the busy ones are slower than this, as when they block on a disk.
+          *
+          * @param delay how long a queued request waits for a busy thread before a spare one wakes
+          * @return this builder
          */
         public Builder spareThreadDelay(Duration delay) {
             if (delay.isNegative() || delay.isZero()) {
@@ -338,19 +363,33 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
             return this;
         }
 
-        /** The cache whose keys are request keys: for hit/miss timing and cache events. */
+        /**
+         * The cache whose keys are request keys: for hit/miss timing and cache events.
+         *
+         * @param cache the worker's cache of resources by request key
+         * @return this builder
+         */
         public Builder cache(ResourceCache<String, ?> cache) {
             this.cache = Objects.requireNonNull(cache, "cache");
             return this;
         }
 
-        /** The clock for service times, in nanoseconds (default {@link System#nanoTime()}). */
+        /**
+         * The clock for service times, in nanoseconds (default {@link System#nanoTime()}).
+         *
+         * @param clock nanoseconds, as {@link System#nanoTime()}
+         * @return this builder
+         */
         public Builder clock(LongSupplier clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
-        /** The worker. */
+        /**
+         * The worker.
+         *
+         * @return the worker, ready to join a membership
+         */
         public LocalWorker build() {
             return new LocalWorker(this);
         }

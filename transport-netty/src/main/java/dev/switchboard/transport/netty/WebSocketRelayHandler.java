@@ -70,7 +70,12 @@ public final class WebSocketRelayHandler
         this.spec = Objects.requireNonNull(spec, "spec");
     }
 
-    /** A builder of a handler serving {@code relay}, with {@link WebSocketRelaySpec#defaults()}. */
+    /**
+     * A builder of a handler serving {@code relay}, with {@link WebSocketRelaySpec#defaults()}.
+     *
+     * @param relay the relay that serves the sessions
+     * @return a builder of a handler serving {@code relay}
+     */
     public static Builder builder(Relay relay) {
         return new Builder(relay);
     }
@@ -303,13 +308,22 @@ public final class WebSocketRelayHandler
             this.relay = Objects.requireNonNull(relay, "relay");
         }
 
-        /** The spec (default {@link WebSocketRelaySpec#defaults()}). */
+        /**
+         * The spec (default {@link WebSocketRelaySpec#defaults()}).
+         *
+         * @param spec the WebSocket configuration
+         * @return this builder
+         */
         public Builder spec(WebSocketRelaySpec spec) {
             this.spec = Objects.requireNonNull(spec, "spec");
             return this;
         }
 
-        /** A handler serving the relay as the spec says. */
+        /**
+         * A handler serving the relay as the spec says.
+         *
+         * @return a handler, to mount on the host's routes
+         */
         public WebSocketRelayHandler build() {
             return new WebSocketRelayHandler(relay, spec);
         }

@@ -34,6 +34,9 @@ public interface ZmqGateway extends Disposable {
     /**
      * A builder of a gateway whose workers join {@code membership}, with
      * {@link ZmqGatewaySpec#builder() the default spec}.
+      *
+      * @param membership the membership the registered workers join
+      * @return a builder of a gateway
      */
     static Builder builder(Membership membership) {
         return new Builder(membership);
@@ -79,7 +82,12 @@ public interface ZmqGateway extends Disposable {
             this.membership = Objects.requireNonNull(membership, "membership");
         }
 
-        /** The spec (default {@code ZmqGatewaySpec.builder().build()}). */
+        /**
+         * The spec (default {@code ZmqGatewaySpec.builder().build()}).
+         *
+         * @param spec the gateway's configuration
+         * @return this builder
+         */
         public Builder spec(ZmqGatewaySpec spec) {
             this.spec = Objects.requireNonNull(spec, "spec");
             return this;
@@ -88,13 +96,18 @@ public interface ZmqGateway extends Disposable {
         /**
          * Binds the gateway now, blocking the caller until its socket is bound.
          *
+         * @return the bound gateway
          * @throws IllegalStateException if it could not bind within {@link #BIND_TIMEOUT}
          */
         public ZmqGateway bindNow() {
             return GatewayImpl.bind(spec, membership, BIND_TIMEOUT);
         }
 
-        /** Binds the gateway on subscription, off the subscriber's thread. */
+        /**
+         * Binds the gateway on subscription, off the subscriber's thread.
+         *
+         * @return a Mono of the bound gateway
+         */
         public Mono<ZmqGateway> bind() {
             ZmqGatewaySpec theSpec = spec;
             return Mono.<ZmqGateway>fromCallable(() -> GatewayImpl.bind(theSpec, membership, BIND_TIMEOUT))

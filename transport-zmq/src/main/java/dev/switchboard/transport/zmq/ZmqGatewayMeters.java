@@ -28,7 +28,12 @@ public final class ZmqGatewayMeters implements MeterBinder {
         this.tags = tags;
     }
 
-    /** A builder of a binder for {@code gateway}'s counters, with no tags. */
+    /**
+     * A builder of a binder for {@code gateway}'s counters, with no tags.
+     *
+     * @param gateway the gateway whose counters to export
+     * @return a builder of a binder
+     */
     public static Builder builder(ZmqGateway gateway) {
         return new Builder(gateway);
     }
@@ -67,13 +72,21 @@ public final class ZmqGatewayMeters implements MeterBinder {
         /**
          * A tag on every meter, e.g. {@code tag("gateway", "tiles")}: needed to bind two gateways
          * to one registry, which would otherwise share one set of meters.
+          *
+          * @param key the tag's name
+          * @param value the tag's value
+          * @return this builder
          */
         public Builder tag(String key, String value) {
             this.tags = tags.and(key, value);
             return this;
         }
 
-        /** The binder; bind it with {@link ZmqGatewayMeters#bindTo}. */
+        /**
+         * The binder; bind it with {@link ZmqGatewayMeters#bindTo}.
+         *
+         * @return a binder, to bind to a registry
+         */
         public ZmqGatewayMeters build() {
             return new ZmqGatewayMeters(gateway, tags);
         }

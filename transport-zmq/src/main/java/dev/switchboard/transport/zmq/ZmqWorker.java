@@ -25,6 +25,9 @@ public interface ZmqWorker extends Disposable {
     /**
      * A builder of a worker running {@code handler}, as {@code LocalWorker.builder(handler)} is for
      * an in-process one; {@link Builder#spec} is required (it names the gateways).
+      *
+      * @param handler what answers each request
+      * @return a builder of a worker running {@code handler}
      */
     static Builder builder(WorkerHandler handler) {
         return new Builder(handler);
@@ -60,7 +63,12 @@ public interface ZmqWorker extends Disposable {
             this.handler = Objects.requireNonNull(handler, "handler");
         }
 
-        /** The spec: the gateways to connect to, the capacity, the id, and the rest. Required. */
+        /**
+         * The spec: the gateways to connect to, the capacity, the id, and the rest. Required.
+         *
+         * @param spec the worker's configuration
+         * @return this builder
+         */
         public Builder spec(ZmqWorkerSpec spec) {
             this.spec = Objects.requireNonNull(spec, "spec");
             return this;
@@ -70,6 +78,8 @@ public interface ZmqWorker extends Disposable {
          * Starts the worker; it connects and registers in the background.
          *
          * @throws IllegalStateException if no spec was given
+          *
+          * @return the started worker
          */
         public ZmqWorker build() {
             if (spec == null) {
