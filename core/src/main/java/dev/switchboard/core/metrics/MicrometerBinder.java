@@ -210,9 +210,9 @@ public final class MicrometerBinder implements MeterBinder, AutoCloseable {
         /**
          * Distinct worker ids that get a {@code worker} tag of their own on the service timer; later
          * ones share the tag {@code other}. Strictly positive; default {@value #MAX_WORKER_TAGS}.
-          *
-          * @param maxWorkerTags distinct worker ids with a tag of their own, at least 1
-          * @return this builder
+         *
+         * @param maxWorkerTags distinct worker ids with a tag of their own, at least 1
+         * @return this builder
          */
         public Builder maxWorkerTags(int maxWorkerTags) {
             if (maxWorkerTags < 1) {

@@ -94,9 +94,9 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
      * A builder for a worker running {@code handler}: id {@code local-N}, capacity
      * {@value #DEFAULT_CAPACITY}, non-blocking, no cache. A blocking one wakes a spare thread
      * for a request that waited {@value #DEFAULT_SPARE_THREAD_DELAY_US} µs for its busy ones.
-      *
-      * @param handler what answers each request
-      * @return a builder of a worker running {@code handler}
+     *
+     * @param handler what answers each request
+     * @return a builder of a worker running {@code handler}
      */
     public static Builder builder(WorkerHandler handler) {
         return new Builder(handler);
@@ -310,8 +310,8 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
          * their capacities add up to, as few as keep up. They start as requests need them, take
          * the waiting requests one after another, park while there are none, end after a minute
          * without work, and all end once every worker that shares them is closed.
-          *
-          * @return this builder
+         *
+         * @return this builder
          */
         public Builder blocking() {
             this.blocking = true;
@@ -325,9 +325,9 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
          * the same scheduler share its threads: at most as many at once as their capacities add
          * up to, as few as keep up. A thread takes the waiting requests one after another and is
          * given back when none waits.
-          *
-          * @param scheduler a bounded scheduler the handler runs on
-          * @return this builder
+         *
+         * @param scheduler a bounded scheduler the handler runs on
+         * @return this builder
          */
         public Builder blocking(Scheduler scheduler) {
             this.blocking = true;
@@ -351,9 +351,9 @@ public final class LocalWorker implements WorkerLink, AutoCloseable {
          * requests on as few threads as keep up, since a wake-up costs more than a short step: a
          * request queued while one of the threads is busy waits for that thread, and gets another
          * only if the busy ones are slower than this, as when they block on a disk.
-          *
-          * @param delay how long a queued request waits for a busy thread before a spare one wakes
-          * @return this builder
+         *
+         * @param delay how long a queued request waits for a busy thread before a spare one wakes
+         * @return this builder
          */
         public Builder spareThreadDelay(Duration delay) {
             if (delay.isNegative() || delay.isZero()) {

@@ -34,9 +34,9 @@ public interface ZmqGateway extends Disposable {
     /**
      * A builder of a gateway whose workers join {@code membership}, with
      * {@link ZmqGatewaySpec#builder() the default spec}.
-      *
-      * @param membership the membership the registered workers join
-      * @return a builder of a gateway
+     *
+     * @param membership the membership the registered workers join
+     * @return a builder of a gateway
      */
     static Builder builder(Membership membership) {
         return new Builder(membership);

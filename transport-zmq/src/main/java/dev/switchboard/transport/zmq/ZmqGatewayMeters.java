@@ -72,10 +72,10 @@ public final class ZmqGatewayMeters implements MeterBinder {
         /**
          * A tag on every meter, e.g. {@code tag("gateway", "tiles")}: needed to bind two gateways
          * to one registry, which would otherwise share one set of meters.
-          *
-          * @param key the tag's name
-          * @param value the tag's value
-          * @return this builder
+         *
+         * @param key the tag's name
+         * @param value the tag's value
+         * @return this builder
          */
         public Builder tag(String key, String value) {
             this.tags = tags.and(key, value);

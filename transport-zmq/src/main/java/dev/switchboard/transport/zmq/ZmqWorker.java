@@ -25,9 +25,9 @@ public interface ZmqWorker extends Disposable {
     /**
      * A builder of a worker running {@code handler}, as {@code LocalWorker.builder(handler)} is for
      * an in-process one; {@link Builder#spec} is required (it names the gateways).
-      *
-      * @param handler what answers each request
-      * @return a builder of a worker running {@code handler}
+     *
+     * @param handler what answers each request
+     * @return a builder of a worker running {@code handler}
      */
     static Builder builder(WorkerHandler handler) {
         return new Builder(handler);
@@ -78,8 +78,8 @@ public interface ZmqWorker extends Disposable {
          * Starts the worker; it connects and registers in the background.
          *
          * @throws IllegalStateException if no spec was given
-          *
-          * @return the started worker
+         *
+         * @return the started worker
          */
         public ZmqWorker build() {
             if (spec == null) {
