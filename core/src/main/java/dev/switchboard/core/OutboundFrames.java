@@ -26,6 +26,20 @@ final class OutboundFrames extends Flux<Frame> implements Subscription {
         this.queue = queue;
     }
 
+    /** The connection's subscriber, once it subscribed. Under the pipeline's lock. */
+    @Nullable CoreSubscriber<? super Frame> subscriber() {
+        return subscriber;
+    }
+
+    /** Whether the subscriber is to be completed now: true once, the first time. Under the pipeline's lock. */
+    boolean completeOnce() {
+        if (completed) {
+            return false;
+        }
+        completed = true;
+        return true;
+    }
+
     @Override
     public void subscribe(CoreSubscriber<? super Frame> actual) {
         synchronized (pipeline) {
@@ -52,19 +66,5 @@ final class OutboundFrames extends Flux<Frame> implements Subscription {
     @Override
     public void cancel() {
         pipeline.terminate(null);
-    }
-
-    /** The connection's subscriber, once it subscribed. Under the pipeline's lock. */
-    @Nullable CoreSubscriber<? super Frame> subscriber() {
-        return subscriber;
-    }
-
-    /** Whether the subscriber is to be completed now: true once, the first time. Under the pipeline's lock. */
-    boolean completeOnce() {
-        if (completed) {
-            return false;
-        }
-        completed = true;
-        return true;
     }
 }
