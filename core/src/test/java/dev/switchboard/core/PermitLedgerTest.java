@@ -23,6 +23,12 @@ class PermitLedgerTest {
         fixture.close();
     }
 
+    /** {@code ex}, joined to the end of the line. */
+    private Exchange inLine(Exchange ex) {
+        line.add(ex);
+        return ex;
+    }
+
     private PermitLedger ledger(int bound, Ordering ordering) {
         return new PermitLedger(bound, ordering == Ordering.ORDERED, line);
     }
@@ -44,8 +50,7 @@ class PermitLedgerTest {
         for (int i = 1; i <= 5; i++) {
             Exchange ex = fixture.exchange(i);
             exchanges.add(ex);
-            line.add(ex);
-            answers.add(ledger.grant(ex));
+            answers.add(ledger.grant(inLine(ex)));
         }
         assertEquals(List.of(true, true, true, false, false), answers);
         assertEquals(3, ledger.permits());
@@ -57,12 +62,9 @@ class PermitLedgerTest {
     @Test
     void orderedKeepsTheLastPermitForTheHeadOfTheLine() {
         PermitLedger ledger = ledger(2, Ordering.ORDERED);
-        Exchange head = fixture.running(1);
-        Exchange second = fixture.running(2);
-        Exchange third = fixture.running(3);
-        line.add(head);
-        line.add(second);
-        line.add(third);
+        Exchange head = inLine(fixture.running(1));
+        Exchange second = inLine(fixture.running(2));
+        Exchange third = inLine(fixture.running(3));
 
         assertTrue(ledger.grant(second), "the first permit goes to anyone");
         assertFalse(ledger.grant(third), "the last one is the head's");
@@ -74,10 +76,8 @@ class PermitLedgerTest {
     @Test
     void aParkedHeadOfTheLineGetsTheFreedPermitBeforeRunningStreams() {
         PermitLedger ledger = ledger(3, Ordering.ORDERED);
-        Exchange head = fixture.exchange(1);
-        Exchange stream = fixture.running(2);
-        line.add(head);
-        line.add(stream);
+        Exchange head = inLine(fixture.exchange(1));
+        Exchange stream = inLine(fixture.running(2));
         assertTrue(ledger.grant(stream));
         assertTrue(ledger.grant(stream));
         ledger.park(head);
@@ -101,8 +101,7 @@ class PermitLedgerTest {
         Exchange starved2 = fixture.exchange(4);
         Exchange paused2 = fixture.running(5);
         for (Exchange ex : List.of(holder, starved1, paused1, starved2, paused2)) {
-            line.add(ex);
-            ledger.grant(ex);
+            ledger.grant(inLine(ex));
         }
         assertEquals(1, ledger.permits());
 
@@ -123,8 +122,7 @@ class PermitLedgerTest {
     @Test
     void withdrawReturnsTheQueuedFramesPermitsAndTheOneHeldForTheNextStep() {
         PermitLedger ledger = ledger(8, Ordering.UNORDERED);
-        Exchange stream = fixture.running(1);
-        line.add(stream);
+        Exchange stream = inLine(fixture.running(1));
         // two items queued (each keeps its permit) and a permit held for the next item
         assertTrue(ledger.grant(stream) && ledger.grant(stream) && ledger.grant(stream));
         ledger.withdraw(stream, 2);
@@ -134,8 +132,7 @@ class PermitLedgerTest {
     @Test
     void withdrawOfAFinishedExchangeReturnsOnlyItsQueuedFrames() {
         PermitLedger ledger = ledger(8, Ordering.UNORDERED);
-        Exchange done = fixture.running(1);
-        line.add(done);
+        Exchange done = inLine(fixture.running(1));
         ledger.grant(done);
         done.finished = true;
         ledger.withdraw(done, 1);
@@ -149,8 +146,7 @@ class PermitLedgerTest {
         Exchange cancelled = fixture.running(2);
         Exchange waiting = fixture.running(3);
         for (Exchange ex : List.of(holder, cancelled, waiting)) {
-            line.add(ex);
-            ledger.grant(ex);
+            ledger.grant(inLine(ex));
         }
         ledger.withdraw(cancelled, 0);
         assertFalse(cancelled.parked);
@@ -163,12 +159,8 @@ class PermitLedgerTest {
     @Test
     void clearForgetsPermitsAndParkedExchanges() {
         PermitLedger ledger = ledger(1, Ordering.UNORDERED);
-        Exchange holder = fixture.running(1);
-        Exchange waiting = fixture.running(2);
-        line.add(holder);
-        line.add(waiting);
-        ledger.grant(holder);
-        ledger.grant(waiting);
+        ledger.grant(inLine(fixture.running(1)));
+        ledger.grant(inLine(fixture.running(2)));
         ledger.clear();
         assertEquals(0, ledger.permits());
         assertNull(ledger.grantNext());
