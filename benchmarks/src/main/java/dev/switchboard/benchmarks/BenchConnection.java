@@ -1,7 +1,7 @@
 package dev.switchboard.benchmarks;
 
 import dev.switchboard.core.CloseStatus;
-import dev.switchboard.core.Frame;
+import dev.switchboard.core.Payload;
 import dev.switchboard.core.transport.Connection;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -36,7 +36,7 @@ final class BenchConnection implements Connection, Subscription {
     /** How a successful single-item answer of the default codec ends. */
     private static final byte[] END = ",\"end\":true}".getBytes(StandardCharsets.US_ASCII);
 
-    private final Frame[] frames;
+    private final Payload[] frames;
     private final boolean park;
     private final AtomicLong answers = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
@@ -47,14 +47,14 @@ final class BenchConnection implements Connection, Subscription {
     private volatile long target = Long.MAX_VALUE;
     private volatile @Nullable Thread waiter;
     private long sent;
-    private @Nullable Subscriber<? super Frame> inbound;
+    private @Nullable Subscriber<? super Payload> inbound;
 
     /**
      * @param frames the request frames, sent in turn
      * @param park   whether {@link #exchange} parks its thread until the answers are in (leaving
      *               the core to the relay) rather than spinning
      */
-    BenchConnection(Frame[] frames, boolean park) {
+    BenchConnection(Payload[] frames, boolean park) {
         this.frames = frames;
         this.park = park;
     }
@@ -64,11 +64,11 @@ final class BenchConnection implements Connection, Subscription {
      * {@code n − 1}, a JSON string body of {@code bodyBytes} bytes (quotes included), keys
      * {@code key-(i mod keys)}.
      */
-    static Frame[] requestFrames(int n, int bodyBytes, int keys) {
+    static Payload[] requestFrames(int n, int bodyBytes, int keys) {
         String body = "\"" + "x".repeat(bodyBytes - 2) + "\"";
-        Frame[] out = new Frame[n];
+        Payload[] out = new Payload[n];
         for (int i = 0; i < n; i++) {
-            out[i] = Frame.text("{\"id\":" + i + ",\"key\":\"key-" + (i % keys) + "\",\"body\":" + body + "}");
+            out[i] = Payload.text("{\"id\":" + i + ",\"key\":\"key-" + (i % keys) + "\",\"body\":" + body + "}");
         }
         return out;
     }
@@ -117,7 +117,7 @@ final class BenchConnection implements Connection, Subscription {
     }
 
     @Override
-    public Flux<Frame> receive() {
+    public Flux<Payload> receive() {
         return Flux.from(s -> {
             inbound = s;
             s.onSubscribe(this);
@@ -143,7 +143,7 @@ final class BenchConnection implements Connection, Subscription {
         }
         int missed = 1;
         for (;;) {
-            Subscriber<? super Frame> s = inbound;
+            Subscriber<? super Payload> s = inbound;
             for (;;) {
                 synchronized (this) {
                     if (s == null || relayDemand == 0 || budget == 0) {
@@ -161,7 +161,7 @@ final class BenchConnection implements Connection, Subscription {
         }
     }
 
-    private void answered(Frame frame) {
+    private void answered(Payload frame) {
         if (!endsRequest(frame)) {
             errors.incrementAndGet();
             LockSupport.unpark(waiter);
@@ -173,8 +173,8 @@ final class BenchConnection implements Connection, Subscription {
     }
 
     /** Whether {@code frame} is a text answer of the default codec that ends its request. */
-    static boolean endsRequest(Frame frame) {
-        if (!frame.isText() || frame.size() < END.length) {
+    static boolean endsRequest(Payload frame) {
+        if (frame.isBinary() || frame.size() < END.length) {
             return false;
         }
         ByteBuffer data = frame.data();
@@ -188,15 +188,15 @@ final class BenchConnection implements Connection, Subscription {
     }
 
     @Override
-    public Mono<Void> send(Publisher<Frame> out) {
-        return Mono.create(sink -> out.subscribe(new Subscriber<Frame>() {
+    public Mono<Void> send(Publisher<Payload> out) {
+        return Mono.create(sink -> out.subscribe(new Subscriber<Payload>() {
             @Override
             public void onSubscribe(Subscription s) {
                 s.request(Long.MAX_VALUE);
             }
 
             @Override
-            public void onNext(Frame frame) {
+            public void onNext(Payload frame) {
                 answered(frame);
             }
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.switchboard.core.Codec;
 import dev.switchboard.core.ErrorCode;
-import dev.switchboard.core.Frame;
 import dev.switchboard.core.Payload;
 import dev.switchboard.core.RequestId;
 import dev.switchboard.core.Response;
@@ -17,9 +16,9 @@ class AnswerTest {
     static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 
     static Answer read(Response response) {
-        Frame f = Codec.json().encode(response);
-        if (f.isText()) {
-            return Answer.ofText(f.text());
+        Payload f = Codec.json().encode(response);
+        if (!f.isBinary()) {
+            return Answer.ofText(f.utf8());
         }
         byte[] b = f.toByteArray();
         return Answer.ofBinary(b.length, i -> b[i] & 0xff);

@@ -7,7 +7,7 @@ package dev.switchboard.core;
  * a {@link ClientMessage} or throw {@link CodecException}; any other exception is treated as a
  * bad request too. {@link #encode} MUST produce exactly one frame per response item.
  *
- * <p>A codec written before cancel frames existed declares {@code Request decode(Frame,
+ * <p>A codec written before cancel frames existed declares {@code Request decode(Payload,
  * Session)}; that still overrides {@link #decode} (a covariant return) and compiles unchanged.
  * Such a codec cannot express a cancel, and a codec that delegates to {@link #json()} must
  * widen its return type to {@link ClientMessage} to pass the JSON codec's cancels on.
@@ -32,7 +32,7 @@ public interface Codec {
      * @return the request or the cancel the frame carries
      * @throws CodecException when the frame is neither a valid request nor a valid cancel
      */
-    ClientMessage decode(Frame frame, Session session) throws CodecException;
+    ClientMessage decode(Payload frame, Session session) throws CodecException;
 
     /**
      * Encodes one response item as one frame.
@@ -40,5 +40,5 @@ public interface Codec {
      * @param response the response item
      * @return the frame that carries it to the client
      */
-    Frame encode(Response response);
+    Payload encode(Response response);
 }

@@ -30,7 +30,7 @@ final class Exchange implements CoreSubscriber<WorkerLink.Item> {
     final @Nullable Request request;
     final RequestId id;
     /** Frames encoded and waiting for the client; each holds one permit. */
-    final ArrayDeque<Frame> frames = new ArrayDeque<>(2);
+    final ArrayDeque<Payload> frames = new ArrayDeque<>(2);
     /** When it was read, by the session's timer. */
     final long readNanos;
     // guarded by the pipeline's lock
@@ -267,7 +267,7 @@ final class Exchange implements CoreSubscriber<WorkerLink.Item> {
      * Encodes one answer. A codec that throws breaks its contract; the client gets a
      * {@code worker_failed} frame in its place rather than the session losing the item's permit.
      */
-    private Frame frame(Response response) {
+    private Payload frame(Response response) {
         Codec codec = pipeline.relay.codec;
         try {
             return codec.encode(response);

@@ -15,7 +15,7 @@ import reactor.core.CoreSubscriber;
  * {@link Exchange}. It owns the inbound subscription and the decoding; it must not touch the
  * session's line, permits or outbound frames: admission, cancels and the end are the pipeline's.
  */
-final class InboundFrames implements CoreSubscriber<Frame> {
+final class InboundFrames implements CoreSubscriber<Payload> {
 
     private static final Logger log = LoggerFactory.getLogger(InboundFrames.class);
 
@@ -53,7 +53,7 @@ final class InboundFrames implements CoreSubscriber<Frame> {
     }
 
     @Override
-    public void onNext(Frame frame) {
+    public void onNext(Payload frame) {
         ClientMessage message = null;
         Response bad = null;
         try {

@@ -44,7 +44,7 @@ final class JsonCodec implements Codec {
     }
 
     @Override
-    public ClientMessage decode(Frame frame, Session session) throws CodecException {
+    public ClientMessage decode(Payload frame, Session session) throws CodecException {
         ClientMessage message = decodeFrame(frame, session);
         if (message instanceof Request request) {
             var violation = Limits.violation(request);
@@ -55,9 +55,9 @@ final class JsonCodec implements Codec {
         return message;
     }
 
-    private static ClientMessage decodeFrame(Frame frame, Session session) throws CodecException {
+    private static ClientMessage decodeFrame(Payload frame, Session session) throws CodecException {
         byte[] bytes = frame.array();
-        if (frame.isText()) {
+        if (!frame.isBinary()) {
             return parse(bytes, 0, bytes.length, true, session);
         }
         if (bytes.length < BINARY_PREFIX || (bytes[0] & 0xff) != BINARY_VERSION) {
@@ -174,7 +174,7 @@ final class JsonCodec implements Codec {
     }
 
     @Override
-    public Frame encode(Response response) {
+    public Payload encode(Response response) {
         Payload payload = response.payloadOrNull();
         if (payload != null && payload.isBinary()) {
             byte[] header = header(response, null);
@@ -188,9 +188,9 @@ final class JsonCodec implements Codec {
             out[2] = (byte) header.length;
             System.arraycopy(header, 0, out, BINARY_PREFIX, header.length);
             System.arraycopy(body, 0, out, BINARY_PREFIX + header.length, body.length);
-            return Frame.binary(out);
+            return Payload.binary(out);
         }
-        return Frame.text(header(response, payload));
+        return Payload.text(header(response, payload));
     }
 
     /** The JSON object of a response item; with {@code body}, it is embedded as "body". */

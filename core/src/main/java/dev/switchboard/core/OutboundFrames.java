@@ -14,11 +14,11 @@ import reactor.core.publisher.Operators;
  * emit on its own: the pipeline's drain loop hands frames and the completion over, and the queue
  * holds the frames. Its state is guarded by the pipeline's lock.
  */
-final class OutboundFrames extends Flux<Frame> implements Subscription {
+final class OutboundFrames extends Flux<Payload> implements Subscription {
 
     private final SessionPipeline pipeline;
     private final OutboundQueue queue;
-    private @Nullable CoreSubscriber<? super Frame> subscriber;
+    private @Nullable CoreSubscriber<? super Payload> subscriber;
     private boolean completed;
 
     OutboundFrames(SessionPipeline pipeline, OutboundQueue queue) {
@@ -27,7 +27,7 @@ final class OutboundFrames extends Flux<Frame> implements Subscription {
     }
 
     /** The connection's subscriber, once it subscribed. Under the pipeline's lock. */
-    @Nullable CoreSubscriber<? super Frame> subscriber() {
+    @Nullable CoreSubscriber<? super Payload> subscriber() {
         return subscriber;
     }
 
@@ -41,7 +41,7 @@ final class OutboundFrames extends Flux<Frame> implements Subscription {
     }
 
     @Override
-    public void subscribe(CoreSubscriber<? super Frame> actual) {
+    public void subscribe(CoreSubscriber<? super Payload> actual) {
         synchronized (pipeline) {
             if (subscriber != null) {
                 Operators.error(actual, new IllegalStateException("the outbound frames allow one subscriber"));

@@ -44,7 +44,7 @@ final class OutboundQueue {
     }
 
     /** Queues a frame of {@code ex}. */
-    void enqueue(Exchange ex, Frame f) {
+    void enqueue(Exchange ex, Payload f) {
         queued++;
         queuedGauge.increment();
         ex.frames.add(f);
@@ -72,11 +72,11 @@ final class OutboundQueue {
      * Takes the next frame of {@code ex}, which {@link #next()} returned, for the client, using
      * one of its demand; null if {@code ex} has none queued.
      */
-    @Nullable Frame take(Exchange ex) {
+    @Nullable Payload take(Exchange ex) {
         if (!ordered) {
             ready.poll();
         }
-        Frame f = ex.frames.poll();
+        Payload f = ex.frames.poll();
         if (f != null) {
             queued--;
             queuedGauge.decrement();

@@ -6,11 +6,15 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * The body of a request or of one response item: either JSON text (UTF-8) or raw binary.
+ * Bytes that are text (UTF-8) or binary: the one value type for what moves through a relay, a
+ * whole message on a client connection (a WebSocket text or binary frame) as well as the body of
+ * a request or of one response item.
  *
  * <p>Immutable. The factories that take a {@code byte[]} take ownership of it: the caller must
- * not change the array afterwards. A JSON payload must hold exactly one valid JSON value; the
- * default codec embeds it verbatim.
+ * not change the array afterwards (transports copy at the boundary, so that no Netty or ZeroMQ
+ * buffer ever reaches core). A body made by {@link #json} must hold exactly one valid JSON value;
+ * the default codec embeds it verbatim. {@link #text} and {@link #json} make the same kind of
+ * payload: the name says what the caller promises about its content.
  */
 public final class Payload {
 
@@ -23,6 +27,26 @@ public final class Payload {
     private Payload(boolean binary, byte[] data) {
         this.binary = binary;
         this.data = data;
+    }
+
+    /**
+     * A text payload from {@code text}, as UTF-8: a client's text frame, say.
+     *
+     * @param text the text
+     * @return a text payload holding {@code text} as UTF-8
+     */
+    public static Payload text(String text) {
+        return new Payload(false, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A text payload over {@code utf8}, which it now owns. The bytes must be valid UTF-8.
+     *
+     * @param utf8 the text as UTF-8 bytes, not copied
+     * @return a text payload over {@code utf8}
+     */
+    public static Payload text(byte[] utf8) {
+        return new Payload(false, Objects.requireNonNull(utf8, "utf8"));
     }
 
     /**
@@ -65,9 +89,9 @@ public final class Payload {
     }
 
     /**
-     * Whether the payload is raw binary rather than JSON text.
+     * Whether the payload is raw binary rather than text (JSON or any UTF-8).
      *
-     * @return whether the payload is raw binary rather than JSON text
+     * @return whether the payload is raw binary
      */
     public boolean isBinary() {
         return binary;
@@ -101,7 +125,7 @@ public final class Payload {
     }
 
     /**
-     * The bytes decoded as UTF-8.
+     * The bytes decoded as UTF-8 (malformed input is replaced, never thrown).
      *
      * @return the bytes decoded as UTF-8
      */
@@ -126,6 +150,7 @@ public final class Payload {
 
     @Override
     public String toString() {
-        return binary ? "Payload[" + data.length + " bytes]" : "Payload[" + utf8() + "]";
+        return binary || data.length > 200 ? "Payload[" + (binary ? "binary, " : "text, ") + data.length + " bytes]"
+                : "Payload[" + utf8() + "]";
     }
 }

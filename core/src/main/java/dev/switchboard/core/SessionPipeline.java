@@ -224,7 +224,7 @@ final class SessionPipeline {
     }
 
     /** Queues a frame of {@code ex}, using the permit it holds. */
-    void enqueue(Exchange ex, Frame f) {
+    void enqueue(Exchange ex, Payload f) {
         outbound.enqueue(ex, f);
     }
 
@@ -237,8 +237,8 @@ final class SessionPipeline {
         int missed = 1;
         for (;;) {
             for (;;) {
-                CoreSubscriber<? super Frame> o;
-                Frame f = null;
+                CoreSubscriber<? super Payload> o;
+                Payload f = null;
                 boolean complete = false;
                 List<Exchange> todo;
                 int toRequest;
@@ -290,12 +290,12 @@ final class SessionPipeline {
     }
 
     /** The next frame for the client, releasing its permit. Under the lock. */
-    private @Nullable Frame poll() {
+    private @Nullable Payload poll() {
         Exchange ex = outbound.next();
         if (ex == null) {
             return null;
         }
-        Frame f = outbound.take(ex);
+        Payload f = outbound.take(ex);
         if (f == null) {
             return null;
         }

@@ -122,13 +122,13 @@ class BackpressureTest {
         assertTrue(relay.metrics().snapshot().queuedResponses() <= maxQueued);
 
         client.read(Long.MAX_VALUE);
-        List<Frame> frames = client.received();
+        List<Payload> frames = client.received();
         // the worker's end came after its last item: a frame of its own
         assertEquals(1_001, frames.size());
         for (int i = 0; i < 1_000; i++) {
-            assertEquals("{\"id\":1,\"body\":" + i + "}", frames.get(i).text());
+            assertEquals("{\"id\":1,\"body\":" + i + "}", frames.get(i).utf8());
         }
-        assertEquals("{\"id\":1,\"end\":true}", frames.get(1_000).text());
+        assertEquals("{\"id\":1,\"end\":true}", frames.get(1_000).utf8());
         assertEquals(0, relay.metrics().snapshot().inFlight());
     }
 
@@ -150,7 +150,7 @@ class BackpressureTest {
 
         client.read(Long.MAX_VALUE);
         assertEquals(List.of("{\"id\":1,\"body\":\"a\"}", "{\"id\":1,\"end\":true}"),
-                client.received().stream().map(Frame::text).toList());
+                client.received().stream().map(Payload::utf8).toList());
         client.send(Wire.request(2, "k", "null"));
         w.exchange("2").last("2");
         assertEquals(3, client.receivedCount(), "the session lost its room");
@@ -176,7 +176,7 @@ class BackpressureTest {
         w.exchange("1").complete();
         assertEquals(List.of("{\"id\":1,\"body\":\"a\"}", "{\"id\":1,\"body\":\"b\"}",
                 "{\"id\":1,\"body\":\"c\"}", "{\"id\":1,\"end\":true}"),
-                client.received().stream().map(Frame::text).toList());
+                client.received().stream().map(Payload::utf8).toList());
         w.exchange("2").complete();
         w.exchange("3").complete();
         assertEquals(6, client.receivedCount());

@@ -70,15 +70,15 @@ class BlockHoundTest {
 
         Await.until(FIVE_SECONDS, () -> client.received().stream().filter(Wire::end).count() == n,
                 () -> client.receivedCount() + " frames");
-        List<Frame> frames = client.received();
+        List<Payload> frames = client.received();
         int at = 0;
         for (int i = 0; i < n; i++) {
-            assertEquals("{\"id\":" + i + ",\"body\":" + i + "}", frames.get(at++).text());
+            assertEquals("{\"id\":" + i + ",\"body\":" + i + "}", frames.get(at++).utf8());
             // the second item comes from a timer: it carries the end when the timer fired before the
             // relay asked for it (item and end then arrive in that call), else the end follows alone
-            String second = frames.get(at++).text();
+            String second = frames.get(at++).utf8();
             if (second.equals("{\"id\":" + i + ",\"body\":0}")) {
-                assertEquals("{\"id\":" + i + ",\"end\":true}", frames.get(at++).text());
+                assertEquals("{\"id\":" + i + ",\"end\":true}", frames.get(at++).utf8());
             } else {
                 assertEquals("{\"id\":" + i + ",\"body\":0,\"end\":true}", second);
             }
@@ -109,7 +109,7 @@ class BlockHoundTest {
         WorkerHandler watched = (req, ctx) -> readsAFile.handle(req, ctx).doOnError(seen::add);
         List<String> caught = roundTripFromParallelThread(LocalWorker.builder(watched).build());
         assertEquals(1, caught.size());
-        assertEquals("worker_failed", Wire.errorCode(Frame.text(caught.get(0))));
+        assertEquals("worker_failed", Wire.errorCode(Payload.text(caught.get(0))));
         assertEquals(1, seen.size());
         assertTrue(seen.get(0) instanceof BlockingOperationError, seen.get(0).toString());
     }
@@ -118,10 +118,10 @@ class BlockHoundTest {
         Relay relay = Relay.builder().router(Router.builder().worker(worker).build()).build();
         LocalConnection client = LocalConnection.reading();
         relay.serve(client).subscribe();
-        Mono.fromRunnable(() -> client.send(Frame.text("{\"id\":1,\"key\":\"tile\"}".getBytes(StandardCharsets.UTF_8))))
+        Mono.fromRunnable(() -> client.send(Payload.text("{\"id\":1,\"key\":\"tile\"}".getBytes(StandardCharsets.UTF_8))))
                 .subscribeOn(Schedulers.parallel()).block(FIVE_SECONDS);
         Await.until(FIVE_SECONDS, () -> client.receivedCount() == 1, "an answer");
         assertNotNull(client.received().get(0));
-        return client.received().stream().map(Frame::text).toList();
+        return client.received().stream().map(Payload::utf8).toList();
     }
 }

@@ -31,7 +31,7 @@ class CancelFrameTest {
     }
 
     private static List<String> texts(LocalConnection client) {
-        return client.received().stream().map(Frame::text).toList();
+        return client.received().stream().map(Payload::utf8).toList();
     }
 
     private static long errors(Relay relay) {
@@ -196,10 +196,10 @@ class CancelFrameTest {
 
         assertFalse(w.exchange("5").cancelled());
         w.exchange("5").last("5");
-        List<Frame> frames = client.received();
+        List<Payload> frames = client.received();
         assertEquals(List.of("5", "5", "null", "5"), Wire.ids(frames), "errors wait their turn behind request 5");
-        assertEquals("{\"id\":5,\"body\":5,\"end\":true}", frames.get(0).text());
-        for (Frame f : frames.subList(1, 4)) {
+        assertEquals("{\"id\":5,\"body\":5,\"end\":true}", frames.get(0).utf8());
+        for (Payload f : frames.subList(1, 4)) {
             assertEquals("bad_request", Wire.errorCode(f));
         }
         assertEquals("\"cancel\" must be true", Wire.json(frames.get(1)).get("error").get("message").asText());

@@ -103,20 +103,20 @@ class ConcurrentSessionsTest {
     }
 
     /** Each request's items 0..n-1 in order, then its end; in request order if ORDERED. */
-    private static void checkStreams(List<Frame> frames, Ordering ordering) {
+    private static void checkStreams(List<Payload> frames, Ordering ordering) {
         int[] next = new int[REQUESTS];
         boolean[] ended = new boolean[REQUESTS];
         int lastEnded = -1;
-        for (Frame f : frames) {
+        for (Payload f : frames) {
             var json = Wire.json(f);
             int id = json.get("id").asInt();
             int n = id % 4;
             assertEquals(false, ended[id], "a frame after the end of " + id);
             if (next[id] == n) {
-                assertEquals("{\"id\":" + id + ",\"end\":true}", f.text());
+                assertEquals("{\"id\":" + id + ",\"end\":true}", f.utf8());
             } else {
                 assertEquals(next[id], json.get("body").asInt(), "item order of " + id);
-                assertEquals(false, Wire.end(f), "end flag of " + id + ": " + f.text());
+                assertEquals(false, Wire.end(f), "end flag of " + id + ": " + f.utf8());
                 next[id]++;
             }
             ended[id] = Wire.end(f);

@@ -29,8 +29,8 @@ class ErrorResponsesTest {
         return Relay.builder().router(router).build();
     }
 
-    private static String text(Frame f) {
-        return f.text();
+    private static String text(Payload f) {
+        return f.utf8();
     }
 
     @Test
@@ -46,7 +46,7 @@ class ErrorResponsesTest {
         client.send(Wire.request(6, "k", "\"overloaded\""));
         client.send(Wire.request(7, "k", "\"ok\""));
 
-        List<Frame> frames = client.received();
+        List<Payload> frames = client.received();
         assertEquals(List.of("1", "2", "3", "4", "5", "5", "6", "7"), Wire.ids(frames));
         assertEquals("{\"id\":1,\"body\":\"ok\",\"end\":true}", text(frames.get(0)));
         assertEquals("worker_failed", Wire.errorCode(frames.get(1)));
@@ -74,7 +74,7 @@ class ErrorResponsesTest {
         client.send(Wire.request(1, "k", "null"));
         client.send(Wire.request(2, "k", "null"));
 
-        List<Frame> frames = client.received();
+        List<Payload> frames = client.received();
         assertEquals(2, frames.size());
         assertEquals("no_workers", Wire.errorCode(frames.get(0)));
         assertEquals("1", Wire.json(frames.get(0)).get("id").asText());
@@ -96,14 +96,14 @@ class ErrorResponsesTest {
         client.sendText("{\"id\":8}");
         client.sendText("{\"key\":\"k\",\"body\":1}");
         client.sendText("{\"id\":\"s\",\"key\":\"k\",\"body\":[1,");
-        client.send(Frame.binary(new byte[] {9, 0, 0}));
-        client.send(Frame.text(new byte[] {'{', '"', 'i', 'd', '"', ':', (byte) 0xff, '}'}));
+        client.send(Payload.binary(new byte[] {9, 0, 0}));
+        client.send(Payload.text(new byte[] {'{', '"', 'i', 'd', '"', ':', (byte) 0xff, '}'}));
         client.send(Wire.request(10, "k", "{\"fine\":true}"));
 
-        List<Frame> frames = client.received();
+        List<Payload> frames = client.received();
         assertEquals(List.of("null", "7", "8", "null", "s", "null", "null", "10"), Wire.ids(frames));
         for (int i = 0; i < 7; i++) {
-            assertEquals("bad_request", Wire.errorCode(frames.get(i)), frames.get(i).text());
+            assertEquals("bad_request", Wire.errorCode(frames.get(i)), frames.get(i).utf8());
             assertTrue(Wire.json(frames.get(i)).get("error").get("message").asText().length() > 0);
         }
         assertTrue(Wire.json(frames.get(0)).get("id").isNull(), "an unknown id is JSON null");
@@ -129,19 +129,19 @@ class ErrorResponsesTest {
         assertEquals("bad_request", Wire.errorCode(client.received().get(1)));
         assertEquals("missing field \"key\"",
                 Wire.json(client.received().get(1)).get("error").get("message").asText());
-        assertEquals("{\"id\":3,\"body\":3,\"end\":true}", client.received().get(2).text());
+        assertEquals("{\"id\":3,\"body\":3,\"end\":true}", client.received().get(2).utf8());
     }
 
     @Test
     void responseTheCodecFailsToEncodeBecomesWorkerFailedAndTheSessionGoesOn() {
         Codec failing = new Codec() {
             @Override
-            public ClientMessage decode(Frame frame, Session session) throws CodecException {
+            public ClientMessage decode(Payload frame, Session session) throws CodecException {
                 return Codec.json().decode(frame, session);
             }
 
             @Override
-            public Frame encode(Response response) {
+            public Payload encode(Response response) {
                 if (response.payload().map(p -> p.utf8().equals("\"boom\"")).orElse(false)) {
                     throw new IllegalArgumentException("cannot encode");
                 }
@@ -156,7 +156,7 @@ class ErrorResponsesTest {
             client.send(Wire.request(1, "k", "\"boom\""));
         }
         client.send(Wire.request(2, "k", "\"ok\""));
-        List<Frame> frames = client.received();
+        List<Payload> frames = client.received();
         assertEquals(List.of("1", "1", "1", "2"), Wire.ids(frames));
         for (int i = 0; i < 3; i++) {
             assertEquals("worker_failed", Wire.errorCode(frames.get(i)));

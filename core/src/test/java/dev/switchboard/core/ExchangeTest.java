@@ -41,7 +41,7 @@ class ExchangeTest {
         return fixture.worker.exchange(Long.toString(id));
     }
 
-    private List<Frame> received() {
+    private List<Payload> received() {
         return fixture.client.received();
     }
 
@@ -79,10 +79,10 @@ class ExchangeTest {
         failed.onError(new IllegalStateException("secret: /srv/slides/42.tif"));
         late.onError(new TimeoutException("the link's own timeout"));
         assertEquals(List.of("worker_failed", "timeout"), received().stream().map(Wire::errorCode).toList());
-        String text = received().get(0).text();
+        String text = received().get(0).utf8();
         assertTrue(text.contains(RelayException.WORKER_FAILED_MESSAGE), text);
         assertFalse(text.contains("secret"), text);
-        assertTrue(received().get(1).text().contains("no response in time"));
+        assertTrue(received().get(1).utf8().contains("no response in time"));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.switchboard.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.test.LocalConnection;
@@ -33,7 +34,7 @@ class FramingTest {
     }).build();
     private final Relay relay = Relay.builder().router(Router.builder().worker(worker).build()).build();
 
-    private List<Frame> answer(Frame request) {
+    private List<Payload> answer(Payload request) {
         LocalConnection client = LocalConnection.reading();
         relay.serve(client).subscribe();
         client.send(request);
@@ -42,17 +43,17 @@ class FramingTest {
 
     @Test
     void emptyResponseIsExactlyOneEndFrame() {
-        assertEquals(List.of(Frame.text("{\"id\":\"e\",\"end\":true}")),
-                answer(Frame.text("{\"id\":\"e\",\"key\":\"k\",\"body\":0}")));
+        assertEquals(List.of(Payload.text("{\"id\":\"e\",\"end\":true}")),
+                answer(Payload.text("{\"id\":\"e\",\"key\":\"k\",\"body\":0}")));
         assertEquals(1, relay.metrics().snapshot().frames());
     }
 
     @Test
     void binaryResponseToATextRequestUsesTheBinaryFraming() {
-        List<Frame> frames = answer(Wire.request(5, "k", "\"png\""));
+        List<Payload> frames = answer(Wire.request(5, "k", "\"png\""));
         assertEquals(1, frames.size());
-        Frame f = frames.get(0);
-        assertEquals(Frame.Type.BINARY, f.type());
+        Payload f = frames.get(0);
+        assertTrue(f.isBinary());
         byte[] raw = f.toByteArray();
         String header = "{\"id\":5,\"end\":true}";
         assertEquals(1, raw[0], "version byte");
@@ -68,7 +69,7 @@ class FramingTest {
         for (int i = 0; i < body.length; i++) {
             body[i] = (byte) i;
         }
-        List<Frame> frames = answer(Wire.binaryRequest("{\"id\":\"b1\",\"key\":\"tiles/a.tif\"}", body));
+        List<Payload> frames = answer(Wire.binaryRequest("{\"id\":\"b1\",\"key\":\"tiles/a.tif\"}", body));
         assertEquals(2, frames.size());
         assertEquals("{\"id\":\"b1\"}", Wire.header(frames.get(0)));
         byte[] reversed = Wire.binaryBody(frames.get(0));
@@ -83,7 +84,7 @@ class FramingTest {
     @Test
     void binaryRequestWithALongHeaderUsesBothLengthBytes() {
         String key = "k".repeat(400);
-        List<Frame> frames = answer(Wire.binaryRequest("{\"id\":1,\"key\":\"" + key + "\"}", new byte[] {1, 2}));
+        List<Payload> frames = answer(Wire.binaryRequest("{\"id\":1,\"key\":\"" + key + "\"}", new byte[] {1, 2}));
         assertEquals(2, frames.size());
         assertArrayEquals(new byte[] {2, 1}, Wire.binaryBody(frames.get(0)));
     }

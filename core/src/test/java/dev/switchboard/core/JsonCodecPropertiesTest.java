@@ -22,7 +22,7 @@ class JsonCodecPropertiesTest {
             "{\"id\":\"abc\",\"key\":\"slides/1.svs\",\"body\":[true,false,1.5e10]}",
             "{\"key\":\"k\",\"id\":-9223372036854775808}");
 
-    private static void decodeOrCodecException(Frame frame) {
+    private static void decodeOrCodecException(Payload frame) {
         try {
             Codec.json().decode(frame, SESSION);
         } catch (CodecException expected) {
@@ -32,18 +32,18 @@ class JsonCodecPropertiesTest {
 
     @Property(tries = 3000)
     void randomBytesDecodeOrFailWithCodecExceptionOnly(@ForAll byte[] bytes, @ForAll boolean text) {
-        decodeOrCodecException(text ? Frame.text(bytes) : Frame.binary(bytes));
+        decodeOrCodecException(text ? Payload.text(bytes) : Payload.binary(bytes));
     }
 
     @Property(tries = 3000)
     void mutatedRequestsDecodeOrFailWithCodecExceptionOnly(@ForAll("mutated") byte[] bytes) {
-        decodeOrCodecException(Frame.text(bytes));
+        decodeOrCodecException(Payload.text(bytes));
         byte[] binary = new byte[3 + bytes.length];
         binary[0] = 1;
         binary[1] = (byte) (bytes.length >>> 8);
         binary[2] = (byte) bytes.length;
         System.arraycopy(bytes, 0, binary, 3, bytes.length);
-        decodeOrCodecException(Frame.binary(binary));
+        decodeOrCodecException(Payload.binary(binary));
     }
 
     @Provide
@@ -87,18 +87,18 @@ class JsonCodecPropertiesTest {
 
     @Property(tries = 500)
     void anyNumericIdSurvivesDecodeAndEncode(@ForAll long id) throws CodecException {
-        Request r = (Request) Codec.json().decode(Frame.text("{\"id\":" + id + ",\"key\":\"k\"}"), SESSION);
+        Request r = (Request) Codec.json().decode(Payload.text("{\"id\":" + id + ",\"key\":\"k\"}"), SESSION);
         assertEquals(id, r.id().asLong());
-        Frame f = Codec.json().encode(Response.end(r.id()));
+        Payload f = Codec.json().encode(Response.end(r.id()));
         assertEquals(id, Wire.json(f).get("id").asLong());
     }
 
     @Property(tries = 500)
     void anyStringIdSurvivesDecodeAndEncode(@ForAll String id) throws Exception {
         String quoted = Wire.MAPPER.writeValueAsString(id);
-        Request r = (Request) Codec.json().decode(Frame.text("{\"id\":" + quoted + ",\"key\":\"k\"}"), SESSION);
+        Request r = (Request) Codec.json().decode(Payload.text("{\"id\":" + quoted + ",\"key\":\"k\"}"), SESSION);
         assertEquals(id, r.id().toString());
-        Frame f = Codec.json().encode(Response.error(r.id(), ErrorCode.TIMEOUT, id));
+        Payload f = Codec.json().encode(Response.error(r.id(), ErrorCode.TIMEOUT, id));
         assertEquals(id, Wire.json(f).get("id").asText());
         assertEquals(id, Wire.json(f).get("error").get("message").asText());
     }

@@ -21,7 +21,7 @@ class JsonCodecTest {
     private static final Session SESSION = Session.of("s1", "alice", Map.of(), Ordering.ORDERED, 1, 1);
 
     private static Request decode(String text) throws CodecException {
-        return assertInstanceOf(Request.class, CODEC.decode(Frame.text(text), SESSION));
+        return assertInstanceOf(Request.class, CODEC.decode(Payload.text(text), SESSION));
     }
 
     private static CodecException rejected(String text) {
@@ -115,11 +115,11 @@ class JsonCodecTest {
 
     @Test
     void decodesACancelFrameInEitherFraming() throws CodecException {
-        assertEquals(new Cancel(RequestId.of(42)), CODEC.decode(Frame.text("{\"id\":42,\"cancel\":true}"), SESSION));
+        assertEquals(new Cancel(RequestId.of(42)), CODEC.decode(Payload.text("{\"id\":42,\"cancel\":true}"), SESSION));
         assertEquals(new Cancel(RequestId.of("t7")),
-                CODEC.decode(Frame.text("{\"cancel\":true,\"id\":\"t7\"}"), SESSION), "any field order, a string id");
+                CODEC.decode(Payload.text("{\"cancel\":true,\"id\":\"t7\"}"), SESSION), "any field order, a string id");
         assertEquals(new Cancel(RequestId.of(1)),
-                CODEC.decode(Frame.text("{\"id\":1,\"key\":\"k\",\"body\":{\"z\":1},\"cancel\":true}"), SESSION),
+                CODEC.decode(Payload.text("{\"id\":1,\"key\":\"k\",\"body\":{\"z\":1},\"cancel\":true}"), SESSION),
                 "a cancel needs only its id; a request's other fields are ignored");
         assertEquals(new Cancel(RequestId.of(5)),
                 CODEC.decode(Wire.binaryRequest("{\"id\":5,\"cancel\":true}", new byte[0]), SESSION));
@@ -145,11 +145,11 @@ class JsonCodecTest {
     void encodesDataEndAndErrorItemsAsOneJsonObjectEach() {
         RequestId id = RequestId.of(7);
         assertEquals("{\"id\":7,\"body\":[1],\"end\":true}",
-                CODEC.encode(Response.data(id, Payload.json("[1]"), true)).text());
-        assertEquals("{\"id\":7,\"body\":[1]}", CODEC.encode(Response.data(id, Payload.json("[1]"), false)).text());
-        assertEquals("{\"id\":7,\"end\":true}", CODEC.encode(Response.end(id)).text());
+                CODEC.encode(Response.data(id, Payload.json("[1]"), true)).utf8());
+        assertEquals("{\"id\":7,\"body\":[1]}", CODEC.encode(Response.data(id, Payload.json("[1]"), false)).utf8());
+        assertEquals("{\"id\":7,\"end\":true}", CODEC.encode(Response.end(id)).utf8());
         assertEquals("{\"id\":null,\"error\":{\"code\":\"bad_request\",\"message\":\"no\"}}",
-                CODEC.encode(Response.error(null, ErrorCode.BAD_REQUEST, "no")).text());
+                CODEC.encode(Response.error(null, ErrorCode.BAD_REQUEST, "no")).utf8());
     }
 
     @Test
@@ -158,7 +158,7 @@ class JsonCodecTest {
         String quoted = Wire.MAPPER.writeValueAsString(nasty);
         Request r = decode("{\"id\":" + quoted + ",\"key\":\"k\"}");
         assertEquals(nasty, r.id().toString());
-        Frame error = CODEC.encode(Response.error(r.id(), ErrorCode.WORKER_FAILED, nasty));
+        Payload error = CODEC.encode(Response.error(r.id(), ErrorCode.WORKER_FAILED, nasty));
         JsonNode json = Wire.json(error);
         assertEquals(nasty, json.get("id").asText());
         assertEquals(nasty, json.get("error").get("message").asText());
@@ -179,14 +179,14 @@ class JsonCodecTest {
     @Test
     void rejectsMalformedBinaryFrames() {
         byte[] header = "{\"id\":1,\"key\":\"k\"}".getBytes(StandardCharsets.UTF_8);
-        assertThrows(CodecException.class, () -> CODEC.decode(Frame.binary(new byte[0]), SESSION));
-        assertThrows(CodecException.class, () -> CODEC.decode(Frame.binary(new byte[] {1, 0}), SESSION));
+        assertThrows(CodecException.class, () -> CODEC.decode(Payload.binary(new byte[0]), SESSION));
+        assertThrows(CodecException.class, () -> CODEC.decode(Payload.binary(new byte[] {1, 0}), SESSION));
         byte[] wrongVersion = Wire.binaryRequest("{\"id\":1,\"key\":\"k\"}", new byte[0]).toByteArray();
         wrongVersion[0] = 2;
-        assertThrows(CodecException.class, () -> CODEC.decode(Frame.binary(wrongVersion), SESSION));
+        assertThrows(CodecException.class, () -> CODEC.decode(Payload.binary(wrongVersion), SESSION));
         byte[] tooLong = Wire.binaryRequest("{\"id\":1,\"key\":\"k\"}", new byte[0]).toByteArray();
         tooLong[2] = (byte) (header.length + 1);
-        assertThrows(CodecException.class, () -> CODEC.decode(Frame.binary(tooLong), SESSION));
+        assertThrows(CodecException.class, () -> CODEC.decode(Payload.binary(tooLong), SESSION));
         CodecException bodyInHeader = assertThrows(CodecException.class, () -> CODEC.decode(
                 Wire.binaryRequest("{\"id\":1,\"key\":\"k\",\"body\":1}", new byte[0]), SESSION));
         assertEquals(Optional.of(RequestId.of(1)), bodyInHeader.requestId());
@@ -194,8 +194,8 @@ class JsonCodecTest {
 
     @Test
     void binaryResponseHeaderCarriesIdAndEndThenTheRawBody() {
-        Frame f = CODEC.encode(Response.data(RequestId.of("p"), Payload.binary(new byte[] {1, 2, 3}), true));
-        assertEquals(Frame.Type.BINARY, f.type());
+        Payload f = CODEC.encode(Response.data(RequestId.of("p"), Payload.binary(new byte[] {1, 2, 3}), true));
+        assertTrue(f.isBinary());
         assertEquals("{\"id\":\"p\",\"end\":true}", Wire.header(f));
         assertArrayEquals(new byte[] {1, 2, 3}, Wire.binaryBody(f));
     }
@@ -203,7 +203,7 @@ class JsonCodecTest {
     @Test
     void invalidUtf8InATextFrameIsABadRequest() {
         byte[] bad = "{\"id\":1,\"key\":\"k\u00ff\"}".getBytes(StandardCharsets.ISO_8859_1);
-        assertThrows(CodecException.class, () -> CODEC.decode(Frame.text(bad), SESSION));
+        assertThrows(CodecException.class, () -> CODEC.decode(Payload.text(bad), SESSION));
     }
 
     @Test
@@ -217,7 +217,7 @@ class JsonCodecTest {
         String longest = "\u0001".repeat(256);
         Request r = decode("{\"id\":" + "\"" + "\\u0001".repeat(256) + "\",\"key\":\"k\"}");
         assertEquals(longest, r.id().toString());
-        Frame f = CODEC.encode(Response.data(r.id(), Payload.binary(new byte[] {1}), true));
+        Payload f = CODEC.encode(Response.data(r.id(), Payload.binary(new byte[] {1}), true));
         assertEquals(longest, Wire.json(f).get("id").asText());
 
         CodecException e = rejected("{\"id\":\"" + "x".repeat(257) + "\",\"key\":\"k\"}");

@@ -23,7 +23,7 @@ class LimitsTest {
     @Test
     void theDefaultCodecRefusesAKeyOverTheLimitNamingIt() {
         String frame = "{\"id\":7,\"key\":\"" + "k".repeat(Limits.DEFAULT_MAX_KEY_BYTES + 1) + "\"}";
-        CodecException e = assertThrows(CodecException.class, () -> Codec.json().decode(Frame.text(frame), SESSION));
+        CodecException e = assertThrows(CodecException.class, () -> Codec.json().decode(Payload.text(frame), SESSION));
         assertTrue(e.getMessage().contains("DEFAULT_MAX_KEY_BYTES") && e.getMessage().contains("4096"), e.getMessage());
         assertEquals(RequestId.of(7), e.requestId().orElseThrow());
     }
@@ -32,7 +32,7 @@ class LimitsTest {
     void keysAreMeasuredInUtf8Bytes() throws CodecException {
         // 2 bytes each: 4,096 bytes pass, 4,098 do not
         String fits = "é".repeat(Limits.DEFAULT_MAX_KEY_BYTES / 2);
-        assertEquals(fits, ((Request) Codec.json().decode(Frame.text("{\"id\":1,\"key\":\"" + fits + "\"}"), SESSION)).key());
+        assertEquals(fits, ((Request) Codec.json().decode(Payload.text("{\"id\":1,\"key\":\"" + fits + "\"}"), SESSION)).key());
         assertTrue(Limits.violation(Request.builder().id(RequestId.of(1)).key(fits + "é").build()).isPresent());
         // 4 bytes for two chars
         String emoji = "\uD83D\uDE00".repeat(Limits.DEFAULT_MAX_KEY_BYTES / 4);
@@ -64,12 +64,12 @@ class LimitsTest {
         // a codec that checks nothing: the key is whatever the frame says
         Codec lax = new Codec() {
             @Override
-            public ClientMessage decode(Frame frame, Session session) {
-                return Request.builder().sessionId(session.id()).id(RequestId.of(1)).key(frame.text()).build();
+            public ClientMessage decode(Payload frame, Session session) {
+                return Request.builder().sessionId(session.id()).id(RequestId.of(1)).key(frame.utf8()).build();
             }
 
             @Override
-            public Frame encode(Response response) {
+            public Payload encode(Response response) {
                 return Codec.json().encode(response);
             }
         };
@@ -78,7 +78,7 @@ class LimitsTest {
         relay.serve(client).subscribe();
         client.sendText("k".repeat(5000));
         Await.until(WAIT, () -> client.receivedCount() == 1, () -> client.received().toString());
-        String answer = client.received().get(0).text();
+        String answer = client.received().get(0).utf8();
         assertTrue(answer.contains("\"bad_request\"") && answer.contains("DEFAULT_MAX_KEY_BYTES"), answer);
         assertEquals(0, handled.get());
         client.sendText("short");

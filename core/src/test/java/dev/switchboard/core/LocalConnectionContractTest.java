@@ -20,7 +20,7 @@ class LocalConnectionContractTest extends ConnectionContract {
 
             @Override
             public List<String> received() {
-                return c.received().stream().map(Frame::text).toList();
+                return c.received().stream().map(Payload::utf8).toList();
             }
 
             @Override

@@ -46,7 +46,7 @@ class OrderingTest {
         assertEquals(List.of("1"), Wire.ids(client.received()));
         answer("2");
         assertEquals(List.of("1", "2", "3", "4", "5"), Wire.ids(client.received()));
-        for (Frame f : client.received()) {
+        for (Payload f : client.received()) {
             String id = Wire.json(f).get("id").asText();
             assertEquals("r" + id, Wire.json(f).get("body").asText());
         }
@@ -80,7 +80,7 @@ class OrderingTest {
                 "{\"id\":1,\"body\":10}", "{\"id\":1,\"body\":11}", "{\"id\":1,\"body\":12}", "{\"id\":1,\"end\":true}",
                 "{\"id\":2,\"body\":20}", "{\"id\":2,\"body\":21}", "{\"id\":2,\"end\":true}",
                 "{\"id\":3,\"end\":true}", "{\"id\":4,\"end\":true}", "{\"id\":5,\"end\":true}"),
-                client.received().stream().map(Frame::text).toList());
+                client.received().stream().map(Payload::utf8).toList());
     }
 
     @Test
@@ -92,6 +92,6 @@ class OrderingTest {
         exchange("1").complete();
         exchange("2").complete();
         assertEquals(List.of("{\"id\":2,\"body\":20}", "{\"id\":1,\"body\":10}", "{\"id\":2,\"body\":21}",
-                "{\"id\":1,\"end\":true}", "{\"id\":2,\"end\":true}"), client.received().stream().map(Frame::text).toList());
+                "{\"id\":1,\"end\":true}", "{\"id\":2,\"end\":true}"), client.received().stream().map(Payload::utf8).toList());
     }
 }

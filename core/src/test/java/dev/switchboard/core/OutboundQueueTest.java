@@ -37,8 +37,8 @@ class OutboundQueueTest {
         return ex;
     }
 
-    private static Frame frame(long id) {
-        return Frame.text("{\"id\":" + id + "}");
+    private static Payload frame(long id) {
+        return Payload.text("{\"id\":" + id + "}");
     }
 
     private void advance(Duration d) {
@@ -79,7 +79,7 @@ class OutboundQueueTest {
 
         queue.request(1);
         assertSame(ex, queue.next());
-        assertEquals(frame(1).text(), queue.take(ex).text());
+        assertEquals(frame(1).utf8(), queue.take(ex).utf8());
         queue.watchStall(true);
         advance(SLOW.multipliedBy(2));
         assertFalse(queue.slow(clock.now()), "delivered: the clock stopped");
@@ -117,8 +117,8 @@ class OutboundQueueTest {
         assertFalse(queue.wanted());
 
         queue.request(2);
-        assertEquals(frame(21).text(), queue.take(queue.next()).text());
-        assertEquals(frame(11).text(), queue.take(queue.next()).text());
+        assertEquals(frame(21).utf8(), queue.take(queue.next()).utf8());
+        assertEquals(frame(11).utf8(), queue.take(queue.next()).utf8());
         assertFalse(queue.wanted(), "each frame used one of the demand");
         assertEquals(1, queue.queued());
         assertEquals(1, gauge.sum());
@@ -140,7 +140,7 @@ class OutboundQueueTest {
         assertEquals(1, gauge.sum());
         assertSame(b, queue.next());
         queue.request(5);
-        assertEquals(frame(21).text(), queue.take(b).text());
+        assertEquals(frame(21).utf8(), queue.take(b).utf8());
         assertNull(queue.next());
     }
 

@@ -69,7 +69,7 @@ class RequestTimeoutTest {
         assertEquals(1, client.receivedCount());
 
         time.advanceTimeBy(SWEEP);
-        assertEquals(List.of("{\"id\":1,\"body\":10}"), client.received().subList(0, 1).stream().map(Frame::text).toList());
+        assertEquals(List.of("{\"id\":1,\"body\":10}"), client.received().subList(0, 1).stream().map(Payload::utf8).toList());
         assertEquals("timeout", Wire.errorCode(client.received().get(1)));
         assertEquals(2, client.receivedCount());
         assertEquals(0, active());

@@ -135,9 +135,9 @@ class SlowConsumerTest {
             client.read(batch);
             assertEquals(read + batch, client.receivedCount());
         }
-        List<Frame> received = client.received();
+        List<Payload> received = client.received();
         for (int i = 0; i < REQUESTS; i++) {
-            assertEquals("{\"id\":" + i + ",\"body\":" + i + ",\"end\":true}", received.get(i).text());
+            assertEquals("{\"id\":" + i + ",\"body\":" + i + ",\"end\":true}", received.get(i).utf8());
         }
         MetricsSnapshot s = relay.metrics().snapshot();
         assertEquals(REQUESTS, s.frames());

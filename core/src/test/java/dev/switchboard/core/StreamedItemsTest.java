@@ -39,7 +39,7 @@ class StreamedItemsTest {
             client.set(c);
             relay.serve(c).subscribe();
             c.send(Wire.request(1, "k", "null"));
-            return c.frames().map(Frame::text).take(4);
+            return c.frames().map(Payload::utf8).take(4);
         })
                 .expectSubscription()
                 .expectNoEvent(GAP.minus(TICK)).thenAwait(TICK)
@@ -72,7 +72,7 @@ class StreamedItemsTest {
         client.send(Wire.request(1, "k", "null"));
         client.send(Wire.request(2, "k", "null"));
         assertEquals(List.of("{\"id\":1,\"body\":\"tile\",\"end\":true}", "{\"id\":2,\"body\":\"tile\",\"end\":true}"),
-                client.received().stream().map(Frame::text).toList());
+                client.received().stream().map(Payload::utf8).toList());
         client.vanish();
     }
 
@@ -84,7 +84,7 @@ class StreamedItemsTest {
         relay.serve(client).subscribe();
         client.send(Wire.request(1, "k", "null"));
         assertEquals(List.of("{\"id\":1,\"body\":0}", "{\"id\":1,\"body\":1}", "{\"id\":1,\"body\":2,\"end\":true}"),
-                client.received().stream().map(Frame::text).toList());
+                client.received().stream().map(Payload::utf8).toList());
         client.vanish();
     }
 }

@@ -1,7 +1,7 @@
 package dev.switchboard.core.transport;
 
 import dev.switchboard.core.CloseStatus;
-import dev.switchboard.core.Frame;
+import dev.switchboard.core.Payload;
 import java.net.SocketAddress;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +26,7 @@ public interface Connection {
      *
      * @return the inbound frames
      */
-    Flux<Frame> receive();
+    Flux<Payload> receive();
 
     /**
      * Sends the frames of {@code frames}, requesting more only when the socket can take them. The
@@ -36,7 +36,7 @@ public interface Connection {
      * @param frames the frames to send, requested as the socket takes them
      * @return a Mono that completes once every frame was written
      */
-    Mono<Void> send(Publisher<Frame> frames);
+    Mono<Void> send(Publisher<Payload> frames);
 
     /**
      * Closes the connection with {@code status}: a close frame where the protocol has one, then

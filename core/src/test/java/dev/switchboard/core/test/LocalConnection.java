@@ -1,7 +1,7 @@
 package dev.switchboard.core.test;
 
 import dev.switchboard.core.CloseStatus;
-import dev.switchboard.core.Frame;
+import dev.switchboard.core.Payload;
 import dev.switchboard.core.transport.Connection;
 import java.net.SocketAddress;
 import java.util.ArrayList;
@@ -25,12 +25,12 @@ import reactor.core.publisher.Sinks;
  */
 public final class LocalConnection implements Connection {
 
-    private final Sinks.Many<Frame> inbound = Sinks.many().unicast().onBackpressureBuffer();
+    private final Sinks.Many<Payload> inbound = Sinks.many().unicast().onBackpressureBuffer();
     private final Sinks.One<CloseStatus> closed = Sinks.one();
     private final AtomicLong requestedFrames = new AtomicLong();
     // appended to by the relay's thread, read by the test's: a copy-on-write list would cost O(n) per frame
-    private final List<Frame> received = new ArrayList<>();
-    private final Sinks.Many<Frame> arrivals = Sinks.many().replay().all();
+    private final List<Payload> received = new ArrayList<>();
+    private final Sinks.Many<Payload> arrivals = Sinks.many().replay().all();
     private final AtomicReference<@Nullable CloseStatus> closeStatus = new AtomicReference<>();
     private final AtomicReference<@Nullable Subscription> outbound = new AtomicReference<>();
     private final Map<String, String> attributes;
@@ -61,7 +61,7 @@ public final class LocalConnection implements Connection {
     // ---- the client's side
 
     /** The client sends a frame. */
-    public void send(Frame frame) {
+    public void send(Payload frame) {
         Sinks.EmitResult r = inbound.tryEmitNext(frame);
         if (r.isFailure() && r != Sinks.EmitResult.FAIL_CANCELLED && r != Sinks.EmitResult.FAIL_TERMINATED) {
             throw new IllegalStateException("client send failed: " + r);
@@ -70,7 +70,7 @@ public final class LocalConnection implements Connection {
 
     /** The client sends a text frame. */
     public void sendText(String text) {
-        send(Frame.text(text));
+        send(Payload.text(text));
     }
 
     /** The client reads {@code n} more frames (or starts reading everything, for Long.MAX_VALUE). */
@@ -91,7 +91,7 @@ public final class LocalConnection implements Connection {
     }
 
     /** A snapshot of the frames the client has received so far, in order. */
-    public List<Frame> received() {
+    public List<Payload> received() {
         synchronized (received) {
             return List.copyOf(received);
         }
@@ -101,7 +101,7 @@ public final class LocalConnection implements Connection {
      * The frames the client receives, from the first on, as they arrive; completes when the relay
      * ends the session's frames.
      */
-    public Flux<Frame> frames() {
+    public Flux<Payload> frames() {
         return arrivals.asFlux();
     }
 
@@ -125,13 +125,13 @@ public final class LocalConnection implements Connection {
     // ---- the relay's side
 
     @Override
-    public Flux<Frame> receive() {
+    public Flux<Payload> receive() {
         return inbound.asFlux().doOnRequest(n -> requestedFrames.addAndGet(n));
     }
 
     @Override
-    public Mono<Void> send(Publisher<Frame> frames) {
-        return Mono.create(sink -> frames.subscribe(new BaseSubscriber<Frame>() {
+    public Mono<Void> send(Publisher<Payload> frames) {
+        return Mono.create(sink -> frames.subscribe(new BaseSubscriber<Payload>() {
             @Override
             protected void hookOnSubscribe(Subscription s) {
                 outbound.set(s);
@@ -141,7 +141,7 @@ public final class LocalConnection implements Connection {
             }
 
             @Override
-            protected void hookOnNext(Frame f) {
+            protected void hookOnNext(Payload f) {
                 synchronized (received) {
                     received.add(f);
                 }

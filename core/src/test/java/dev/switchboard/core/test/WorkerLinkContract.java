@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.switchboard.core.CloseStatus;
 import dev.switchboard.core.ErrorCode;
-import dev.switchboard.core.Frame;
 import dev.switchboard.core.Payload;
 import dev.switchboard.core.Relay;
 import dev.switchboard.core.RelayException;
@@ -137,10 +136,10 @@ public abstract class WorkerLinkContract {
         client.sendText(requestFrame(1, "fail"));
         client.sendText(requestFrame(2, "next"));
         Await.until(WAIT, () -> client.receivedCount() == 2, () -> "two answers, got " + texts(client));
-        String error = client.received().get(0).text();
+        String error = client.received().get(0).utf8();
         assertTrue(error.startsWith("{\"id\":1,\"error\":{\"code\":\"worker_failed\""), error);
         assertFalse(error.contains("/srv/private"), "the handler's exception text reached the client: " + error);
-        assertEquals("{\"id\":2,\"body\":\"next\",\"end\":true}", client.received().get(1).text());
+        assertEquals("{\"id\":2,\"body\":\"next\",\"end\":true}", client.received().get(1).utf8());
     }
 
     @Test
@@ -246,11 +245,11 @@ public abstract class WorkerLinkContract {
             Await.until(WAIT, () -> client.receivedCount() == n,
                     () -> "item " + n + " reaches the client before item " + (n + 1) + " is produced; got "
                             + texts(client));
-            assertEquals("{\"id\":1,\"body\":" + i + "}", client.received().get(i - 1).text());
+            assertEquals("{\"id\":1,\"body\":" + i + "}", client.received().get(i - 1).utf8());
         }
         handler.complete("stream");
         Await.until(WAIT, () -> client.receivedCount() == 4, () -> "the end, got " + texts(client));
-        assertEquals("{\"id\":1,\"end\":true}", client.received().get(3).text());
+        assertEquals("{\"id\":1,\"end\":true}", client.received().get(3).utf8());
     }
 
     @Test
@@ -288,7 +287,7 @@ public abstract class WorkerLinkContract {
         List<long[]> items = new CopyOnWriteArrayList<>();
         onTearDown(client.frames().subscribe(f -> {
             long now = System.nanoTime();
-            Matcher m = PRODUCED_AT.matcher(f.text());
+            Matcher m = PRODUCED_AT.matcher(f.utf8());
             if (m.find()) {
                 items.add(new long[] {Long.parseLong(m.group(1)), now});
             }
@@ -338,7 +337,7 @@ public abstract class WorkerLinkContract {
     }
 
     protected static List<String> texts(LocalConnection client) {
-        return client.received().stream().map(Frame::text).toList();
+        return client.received().stream().map(Payload::utf8).toList();
     }
 
     private static long overloaded(List<Answer> answers) {

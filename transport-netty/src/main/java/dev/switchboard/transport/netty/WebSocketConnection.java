@@ -1,7 +1,7 @@
 package dev.switchboard.transport.netty;
 
 import dev.switchboard.core.CloseStatus;
-import dev.switchboard.core.Frame;
+import dev.switchboard.core.Payload;
 import dev.switchboard.core.transport.Connection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -42,7 +42,7 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  *
  * <p>Inbound: the relay's demand is forwarded to Reactor Netty's frame flux one for one, so the
  * socket is read only while the relay wants frames; each data frame is checked (size, UTF-8),
- * copied into a core {@link Frame} (Reactor Netty releases the buffer when the call returns). Pings and pongs are consumed here, each
+ * copied into a core {@link Payload} (Reactor Netty releases the buffer when the call returns). Pings and pongs are consumed here, each
  * replaced by a request for one more frame, so they never count against the relay's demand.
  * Cancelling the inbound never reaches Reactor Netty (which would send an empty close frame):
  * it stops the reads, and {@link #close} ends the socket.
@@ -110,12 +110,12 @@ final class WebSocketConnection implements Connection {
     // ---- Connection
 
     @Override
-    public Flux<Frame> receive() {
+    public Flux<Payload> receive() {
         return inbound;
     }
 
     @Override
-    public Mono<Void> send(Publisher<Frame> frames) {
+    public Mono<Void> send(Publisher<Payload> frames) {
         if (!sendStarted.compareAndSet(false, true)) {
             return Mono.error(new IllegalStateException("send may be called once per connection"));
         }
@@ -247,14 +247,14 @@ final class WebSocketConnection implements Connection {
      * Wraps the frame's immutable bytes without copying: a frame waiting in Reactor Netty's send
      * queue holds no direct memory; the transport copies it into a direct buffer as it writes.
      */
-    private WebSocketFrame toWire(Frame f) {
+    private WebSocketFrame toWire(Payload f) {
         lastDataNanos = System.nanoTime();
         ByteBuf buf = Unpooled.wrappedBuffer(f.data());
-        return f.isText() ? new TextWebSocketFrame(buf) : new BinaryWebSocketFrame(buf);
+        return f.isBinary() ? new BinaryWebSocketFrame(buf) : new TextWebSocketFrame(buf);
     }
 
     /** Checks and copies a data frame; null when the frame broke a rule (the close has begun). */
-    private @Nullable Frame toCore(WebSocketFrame f) {
+    private @Nullable Payload toCore(WebSocketFrame f) {
         ByteBuf content = f.content();
         if (content.readableBytes() > maxPayload) {
             closeAndEnd(CloseStatus.MESSAGE_TOO_BIG);
@@ -266,10 +266,10 @@ final class WebSocketConnection implements Connection {
                 closeAndEnd(CloseStatus.INVALID_PAYLOAD);
                 return null;
             }
-            return Frame.text(text);
+            return Payload.text(text);
         }
         if (f instanceof BinaryWebSocketFrame) {
-            return Frame.binary(ByteBufUtil.getBytes(content));
+            return Payload.binary(ByteBufUtil.getBytes(content));
         }
         closeAndEnd(CloseStatus.PROTOCOL_ERROR.withReason("unexpected frame"));
         return null;
@@ -341,12 +341,12 @@ final class WebSocketConnection implements Connection {
      * Between Reactor Netty's frame flux and the relay. Demand goes upstream one for one; data
      * frames are copied and released; control frames are consumed and replaced.
      */
-    private final class Inbound extends Flux<Frame> implements CoreSubscriber<WebSocketFrame>, Subscription {
+    private final class Inbound extends Flux<Payload> implements CoreSubscriber<WebSocketFrame>, Subscription {
         private final AtomicBoolean subscribed = new AtomicBoolean();
         private final AtomicBoolean terminated = new AtomicBoolean();
         /** Data frames requested from Reactor Netty and not yet received. */
         private final AtomicLong outstanding = new AtomicLong();
-        private volatile @Nullable CoreSubscriber<? super Frame> actual;
+        private volatile @Nullable CoreSubscriber<? super Payload> actual;
         private volatile @Nullable Subscription upstream;
         private volatile boolean stopped;
         /** The channel is closed: whatever Reactor Netty still queues is taken and dropped. */
@@ -355,7 +355,7 @@ final class WebSocketConnection implements Connection {
         private long early;
 
         @Override
-        public void subscribe(CoreSubscriber<? super Frame> s) {
+        public void subscribe(CoreSubscriber<? super Payload> s) {
             if (!subscribed.compareAndSet(false, true)) {
                 Operators.error(s, new IllegalStateException("receive() allows one subscriber"));
                 return;
@@ -422,7 +422,7 @@ final class WebSocketConnection implements Connection {
             if (!terminated.compareAndSet(false, true)) {
                 return;
             }
-            CoreSubscriber<? super Frame> a = actual;
+            CoreSubscriber<? super Payload> a = actual;
             actual = null;
             if (a != null) {
                 if (error == null) {
@@ -472,8 +472,8 @@ final class WebSocketConnection implements Connection {
             if (stopped || terminated.get()) {
                 return;
             }
-            Frame frame = toCore(f);
-            CoreSubscriber<? super Frame> a = actual;
+            Payload frame = toCore(f);
+            CoreSubscriber<? super Payload> a = actual;
             if (frame != null && a != null) {
                 a.onNext(frame);
             }

@@ -7,7 +7,7 @@
  * applications that run none.
  *
  * <p>Every WebSocket becomes a core {@link dev.switchboard.core.transport.Connection}: frames are
- * copied into core {@link dev.switchboard.core.Frame}s at the boundary (every Netty buffer is
+ * copied into core {@link dev.switchboard.core.Payload}s at the boundary (every Netty buffer is
  * released here), the socket is read only as fast as the relay asks for frames, and responses
  * are written only as fast as the socket takes them.
  */

@@ -4,7 +4,7 @@ import dev.switchboard.core.test.Await;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.switchboard.core.Frame;
+import dev.switchboard.core.Payload;
 import io.netty.channel.Channel;
 import java.net.URI;
 import java.util.List;
@@ -44,13 +44,13 @@ class BackpressureTest {
     void readsOnlyTheFramesTheRelayRequested() {
         WebSocketRelaySpec spec = WebSocketRelaySpec.defaults();
         AtomicReference<@Nullable Channel> channel = new AtomicReference<>();
-        List<Frame> received = new CopyOnWriteArrayList<>();
+        List<Payload> received = new CopyOnWriteArrayList<>();
         AtomicReference<@Nullable Subscription> relaySide = new AtomicReference<>();
         host = HttpServer.create().host("127.0.0.1").port(0)
                 .route(r -> r.ws("/raw", (in, out) -> {
                     in.withConnection(c -> channel.set(c.channel()));
                     WebSocketConnection c = new WebSocketConnection(in, out, spec, null, Map.of(), null);
-                    c.receive().subscribe(new BaseSubscriber<Frame>() {
+                    c.receive().subscribe(new BaseSubscriber<Payload>() {
                         @Override
                         protected void hookOnSubscribe(Subscription s) {
                             relaySide.set(s);
@@ -58,7 +58,7 @@ class BackpressureTest {
                         }
 
                         @Override
-                        protected void hookOnNext(Frame f) {
+                        protected void hookOnNext(Payload f) {
                             received.add(f);
                         }
                     });
@@ -74,6 +74,6 @@ class BackpressureTest {
         assertEquals(1, received.size());
         relaySide.get().request(4);
         Await.until(TestClient.WAIT, () -> received.size() == 5, "the other four frames");
-        assertEquals("frame 4", received.get(4).text());
+        assertEquals("frame 4", received.get(4).utf8());
     }
 }

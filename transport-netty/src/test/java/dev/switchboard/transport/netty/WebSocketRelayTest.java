@@ -268,14 +268,14 @@ class WebSocketRelayTest {
         dev.switchboard.core.Codec json = dev.switchboard.core.Codec.json();
         dev.switchboard.core.Codec watching = new dev.switchboard.core.Codec() {
             @Override
-            public dev.switchboard.core.ClientMessage decode(dev.switchboard.core.Frame frame,
+            public dev.switchboard.core.ClientMessage decode(dev.switchboard.core.Payload frame,
                                                               dev.switchboard.core.Session session)
                     throws dev.switchboard.core.CodecException {
                 return json.decode(frame, session);
             }
 
             @Override
-            public dev.switchboard.core.Frame encode(dev.switchboard.core.Response response) {
+            public dev.switchboard.core.Payload encode(dev.switchboard.core.Response response) {
                 encodedOn.add(Thread.currentThread().getName());
                 return json.encode(response);
             }

@@ -5,7 +5,6 @@ import dev.switchboard.core.test.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.switchboard.core.ErrorCode;
-import dev.switchboard.core.Frame;
 import dev.switchboard.core.Payload;
 import dev.switchboard.core.Relay;
 import dev.switchboard.core.RelayException;
@@ -54,7 +53,7 @@ class ErrorTextTest {
                 int n = id;
                 Await.until(WAIT, () -> client.receivedCount() == n, "answer " + n);
             }
-            return client.received().stream().map(Frame::text).toList();
+            return client.received().stream().map(Payload::utf8).toList();
         } finally {
             session.dispose();
         }
@@ -111,7 +110,7 @@ class ErrorTextTest {
                 Await.until(WAIT, () -> client.receivedCount() == n, "answer " + n);
             }
             assertEquals(List.of(EXPECTED.get(0), EXPECTED.get(1), "{\"id\":3,\"body\":\"ok\",\"end\":true}"),
-                    client.received().stream().map(Frame::text).toList());
+                    client.received().stream().map(Payload::utf8).toList());
         } finally {
             session.dispose();
         }

@@ -19,7 +19,7 @@ final class RawPeer implements AutoCloseable {
     /** Signature and protocol version, the start of frame 0. */
     static final byte[] SIG = {'S', 'B', Protocol.VERSION};
 
-    /** Frame 0 of a message of {@code type}: signature, version, type. */
+    /** Payload 0 of a message of {@code type}: signature, version, type. */
     static byte[] env(int type) {
         return new byte[] {'S', 'B', Protocol.VERSION, (byte) type};
     }

@@ -85,12 +85,12 @@ class RemoteLimitsTest {
 
         client.sendText("{\"id\":1,\"key\":\"" + repeat('k', 5000) + "\",\"body\":1}");
         Await.until(ONE_SECOND, () -> client.receivedCount() == 1, "the oversized request answered");
-        String answer = client.received().get(0).text();
+        String answer = client.received().get(0).utf8();
         assertTrue(answer.contains("\"bad_request\"") && answer.contains("4096"), answer);
 
         client.sendText("{\"id\":2,\"key\":\"a\",\"body\":2}");
         Await.until(ONE_SECOND, () -> client.receivedCount() == 2, "the next request served");
-        assertEquals("{\"id\":2,\"body\":2,\"end\":true}", client.received().get(1).text());
+        assertEquals("{\"id\":2,\"body\":2,\"end\":true}", client.received().get(1).utf8());
         assertEquals(1, worker.stats().served());
     }
 

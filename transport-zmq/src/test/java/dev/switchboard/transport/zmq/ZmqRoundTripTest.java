@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.core.ErrorCode;
-import dev.switchboard.core.Frame;
 import dev.switchboard.core.Payload;
 import dev.switchboard.core.Relay;
 import dev.switchboard.core.RelayException;
@@ -86,7 +85,7 @@ class ZmqRoundTripTest {
         Await.until(WAIT, () -> c.received().size() >= 2, "two responses");
         assertEquals(List.of("{\"id\":1,\"body\":{\"x\":[1,2]},\"end\":true}",
                         "{\"id\":\"two\",\"body\":\"s\",\"end\":true}"),
-                c.received().stream().map(Frame::text).toList());
+                c.received().stream().map(Payload::utf8).toList());
         assertTrue(gateway.endpoint().startsWith("tcp://127.0.0.1:"), gateway.endpoint());
     }
 

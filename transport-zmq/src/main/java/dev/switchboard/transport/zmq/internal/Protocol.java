@@ -91,7 +91,7 @@ public final class Protocol {
         return Arrays.equals(frame, SIGNATURE);
     }
 
-    /** Frame 0 of a message of {@code type} other than REQUEST and RESPONSE. */
+    /** Payload 0 of a message of {@code type} other than REQUEST and RESPONSE. */
     public static byte[] envelope(byte type) {
         return new byte[] {'S', 'B', VERSION, type};
     }
