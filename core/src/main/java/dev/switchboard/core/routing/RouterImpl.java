@@ -38,7 +38,7 @@ final class RouterImpl implements Router {
     }
 
     private void onMembership(MembershipEvent event) {
-        if (event.type() == MembershipEvent.Type.JOINED) {
+        if (event instanceof MembershipEvent.Joined) {
             dispatcher.joined(event.worker());
         } else {
             dispatcher.left(event.worker().id());

@@ -53,6 +53,22 @@ class DispatcherTest {
         return new Dispatcher(table, strategy, maxWaiting, clock::get);
     }
 
+    private static ManualWorker join(Dispatcher dispatcher, String id, int capacity) {
+        ManualWorker worker = ManualWorker.create(id, capacity);
+        dispatcher.joined(worker);
+        return worker;
+    }
+
+    /** Joins a worker of one credit and sends it {@code requests} requests, 5 µs apart. */
+    private ManualWorker busyWith(Dispatcher dispatcher, int requests) {
+        ManualWorker busy = join(dispatcher, "busy", 1);
+        for (int i = 0; i < requests; i++) {
+            send(dispatcher, i);
+            clock.addAndGet(5_000);
+        }
+        return busy;
+    }
+
     private static TestSubscriber<Item> send(Dispatcher dispatcher, long id) {
         TestSubscriber<Item> s = TestSubscriber.create();
         Call.attempt(dispatcher, Request.builder().id(RequestId.of(id)).key("k" + id).build()).subscribe(s);
@@ -80,11 +96,10 @@ class DispatcherTest {
     @Test
     void pastTheWaitingBoundARequestIsRefusedAsOverloadedUntilAPlaceFrees() {
         Dispatcher d = dispatcher(new FirstWorker(true), 2);
-        ManualWorker w = ManualWorker.create("w", 1);
-        d.joined(w);
-        send(d, 0);
-        send(d, 1);
-        send(d, 2);
+        ManualWorker w = join(d, "w", 1);
+        for (int i = 0; i < 3; i++) {
+            send(d, i);
+        }
         assertEquals(2, d.stats().waiting());
 
         TestSubscriber<Item> refused = send(d, 3);
@@ -103,8 +118,7 @@ class DispatcherTest {
     @Test
     void waitingRequestsTakeTheCreditInTheOrderTheyArrived() {
         Dispatcher d = dispatcher(new FirstWorker(true), 16);
-        ManualWorker w = ManualWorker.create("w", 1);
-        d.joined(w);
+        ManualWorker w = join(d, "w", 1);
         List<TestSubscriber<Item>> subs = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             subs.add(send(d, i));
@@ -126,17 +140,11 @@ class DispatcherTest {
     void aWorkerThatJoinsIdleTakesTheRequestsWaitingForOthers() {
         FirstWorker strategy = new FirstWorker(true);
         Dispatcher d = dispatcher(strategy, 16);
-        ManualWorker busy = ManualWorker.create("busy", 1);
-        d.joined(busy);
-        send(d, 0);
-        send(d, 1);
-        clock.addAndGet(5_000);
-        send(d, 2);
+        ManualWorker busy = busyWith(d, 3);
         assertEquals(2, d.stats().waiting());
 
-        clock.addAndGet(7_000);
-        ManualWorker idle = ManualWorker.create("idle", 2);
-        d.joined(idle);
+        clock.addAndGet(2_000);
+        ManualWorker idle = join(d, "idle", 2);
         assertEquals(List.of("1", "2"), ids(idle), "oldest first, up to its credits");
         assertEquals(0, d.stats().waiting());
         assertEquals(List.of("0"), ids(busy));
@@ -150,12 +158,8 @@ class DispatcherTest {
     void anIdleWorkerLeavesAWaitingRequestWhereTheStrategySaysItStays() {
         FirstWorker strategy = new FirstWorker(false);
         Dispatcher d = dispatcher(strategy, 16);
-        ManualWorker busy = ManualWorker.create("busy", 1);
-        d.joined(busy);
-        send(d, 0);
-        send(d, 1);
-        ManualWorker idle = ManualWorker.create("idle", 1);
-        d.joined(idle);
+        ManualWorker busy = busyWith(d, 2);
+        ManualWorker idle = join(d, "idle", 1);
         assertFalse(strategy.asked.isEmpty(), "the strategy was asked");
         assertEquals(0, idle.opened());
         assertEquals(1, d.stats().waiting());

@@ -3,7 +3,6 @@ package dev.switchboard.core.routing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.core.Request;
 import dev.switchboard.core.transport.CacheEvent;
@@ -11,6 +10,7 @@ import dev.switchboard.core.transport.WorkerLink;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -61,6 +61,16 @@ class WorkerTableTest {
         }
     }
 
+    private final CachingLink a = join("a");
+    private final CachingLink b = join("b");
+
+    /** Both workers report {@code "k"} cached. */
+    @BeforeEach
+    void cacheK() {
+        a.emit(CacheEvent.cached("k"));
+        b.emit(CacheEvent.cached("k"));
+    }
+
     private CachingLink join(String id) {
         CachingLink link = new CachingLink(id);
         Slot slot;
@@ -81,10 +91,16 @@ class WorkerTableTest {
         }
     }
 
+    /** Whether worker {@code index} holds {@code key}, and how many keys it reports. */
+    private void assertWorker(int index, String key, boolean holds, int count) {
+        synchronized (table) {
+            assertEquals(holds, table.worker(index).holds(key), "holds " + key);
+            assertEquals(count, table.worker(index).cachedKeys(), "cached keys");
+        }
+    }
+
     @Test
     void joinedWorkersAppearInJoinOrderWithTheirCreditsAndHash() {
-        join("a");
-        join("b");
         synchronized (table) {
             assertEquals(2, table.size());
             assertEquals("a", table.worker(0).id());
@@ -97,36 +113,22 @@ class WorkerTableTest {
 
     @Test
     void cachedAndEvictedKeysShowInTheViewAndTheHolderIndex() {
-        CachingLink a = join("a");
-        CachingLink b = join("b");
-        a.emit(CacheEvent.cached("k"));
-        b.emit(CacheEvent.cached("k"));
         b.emit(CacheEvent.cached("j"));
         b.emit(CacheEvent.cached("j"));
         assertEquals(List.of(0, 1), holders("k"));
         assertEquals(List.of(1), holders("j"));
-        synchronized (table) {
-            assertTrue(table.worker(0).holds("k"));
-            assertEquals(2, table.worker(1).cachedKeys(), "a key reported twice counts once");
-        }
+        assertWorker(1, "k", true, 2);
 
         b.emit(CacheEvent.evicted("k"));
         b.emit(CacheEvent.evicted("absent"));
         assertEquals(List.of(0), holders("k"));
-        synchronized (table) {
-            assertFalse(table.worker(1).holds("k"));
-            assertEquals(1, table.worker(1).cachedKeys());
-        }
-        assertEquals(List.of(WorkerLoad.class), table.loads().stream().map(Object::getClass).distinct().toList());
-        assertEquals(1, table.loads().get(1).cachedKeys());
+        assertWorker(1, "k", false, 1);
+        assertWorker(0, "k", true, 1);
+        assertEquals(1, table.loads().get(1).cachedKeys(), "loads show the same count");
     }
 
     @Test
     void aWorkerThatLeavesIsForgottenAndTheOthersAreRenumbered() {
-        CachingLink a = join("a");
-        CachingLink b = join("b");
-        a.emit(CacheEvent.cached("k"));
-        b.emit(CacheEvent.cached("k"));
         Slot gone;
         synchronized (table) {
             gone = table.remove("a");
