@@ -115,8 +115,8 @@ public class WebSocketRelayBenchmark {
                     .spec(ZmqWorkerSpec.builder().connect(gateway.endpoint()).id("bench")
                     .capacity(connections * window).inline().build()).build();
             // the worker joins the membership when it registers with the gateway
-            if (membership.events().filter(e -> e.type() == MembershipEvent.Type.JOINED
-                    && e.worker().id().equals("bench")).blockFirst(Duration.ofSeconds(10)) == null) {
+            if (membership.events().ofType(MembershipEvent.Joined.class)
+                    .filter(e -> e.worker().id().equals("bench")).blockFirst(Duration.ofSeconds(10)) == null) {
                 throw new IllegalStateException("the benchmark's ZeroMQ worker did not register");
             }
             relayServer = WebSocketRelayServer.builder(Relay.builder().router(router).maxInFlight(window).build()).bindNow();

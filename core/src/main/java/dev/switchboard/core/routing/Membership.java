@@ -48,7 +48,7 @@ public final class Membership {
                 throw new IllegalArgumentException("a worker with id " + worker.id() + " is already a member");
             }
             members.put(worker.id(), member);
-            emit(new MembershipEvent(MembershipEvent.Type.JOINED, worker));
+            emit(new MembershipEvent.Joined(worker));
         }
         Disposable watch = worker.onClose().subscribe(null, e -> leave(worker.id()), () -> leave(worker.id()));
         synchronized (this) {
@@ -73,7 +73,7 @@ public final class Membership {
             if (removed == null) {
                 return false;
             }
-            emit(new MembershipEvent(MembershipEvent.Type.LEFT, removed.link));
+            emit(new MembershipEvent.Left(removed.link));
         }
         Disposable watch = removed.watch;
         if (watch != null) {
@@ -96,17 +96,17 @@ public final class Membership {
     }
 
     /**
-     * The membership as events: a {@code JOINED} for each current member, then every change as it
-     * happens. A subscriber that does not keep up with its demand is failed with an overflow
-     * error (membership changes are rare; request unbounded).
+     * The membership as events: a {@link MembershipEvent.Joined} for each current member, then
+     * every change as it happens. A subscriber that does not keep up with its demand is failed
+     * with an overflow error (membership changes are rare; request unbounded).
      *
-     * @return the membership as events: a {@code JOINED} for each current member, then every change as it happens
+     * @return a {@link MembershipEvent.Joined} for each current member, then every change
      */
     public Flux<MembershipEvent> events() {
         return Flux.create(sink -> {
             synchronized (this) {
                 for (Member m : members.values()) {
-                    sink.next(new MembershipEvent(MembershipEvent.Type.JOINED, m.link));
+                    sink.next(new MembershipEvent.Joined(m.link));
                 }
                 listeners.add(sink);
             }

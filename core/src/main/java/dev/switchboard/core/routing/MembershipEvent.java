@@ -4,32 +4,55 @@ import dev.switchboard.core.transport.WorkerLink;
 import java.util.Objects;
 
 /**
- * A worker joined or left the membership.
+ * A change in a {@link Membership}: a worker {@link Joined} or {@link Left}. Each kind is a type
+ * of its own, so a consumer matches it by type ({@code event instanceof MembershipEvent.Joined},
+ * or {@code membership.events().ofType(MembershipEvent.Joined.class)}).
  *
- * <p>How it may grow: new {@link Type} constants may be added (switch over them with a default
- * branch); the membership builds it, applications need not.
- *
- * @param type   joined or left
- * @param worker the worker
+ * <p>How it may grow: each kind is a record that may gain components of its own (why a worker
+ * left, say) without the other kind carrying them, and further kinds may be added, so a consumer
+ * ignores the kinds it does not know; the membership builds these events, applications need not.
  */
-public record MembershipEvent(Type type, WorkerLink worker) {
+public sealed interface MembershipEvent {
 
-    /** What happened. */
-    public enum Type {
-        /** The worker joined and takes requests. */
-        JOINED,
-        /** The worker left, closed or was declared dead. */
-        LEFT
+    /**
+     * The worker that joined or left.
+     *
+     * @return the worker that joined or left
+     */
+    WorkerLink worker();
+
+    /**
+     * The worker joined and takes requests; {@link Membership#events()} also replays one for
+     * every member at subscription.
+     *
+     * @param worker the worker
+     */
+    record Joined(WorkerLink worker) implements MembershipEvent {
+
+        /**
+         * Checks the worker.
+         *
+         * @param worker the worker
+         */
+        public Joined {
+            Objects.requireNonNull(worker, "worker");
+        }
     }
 
     /**
-     * Checks both fields.
+     * The worker left, closed or was declared dead; it takes no more requests.
      *
-     * @param type whether the worker joined or left
      * @param worker the worker
      */
-    public MembershipEvent {
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(worker, "worker");
+    record Left(WorkerLink worker) implements MembershipEvent {
+
+        /**
+         * Checks the worker.
+         *
+         * @param worker the worker
+         */
+        public Left {
+            Objects.requireNonNull(worker, "worker");
+        }
     }
 }
