@@ -15,6 +15,11 @@ import org.jspecify.annotations.Nullable;
  * re-encoded: a JSON body is sliced out of the request by the parser's byte offsets and embedded
  * verbatim in the response. An object with {@code "cancel": true} is a {@link Cancel}, in either
  * framing; it needs only its id, and a binary one ends with its header.
+ *
+ * <p>A request is {@linkplain Request#idempotent() idempotent} unless it holds
+ * {@code "idempotent": false}: absent or {@code true}, the router may send it once more to another
+ * worker when its worker is lost before answering; {@code false}, it runs at most once and is
+ * answered {@code worker_failed} then. Any other value is a {@code bad_request}.
  */
 final class JsonCodec implements Codec {
 
@@ -85,6 +90,7 @@ final class JsonCodec implements Codec {
         String key = null;
         Payload body = Payload.jsonNull();
         boolean cancel = false;
+        boolean idempotent = true;
         try (JsonParser p = FACTORY.createParser(bytes, offset, length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new CodecException("a request must be a JSON object", null);
@@ -114,6 +120,12 @@ final class JsonCodec implements Codec {
                         }
                         cancel = true;
                     }
+                    case "idempotent" -> {
+                        if (v != JsonToken.VALUE_TRUE && v != JsonToken.VALUE_FALSE) {
+                            throw new CodecException("\"idempotent\" must be true or false", id);
+                        }
+                        idempotent = v == JsonToken.VALUE_TRUE;
+                    }
                     default -> p.skipChildren();
                 }
             }
@@ -133,7 +145,7 @@ final class JsonCodec implements Codec {
             throw new CodecException("missing field \"key\"", id);
         }
         return Request.builder().sessionId(session.id()).id(id).key(key).payload(body)
-                .principal(session.principalOrNull()).build();
+                .principal(session.principalOrNull()).idempotent(idempotent).build();
     }
 
     private static RequestId readId(JsonParser p, @Nullable JsonToken v) throws IOException, CodecException {

@@ -179,7 +179,10 @@ public interface Relay {
          * the client browses, say) instead of by the request's own key, so that the whole session
          * sticks to the worker that holds that view. A session without the attribute is routed by
          * each request's key (the default for every session when this is not set). The WebSocket
-         * transport exposes query parameters as {@code query.<name>} attributes.
+         * transport exposes query parameters as {@code query.<name>} attributes. The session sticks
+         * while that worker is alive and expected to finish its next request soonest: the worker
+         * leaving, a spill (its queue costs more than a miss elsewhere), a hot key, or a free worker
+         * whose miss is cheaper than its hit moves it (the README's routing section lists them).
          *
          * @param attribute the session attribute to route by, not blank
          * @return this builder

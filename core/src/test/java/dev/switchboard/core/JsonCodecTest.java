@@ -114,6 +114,24 @@ class JsonCodecTest {
     }
 
     @Test
+    void aRequestIsIdempotentUnlessItSaysFalse() throws CodecException {
+        assertTrue(decode("{\"id\":1,\"key\":\"k\"}").idempotent(), "absent: idempotent");
+        assertTrue(decode("{\"id\":1,\"key\":\"k\",\"idempotent\":true}").idempotent());
+        assertFalse(decode("{\"idempotent\":false,\"id\":1,\"key\":\"k\"}").idempotent(), "any field order");
+        Request binary = assertInstanceOf(Request.class, CODEC.decode(
+                Wire.binaryRequest("{\"id\":2,\"key\":\"k\",\"idempotent\":false}", new byte[] {1}), SESSION));
+        assertFalse(binary.idempotent(), "in a binary frame's header too");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"false\"", "0", "1", "null", "[]", "{}", "\"no\""})
+    void rejectsAnIdempotentThatIsNotABoolean(String value) {
+        CodecException e = rejected("{\"id\":3,\"key\":\"k\",\"idempotent\":" + value + "}");
+        assertEquals("\"idempotent\" must be true or false", e.getMessage(), value);
+        assertEquals(Optional.of(RequestId.of(3)), e.requestId());
+    }
+
+    @Test
     void decodesACancelFrameInEitherFraming() throws CodecException {
         assertEquals(new Cancel(RequestId.of(42)), CODEC.decode(Payload.text("{\"id\":42,\"cancel\":true}"), SESSION));
         assertEquals(new Cancel(RequestId.of("t7")),
