@@ -19,7 +19,6 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -201,13 +200,11 @@ class SessionStickinessTest {
     }
 
     /**
-     * FAILS (issue 20, reported, routing unchanged): with a fast handler (t_hit 0.1 ms, t_miss
-     * 0.5 ms) a session's second request leaves its worker although that worker holds the view
-     * and has free credits: its t_hit is not measured yet and counts as the 1 ms default, more than
-     * another free worker's measured 0.5 ms miss, so cache-affinity spills it there; the two then
-     * both hold the view and the session follows whichever scores lower.
+     * With a fast handler (t_hit 0.1 ms, t_miss 0.5 ms) a session stays on its worker: its t_hit,
+     * not measured yet, is estimated from its own measured t_miss, never above it. (It failed while
+     * an unmeasured t_hit counted as the 1 ms default, more than another worker's measured 0.5 ms
+     * miss: the session's second request left for that worker.)
      */
-    @Disabled("issue 20: a session is not sticky when another free worker's t_miss is below its worker's t_hit")
     @Test
     void aSessionStaysOnOneWorkerWithAFastHandlerToo() {
         start(100, 500);

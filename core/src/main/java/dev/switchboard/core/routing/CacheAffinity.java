@@ -200,11 +200,23 @@ final class CacheAffinity implements RoutingStrategy {
         return (outstanding - capacity + 1) * mean / capacity;
     }
 
+    /**
+     * The worker's t_hit; until it has measured one, its t_miss scaled by the defaults' ratio, or
+     * the default: a worker's own guess must never put its hit above its measured miss (a session
+     * would leave the worker that holds its key for any other that has measured a cheap miss).
+     */
     static double hitNanos(ServiceTimes t) {
-        return t.hitNanos() > 0 ? t.hitNanos() : DEFAULT_HIT_NANOS;
+        if (t.hitNanos() > 0) {
+            return t.hitNanos();
+        }
+        return t.missNanos() > 0 ? t.missNanos() * (DEFAULT_HIT_NANOS / DEFAULT_MISS_NANOS) : DEFAULT_HIT_NANOS;
     }
 
+    /** The worker's t_miss; until it has measured one, its t_hit scaled by the defaults' ratio, or the default. */
     static double missNanos(ServiceTimes t) {
-        return t.missNanos() > 0 ? t.missNanos() : DEFAULT_MISS_NANOS;
+        if (t.missNanos() > 0) {
+            return t.missNanos();
+        }
+        return t.hitNanos() > 0 ? t.hitNanos() * (DEFAULT_MISS_NANOS / DEFAULT_HIT_NANOS) : DEFAULT_MISS_NANOS;
     }
 }
