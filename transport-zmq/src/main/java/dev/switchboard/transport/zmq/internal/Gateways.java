@@ -96,21 +96,13 @@ final class Gateways {
             }
             wanted.add(e);
         }
-        int ignored = candidates.size() - wanted.size();
-        if (ignored > 0) {
-            overLimit.add(ignored);
-            if (ignored != lastIgnored) {
-                log.warn("worker {}: its names resolve to {} gateways more than the {} it connects to at most: "
-                        + "those are ignored", workerId, ignored, ZmqWorkerSpec.MAX_GATEWAYS);
-            }
-        }
-        lastIgnored = ignored;
+        List<WorkerAgent> stopped = new ArrayList<>();
         for (Iterator<Map.Entry<String, WorkerAgent>> it = byEndpoint.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, WorkerAgent> e = it.next();
             if (!wanted.contains(e.getKey())) {
                 it.remove();
                 log.info("worker {} leaves gateway {}: its name no longer resolves to it", workerId, e.getKey());
-                stop(e.getValue());
+                stopped.add(e.getValue());
             }
         }
         List<WorkerAgent> started = new ArrayList<>();
@@ -121,10 +113,24 @@ final class Gateways {
                 started.add(a);
             }
         }
+        // published first, so that whoever sees a gateway joined or left sees it in the snapshot
         agents = List.copyOf(byEndpoint.values());
+        for (WorkerAgent a : stopped) {
+            stop(a);
+        }
         for (WorkerAgent a : started) {
             a.runner().start();
         }
+        // counted once the gateways kept are in place, so that whoever reads the count sees them
+        int ignored = candidates.size() - wanted.size();
+        if (ignored > 0) {
+            overLimit.add(ignored);
+            if (ignored != lastIgnored) {
+                log.warn("worker {}: its names resolve to {} gateways more than the {} it connects to at most: "
+                        + "those are ignored", workerId, ignored, ZmqWorkerSpec.MAX_GATEWAYS);
+            }
+        }
+        lastIgnored = ignored;
     }
 
     private void stop(WorkerAgent a) {
