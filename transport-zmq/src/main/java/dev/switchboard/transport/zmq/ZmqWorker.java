@@ -11,7 +11,8 @@ import reactor.core.publisher.Mono;
  * Runs a {@link WorkerHandler} as a remote worker: one DEALER socket per gateway, on the ZeroMQ
  * context's I/O thread, registering with its capacity and cached keys, keeping heartbeats,
  * reporting cache changes and service times, and registering again when a gateway restarts.
- * Several gateways (several relays) can share one worker.
+ * Several gateways (several relays) can share one worker; it can follow a host name and join
+ * every gateway the name resolves to ({@link ZmqWorkerSpec.Builder#connectAll}).
  *
  * <p>A non-blocking handler is called on that I/O thread, as Netty calls its handlers on an event
  * loop: it must not block. A handler that blocks (files, databases) needs

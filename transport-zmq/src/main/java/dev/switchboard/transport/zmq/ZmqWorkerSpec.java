@@ -26,13 +26,22 @@ public interface ZmqWorkerSpec {
     long DEFAULT_MAX_MESSAGE_BYTES = 16L << 20;
     /** Default bound on the work queued for each worker connection's agent. */
     int DEFAULT_COMMAND_QUEUE_CAPACITY = 65_536;
+    /**
+     * Most gateways a worker is connected to at once, fixed endpoints and followed names' addresses
+     * together: one DEALER socket each. Addresses beyond it are ignored, logged and counted
+     * ({@link ZmqWorkerStats#gatewaysOverLimit()}).
+     */
+    int MAX_GATEWAYS = 64;
+    /** Shortest period between two lookups of a followed name, in milliseconds. */
+    long MIN_RESOLVE_PERIOD_MS = 10;
 
     /**
-     * A builder with no endpoint (at least one is required), id {@code host-pid-N}, capacity
+     * A builder with no endpoint and no name (one of them is required), id {@code host-pid-N}, capacity
      * {@value #DEFAULT_CAPACITY}, heartbeats every {@value #DEFAULT_HEARTBEAT_INTERVAL_MS} ms,
      * liveness {@value #DEFAULT_LIVENESS}, messages of at most {@value #DEFAULT_MAX_MESSAGE_BYTES}
      * bytes, command queues of {@value #DEFAULT_COMMAND_QUEUE_CAPACITY}, the handler run on
-     * Reactor's bounded elastic scheduler (off the ZeroMQ I/O thread), no cache and no CURVE.
+     * Reactor's bounded elastic scheduler (off the ZeroMQ I/O thread), no cache and no CURVE; at
+     * most {@value #MAX_GATEWAYS} gateways; names followed with {@link GatewayResolver#system()}.
      *
      * @return a new builder
      */
@@ -41,11 +50,26 @@ public interface ZmqWorkerSpec {
     }
 
     /**
-     * The gateways to connect to, one socket each.
+     * The gateways to connect to, one socket each, for the worker's whole life.
      *
-     * @return the gateways to connect to, one socket each
+     * @return the fixed gateways to connect to, one socket each
      */
     List<String> endpoints();
+
+    /**
+     * The host names whose every address is a gateway, looked up again every period
+     * ({@link Builder#connectAll}).
+     *
+     * @return the names followed, in the order given
+     */
+    List<GatewayName> gatewayNames();
+
+    /**
+     * How the followed names are looked up.
+     *
+     * @return how the followed names are looked up
+     */
+    GatewayResolver resolver();
 
     /**
      * The worker's id, unique in each gateway's membership.
@@ -119,9 +143,43 @@ public interface ZmqWorkerSpec {
      */
     Optional<CurveKeyPair> curveKeys();
 
+    /**
+     * A host name whose every address is a gateway on {@code port}, looked up every {@code period}.
+     *
+     * @param hostName the name looked up, such as a headless Service's {@code relays.default.svc}
+     * @param port the gateways' port, the same at every address
+     * @param period time between the end of one lookup and the start of the next
+     */
+    record GatewayName(String hostName, int port, Duration period) {
+
+        /**
+         * Checks the components.
+         *
+         * @param hostName the name looked up, not blank
+         * @param port the gateways' port, 1 to 65535
+         * @param period time between lookups, at least {@value ZmqWorkerSpec#MIN_RESOLVE_PERIOD_MS} ms
+         */
+        public GatewayName {
+            Objects.requireNonNull(hostName, "hostName");
+            Objects.requireNonNull(period, "period");
+            if (hostName.isBlank() || hostName.contains("://")) {
+                throw new IllegalArgumentException("hostName must be a bare host name, was '" + hostName + "'");
+            }
+            if (port < 1 || port > 65_535) {
+                throw new IllegalArgumentException("port must be between 1 and 65535, was " + port);
+            }
+            if (period.toMillis() < MIN_RESOLVE_PERIOD_MS) {
+                throw new IllegalArgumentException("period must be at least " + MIN_RESOLVE_PERIOD_MS + " ms, was "
+                        + period);
+            }
+        }
+    }
+
     /** Builds a {@link ZmqWorkerSpec}. Not thread-safe. */
     final class Builder {
         private final List<String> endpoints = new ArrayList<>();
+        private final List<GatewayName> names = new ArrayList<>();
+        private GatewayResolver resolver = GatewayResolver.system();
         private @Nullable String id;
         private int capacity = DEFAULT_CAPACITY;
         private Duration heartbeatInterval = Duration.ofMillis(DEFAULT_HEARTBEAT_INTERVAL_MS);
@@ -148,8 +206,53 @@ public interface ZmqWorkerSpec {
             if (!endpoint.contains("://")) {
                 throw new IllegalArgumentException("endpoint must look like tcp://host:port, was " + endpoint);
             }
+            checkRoom();
             endpoints.add(endpoint);
             return this;
+        }
+
+        /**
+         * Joins every gateway that {@code hostName} resolves to, and follows the name: each address
+         * is a gateway at {@code tcp://ADDRESS:port}. The name is looked up when the worker starts
+         * and again {@code period} after each lookup ends, off the ZeroMQ I/O thread. A new address
+         * is connected and registered with; an address gone from the answer is left: the worker
+         * says DISCONNECT to that gateway, cancels the requests it runs for it, and closes the
+         * socket. A failed or empty lookup changes nothing (the last answer stays; the first
+         * failure of a streak is logged). This is how a worker follows a Kubernetes headless
+         * Service in front of the relays: relays added behind it are joined, removed ones left.
+         * Fixed {@link #connect} endpoints are kept beside; an address that is also a fixed
+         * endpoint gets one socket. At most {@value ZmqWorkerSpec#MAX_GATEWAYS} gateways in all.
+         * Call once per name.
+         *
+         * @param hostName the name looked up, such as {@code relays.default.svc.cluster.local}
+         * @param port the gateways' port, the same at every address
+         * @param period time between the end of one lookup and the start of the next, at least
+         *               {@value ZmqWorkerSpec#MIN_RESOLVE_PERIOD_MS} ms; keep it above the
+         *               resolver's cache time
+         * @return this builder
+         */
+        public Builder connectAll(String hostName, int port, Duration period) {
+            GatewayName name = new GatewayName(hostName, port, period);
+            checkRoom();
+            names.add(name);
+            return this;
+        }
+
+        /**
+         * How followed names are looked up; by default {@link GatewayResolver#system()}.
+         *
+         * @param resolver how followed names are looked up
+         * @return this builder
+         */
+        public Builder resolver(GatewayResolver resolver) {
+            this.resolver = Objects.requireNonNull(resolver, "resolver");
+            return this;
+        }
+
+        private void checkRoom() {
+            if (endpoints.size() + names.size() >= MAX_GATEWAYS) {
+                throw new IllegalArgumentException("a worker connects to at most " + MAX_GATEWAYS + " gateways");
+            }
         }
 
         /**
@@ -293,14 +396,15 @@ public interface ZmqWorkerSpec {
          * The spec.
          *
          * @return the spec
-         * @throws IllegalStateException if no endpoint was given
+         * @throws IllegalStateException if neither an endpoint nor a name was given
          */
         public ZmqWorkerSpec build() {
-            if (endpoints.isEmpty()) {
-                throw new IllegalStateException("a worker needs a gateway: call connect(\"tcp://host:port\")");
+            if (endpoints.isEmpty() && names.isEmpty()) {
+                throw new IllegalStateException("a worker needs a gateway: call connect(\"tcp://host:port\") "
+                        + "or connectAll(hostName, port, period)");
             }
             String theId = id != null ? id : defaultId();
-            return new ZmqWorkerSpecImpl(List.copyOf(endpoints), theId, capacity, heartbeatInterval, liveness,
+            return new ZmqWorkerSpecImpl(List.copyOf(endpoints), List.copyOf(names), resolver, theId, capacity, heartbeatInterval, liveness,
                     maxMessageBytes, commandQueueCapacity, cache, inline ? null
                     : scheduler != null ? scheduler : Schedulers.boundedElastic(), serverKey, keys);
         }

@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 
 /** The immutable {@link ZmqWorkerSpec}. */
-record ZmqWorkerSpecImpl(List<String> endpoints, String id, int capacity, Duration heartbeatInterval, int liveness,
+record ZmqWorkerSpecImpl(List<String> endpoints, List<GatewayName> gatewayNames, GatewayResolver resolver,
+                         String id, int capacity, Duration heartbeatInterval, int liveness,
                          long maxMessageBytes, int commandQueueCapacity, @Nullable ResourceCache<String, ?> theCache,
                          @Nullable Scheduler scheduler, @Nullable String serverKey, @Nullable CurveKeyPair keys)
         implements ZmqWorkerSpec {

@@ -15,7 +15,12 @@ package dev.switchboard.transport.zmq;
  * @param dropped       commands or messages dropped because a queue was full
  * @param undeliverable requests ended with a {@code worker_failed} error because one of their
  *                      items or their end met a full command queue
+ * @param gateways      gateways it is connected to now, fixed and followed ({@link ZmqWorkerSpec.Builder#connectAll})
+ * @param gatewaysOverLimit addresses of followed names ignored because the worker had
+ *                      {@link ZmqWorkerSpec#MAX_GATEWAYS} gateways already, summed over the lookups
+ * @param failedLookups lookups of followed names that failed or came back empty (the last answer stayed)
  */
 public record ZmqWorkerStats(int registered, long registrations, long served, long cancelled, long malformed,
-                             long dropped, long undeliverable) {
+                             long dropped, long undeliverable, int gateways, long gatewaysOverLimit,
+                             long failedLookups) {
 }

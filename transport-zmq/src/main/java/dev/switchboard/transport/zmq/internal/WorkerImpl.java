@@ -7,10 +7,8 @@ import dev.switchboard.core.worker.WorkerHandler;
 import dev.switchboard.transport.zmq.ZmqWorker;
 import dev.switchboard.transport.zmq.ZmqWorkerSpec;
 import dev.switchboard.transport.zmq.ZmqWorkerStats;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -21,7 +19,10 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
-/** The {@link ZmqWorker}: the process's {@link SharedContext}, a {@link LocalWorker} running the handler, one agent per gateway. */
+/**
+ * The {@link ZmqWorker}: the process's {@link SharedContext}, a {@link LocalWorker} running the handler, one agent
+ * per gateway ({@link Gateways}), and the lookups of the names it follows ({@link NameFollower}).
+ */
 public final class WorkerImpl implements ZmqWorker {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerImpl.class);
@@ -34,6 +35,8 @@ public final class WorkerImpl implements ZmqWorker {
         final LongAdder malformed = new LongAdder();
         final LongAdder dropped = new LongAdder();
         final LongAdder undeliverable = new LongAdder();
+        final LongAdder gatewaysOverLimit = new LongAdder();
+        final LongAdder failedLookups = new LongAdder();
         /** Requests running now, over every gateway: the capacity is one budget for them all. */
         private final AtomicInteger running = new AtomicInteger();
 
@@ -59,8 +62,10 @@ public final class WorkerImpl implements ZmqWorker {
     private final ZmqWorkerSpec spec;
     private final ZContext context;
     private final LocalWorker local;
-    private final List<WorkerAgent> agents = new ArrayList<>();
     private final Counters counters = new Counters();
+    private final AtomicInteger agentIndex = new AtomicInteger();
+    private final Gateways gateways;
+    private final NameFollower follower;
     private final AtomicBoolean disposed = new AtomicBoolean();
     private final Sinks.Empty<Void> onDispose = Sinks.empty();
     private Disposable cacheWatch = () -> { };
@@ -75,29 +80,29 @@ public final class WorkerImpl implements ZmqWorker {
         spec.handlerScheduler().ifPresent(b::blocking);
         this.local = b.build();
         this.context = SharedContext.acquire();
+        IoLoop loop = SharedContext.loop(context);
+        ResourceCache<String, ?> cache = spec.cache().orElse(null);
+        java.util.function.Supplier<Set<String>> keys = cache == null ? Set::of : cache::keys;
+        this.gateways = new Gateways(spec.id(), spec.endpoints(), spec.gatewayNames().size(),
+                endpoint -> new WorkerAgent(agentIndex.getAndIncrement(), spec, endpoint, context, loop, local, keys,
+                        counters), counters.gatewaysOverLimit);
+        this.follower = new NameFollower(spec, gateways, counters.failedLookups);
     }
 
     public static WorkerImpl start(ZmqWorkerSpec spec, WorkerHandler handler) {
         WorkerImpl w = new WorkerImpl(spec, handler);
         ResourceCache<String, ?> cache = spec.cache().orElse(null);
-        java.util.function.Supplier<Set<String>> keys = cache == null ? Set::of : cache::keys;
-        int i = 0;
-        for (String endpoint : spec.endpoints()) {
-            w.agents.add(new WorkerAgent(i++, spec, endpoint, w.context, SharedContext.loop(w.context), w.local, keys,
-                    w.counters));
-        }
         if (cache != null) {
             w.cacheWatch = cache.events().subscribe(w::onCacheEvent,
                     e -> log.warn("cache events of worker {} failed", spec.id(), e));
         }
-        for (WorkerAgent a : w.agents) {
-            a.runner().start();
-        }
+        w.gateways.start();
+        w.follower.start();
         return w;
     }
 
     private void onCacheEvent(CacheEvent e) {
-        for (WorkerAgent a : agents) {
+        for (WorkerAgent a : gateways.agents()) {
             a.submit(new WorkerAgent.Cache(e));
         }
     }
@@ -110,6 +115,7 @@ public final class WorkerImpl implements ZmqWorker {
     @Override
     public ZmqWorkerStats stats() {
         int registered = 0;
+        List<WorkerAgent> agents = gateways.agents();
         for (WorkerAgent a : agents) {
             if (a.isRegistered()) {
                 registered++;
@@ -117,7 +123,8 @@ public final class WorkerImpl implements ZmqWorker {
         }
         return new ZmqWorkerStats(registered, counters.registrations.sum(), counters.served.sum(),
                 counters.cancelled.sum(), counters.malformed.sum(), counters.dropped.sum(),
-                counters.undeliverable.sum());
+                counters.undeliverable.sum(), agents.size(), counters.gatewaysOverLimit.sum(),
+                counters.failedLookups.sum());
     }
 
     @Override
@@ -131,13 +138,9 @@ public final class WorkerImpl implements ZmqWorker {
             return;
         }
         cacheWatch.dispose();
-        List<CompletableFuture<Void>> closed = new ArrayList<>();
-        for (WorkerAgent a : agents) {
-            a.stop();
-            closed.add(a.runner().closed());
-        }
+        follower.stop();
         // the agents close on the I/O thread; closing the context blocks
-        CompletableFuture.allOf(closed.toArray(new CompletableFuture<?>[0])).whenCompleteAsync((v, e) -> {
+        gateways.close().whenCompleteAsync((v, e) -> {
             try {
                 local.close();
             } finally {
