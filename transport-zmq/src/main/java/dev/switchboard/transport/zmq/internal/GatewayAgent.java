@@ -10,6 +10,7 @@ import dev.switchboard.transport.zmq.internal.Protocol.MalformedException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +62,7 @@ public final class GatewayAgent implements Agent {
     private final LoopRunner wake;
     private final RouterSocket router;
     private final CommandQueue<Command> commands;
+    private final Consumer<Command> handler = this::handle;
     private final AtomicLong tags = new AtomicLong();
     final GatewayCounters counters = new GatewayCounters();
     private final WorkerRegistry registry;
@@ -132,20 +134,8 @@ public final class GatewayAgent implements Agent {
      * to send what it queued.
      */
     public boolean submit(Command command) {
-        // inline only behind nothing queued: a command never overtakes an earlier one
-        if (Thread.currentThread() == thread && !closing && commands.isEmpty()) {
-            handle(command);
-            if (!wake.inRun()) {
-                wake.wake();
-            }
-            return true;
-        }
-        if (!commands.offer(command)) {
-            counters.dropped.increment();
-            return false;
-        }
-        wake.wake();
-        return true;
+        return commands.submit(command, Thread.currentThread() == thread && !closing, handler, wake,
+                counters.dropped);
     }
 
     /** Asks the agent to stop. */

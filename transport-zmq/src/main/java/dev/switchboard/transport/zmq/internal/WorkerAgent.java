@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -52,6 +53,7 @@ final class WorkerAgent implements Agent {
     private final LocalWorker local;
     private final LoopRunner wake;
     private final CommandQueue<Command> commands;
+    private final Consumer<Command> handler = this::handle;
     private final WorkerImpl.Counters counters;
     private final DealerSocket dealer;
     private final Registration registration;
@@ -104,20 +106,7 @@ final class WorkerAgent implements Agent {
      * round follows to send what it queued.
      */
     boolean submit(Command c) {
-        // inline only behind nothing queued: a command never overtakes an earlier one
-        if (Thread.currentThread() == thread && commands.isEmpty()) {
-            handle(c);
-            if (!wake.inRun()) {
-                wake.wake();
-            }
-            return true;
-        }
-        if (!commands.offer(c)) {
-            counters.dropped.increment();
-            return false;
-        }
-        wake.wake();
-        return true;
+        return commands.submit(c, Thread.currentThread() == thread, handler, wake, counters.dropped);
     }
 
     void stop() {
