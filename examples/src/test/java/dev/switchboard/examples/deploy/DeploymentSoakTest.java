@@ -1,0 +1,179 @@
+package dev.switchboard.examples.deploy;
+
+import static dev.switchboard.examples.deploy.DeploymentTest.CACHE;
+import static dev.switchboard.examples.deploy.DeploymentTest.CAPACITY;
+import static dev.switchboard.examples.deploy.DeploymentTest.KEYS;
+import static dev.switchboard.examples.deploy.DeploymentTest.TRACE;
+import static dev.switchboard.examples.deploy.DeploymentTest.WINDOW;
+import static dev.switchboard.examples.deploy.DeploymentTest.WITHIN;
+import static dev.switchboard.examples.deploy.DeploymentTest.WORKERS;
+import static dev.switchboard.examples.deploy.DeploymentTest.ZIPF;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.core.test.Await;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The rest of issue 20's deployment test, longer than the default build allows (each test starts
+ * its own processes): {@code mvn -B verify -Psoak}. The pooled hit ratio of 3 relays against one,
+ * a worker killed under load, a relay added through the name the workers follow, and a worker
+ * frozen past its deadline while it holds a non-idempotent request.
+ */
+@Tag("soak")
+@EnabledOnOs(OS.LINUX)
+class DeploymentSoakTest {
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void threeRelaysKeepAtLeast95PercentOfOneRelaysHitRatioBelowCapacity(@TempDir Path dir) throws Exception {
+        // 12 clients with one request each in flight: less than the workers' 16 slots
+        pooledAgainstSingle(dir, 1, false);
+    }
+
+    @Test
+    @Disabled("needs one capacity per worker across its gateways (issue 20, the credits part): on main, "
+            + "with 48 requests in flight for 16 slots, 3 relays measured 0.82 of one relay's hit ratio and "
+            + "about 600 of 3000 requests were answered 'overloaded'")
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void threeRelaysKeepAtLeast95PercentOfOneRelaysHitRatioUnderLoadAndAnswerEveryRequest(@TempDir Path dir)
+            throws Exception {
+        pooledAgainstSingle(dir, WINDOW, true);
+    }
+
+    /** The same trace through one relay, then through nginx and three, on fresh worker processes each time. */
+    private static void pooledAgainstSingle(Path dir, int window, boolean noErrors) throws Exception {
+        List<String> trace = Trace.zipf(KEYS, ZIPF, TRACE, 21);
+        double single;
+        List<WsClient> clients = new ArrayList<>();
+        try (Deployment d = new Deployment(Files.createDirectory(dir.resolve("single")))) {
+            d.resolveTo(1);
+            d.startRelays(1);
+            d.startWorkers(WORKERS, CAPACITY, CACHE);
+            WsClient probe = new WsClient(d.relayUri(1), false);
+            clients.add(probe);
+            Probes.awaitWorkers(probe, WORKERS, WITHIN, "relay1 joined by every worker");
+            List<WsClient> direct = new ArrayList<>();
+            for (int i = 0; i < DeploymentTest.CLIENTS; i++) {
+                direct.add(new WsClient(d.relayUri(1), true));
+            }
+            clients.addAll(direct);
+            Trace.Result r = Trace.start(direct, trace, window, "s").await(WITHIN);
+            single = r.hitRatio();
+            System.out.printf("deployment: one relay, window %d: hit ratio %.3f, %d errors%n", window, single,
+                    r.errors().size());
+            assertEquals(List.of(), r.errors());
+        } finally {
+            clients.forEach(WsClient::close);
+            clients.clear();
+        }
+        try (Deployment d = DeploymentTest.startThreeRelays(Files.createDirectory(dir.resolve("pooled")), clients)) {
+            Trace.Result r = Trace.start(DeploymentTest.viaNginx(d, clients), trace, window, "p").await(WITHIN);
+            System.out.printf("deployment: three relays behind nginx, window " + window + ": hit ratio %.3f (%.3f of one relay's), "
+                    + "%d errors (%d overloaded)%n", r.hitRatio(), r.hitRatio() / single, r.errors().size(),
+                    r.errors("overloaded"));
+            assertTrue(r.hitRatio() >= 0.95 * single, "pooled " + r.hitRatio() + " against one relay's " + single);
+            if (noErrors) {
+                assertEquals(List.of(), r.errors());
+            }
+        } finally {
+            clients.forEach(WsClient::close);
+        }
+    }
+
+    @Test
+    @Disabled("needs one capacity per worker across its gateways (issue 20, the credits part): on main each "
+            + "gateway holds its own credits, so a worker under load answers some requests 'overloaded'")
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void aWorkerKilledUnderLoadLosesNoIdempotentRequest(@TempDir Path dir) throws Exception {
+        List<WsClient> clients = new ArrayList<>();
+        try (Deployment d = DeploymentTest.startThreeRelays(dir, clients)) {
+            List<String> trace = Trace.zipf(KEYS, ZIPF, TRACE, 22);
+            Trace.Run run = Trace.start(DeploymentTest.viaNginx(d, clients), trace, WINDOW, "e");
+            Await.until(WITHIN, () -> run.answered() >= trace.size() / 3,
+                    () -> "a third of the trace answered: " + run.answered());
+            d.kill("w4");
+            Trace.Result r = run.await(WITHIN);
+            System.out.printf("deployment: w4 killed under load: %d of %d answered, %d errors%n",
+                    r.answered(), trace.size(), r.errors().size());
+            assertEquals(List.of(), r.errors());
+            Probes.assertWithinCapacity(d, WORKERS.subList(0, 3), CAPACITY);
+        } finally {
+            clients.forEach(WsClient::close);
+        }
+    }
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void aRelayAddedBehindTheNameIsJoinedByEveryWorkerAndTakesLoad(@TempDir Path dir) throws Exception {
+        List<WsClient> clients = new ArrayList<>();
+        try (Deployment d = DeploymentTest.startThreeRelays(dir, clients)) {
+            List<String> trace = Trace.zipf(KEYS, ZIPF, TRACE, 23);
+            Trace.Run run = Trace.start(DeploymentTest.viaNginx(d, clients), trace, WINDOW, "f");
+            d.startRelays(4);
+            d.resolveTo(1, 2, 3, 4);
+            d.reloadNginx(1, 2, 3, 4);
+            WsClient fourth = new WsClient(d.relayUri(4), false);
+            clients.add(fourth);
+            // relay4 has no worker of its own: an answer through it is a worker that joined it
+            Probes.awaitWorkers(fourth, WORKERS, WITHIN, "relay4 joined by every worker");
+            List<WsClient> late = DeploymentTest.viaNginx(d, clients);
+            Trace.Result after = Trace.start(late, Trace.zipf(KEYS, ZIPF, 400, 24), WINDOW, "f4").await(WITHIN);
+            Trace.Result r = run.await(WITHIN);
+            System.out.printf("deployment: relay4 added: joined by %s; the trace: %d answered, %d errors; "
+                    + "after the reload %d answered, %d errors%n", WORKERS, r.answered(), r.errors().size(),
+                    after.answered(), after.errors().size());
+            assertEquals(400, after.answered());
+        } finally {
+            clients.forEach(WsClient::close);
+        }
+    }
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void aWorkerFrozenPastItsDeadlineAnswersItsNonIdempotentRequestWorkerFailedOnceAndNeverRunsItTwice(
+            @TempDir Path dir) throws Exception {
+        List<WsClient> clients = new ArrayList<>();
+        try (Deployment d = DeploymentTest.startThreeRelays(dir, clients)) {
+            WsClient relay1 = clients.get(0);
+            String slow = "g-slow";
+            CompletableFuture<JsonNode> answer = relay1.send(slow, "g-key", Trace.tag(slow).put("holdMs", 3000), false);
+            Await.until(WITHIN, () -> Probes.runs(d, WORKERS, slow) == 1, "the slow request started");
+            String frozen = WORKERS.stream().filter(w -> Probes.runs(d, List.of(w), slow) == 1).findFirst().orElseThrow();
+            d.signal(frozen, "STOP");
+            JsonNode failed;
+            try {
+                failed = answer.get(60, TimeUnit.SECONDS);
+            } finally {
+                d.signal(frozen, "CONT");
+            }
+            assertEquals("worker_failed", failed.path("error").path("code").asText(), failed.toString());
+            // the frozen worker is back (it answers through relay1 again) and its old requests are behind it
+            Probes.awaitWorkers(relay1, List.of(frozen), WITHIN, frozen + " back after SIGCONT");
+            Trace.Result r = Trace.start(List.of(relay1), Trace.zipf(KEYS, ZIPF, 200, 25), WINDOW, "g").await(WITHIN);
+            System.out.printf("deployment: %s frozen: %s answered %d time(s), ran %d time(s); "
+                    + "answers for no pending request %d; then %d answered, %d errors%n", frozen, slow,
+                    relay1.answersFor(slow), Probes.runs(d, WORKERS, slow), relay1.extraAnswers(),
+                    r.answered(), r.errors().size());
+            assertEquals(1, relay1.answersFor(slow));
+            assertEquals(1, Probes.runs(d, WORKERS, slow));
+            assertEquals(0, relay1.extraAnswers(), "an answer reached the client for no pending request");
+            assertEquals(List.of(), r.errors());
+        } finally {
+            clients.forEach(WsClient::close);
+        }
+    }
+}
