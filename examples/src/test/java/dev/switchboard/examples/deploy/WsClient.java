@@ -17,8 +17,9 @@ import reactor.netty.http.client.HttpClient;
 import reactor.util.concurrent.Queues;
 
 /**
- * A WebSocket client as the browser viewer is one: when its connection closes it connects again
- * (after {@link #RECONNECT_DELAY}) and sends once more every request that had no answer yet. Each
+ * A WebSocket client that reconnects as the browser viewer does when its connection closes (after
+ * {@link #RECONNECT_DELAY}, not jittered), and sends once more every request that had no answer
+ * yet, as docs/DEPLOY.md tells clients to. Each
  * request id has one pending future, completed by the first answer (an item with {@code "end"}, or
  * an error); later answers for an id already answered are counted in {@link #extraAnswers()}.
  * Without {@code reconnect}, a closed connection fails what is pending.
