@@ -16,7 +16,9 @@ import dev.switchboard.core.test.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Disabled;
@@ -36,6 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("soak")
 @EnabledOnOs(OS.LINUX)
 class DeploymentSoakTest {
+
+    /** How long the frozen worker's requests take: longer than the relays' deadline (3 x 200 ms). */
+    private static final int HOLD_MS = 3000;
 
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
@@ -150,28 +155,53 @@ class DeploymentSoakTest {
         try (Deployment d = DeploymentTest.startThreeRelays(dir, clients)) {
             WsClient relay1 = clients.get(0);
             String slow = "g-slow";
-            CompletableFuture<JsonNode> answer = relay1.send(slow, "g-key", Trace.tag(slow).put("holdMs", 3000), false);
+            CompletableFuture<JsonNode> answer = relay1.send(slow, "g-key", Trace.tag(slow).put("holdMs", HOLD_MS), false);
             Await.until(WITHIN, () -> Probes.runs(d, WORKERS, slow) == 1, "the slow request started");
             String frozen = WORKERS.stream().filter(w -> Probes.runs(d, List.of(w), slow) == 1).findFirst().orElseThrow();
+            // slow idempotent requests for the same key through the other relays, which place it on the same
+            // worker: when it is given up they run again elsewhere, and its own late answers must reach no one
+            Map<String, CompletableFuture<JsonNode>> idempotent = new LinkedHashMap<>();
+            for (int i = 0; i < 3; i++) {
+                String id = "g-idempotent-" + i;
+                idempotent.put(id, clients.get(1 + i % 2).send(id, "g-key", Trace.tag(id).put("holdMs", HOLD_MS), true));
+            }
+            Await.until(WITHIN, () -> idempotent.keySet().stream().allMatch(id -> Probes.runs(d, WORKERS, id) >= 1),
+                    "the idempotent requests started");
+            long heldByFrozen = idempotent.keySet().stream().filter(id -> Probes.runs(d, List.of(frozen), id) > 0).count();
             d.signal(frozen, "STOP");
             JsonNode failed;
             try {
                 failed = answer.get(60, TimeUnit.SECONDS);
+                for (CompletableFuture<JsonNode> f : idempotent.values()) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
             } finally {
                 d.signal(frozen, "CONT");
             }
             assertEquals("worker_failed", failed.path("error").path("code").asText(), failed.toString());
-            // the frozen worker is back (it answers through relay1 again) and its old requests are behind it
-            Probes.awaitWorkers(relay1, List.of(frozen), WITHIN, frozen + " back after SIGCONT");
-            Trace.Result r = Trace.start(List.of(relay1), Trace.zipf(KEYS, ZIPF, 200, 25), WINDOW, "g").await(WITHIN);
-            System.out.printf("deployment: %s frozen: %s answered %d time(s), ran %d time(s); "
-                    + "answers for no pending request %d; then %d answered, %d errors%n", frozen, slow,
-                    relay1.answersFor(slow), Probes.runs(d, WORKERS, slow), relay1.extraAnswers(),
-                    r.answered(), r.errors().size());
+            for (Map.Entry<String, CompletableFuture<JsonNode>> e : idempotent.entrySet()) {
+                JsonNode a = e.getValue().get();
+                assertEquals(e.getKey(), a.path("body").path("echo").path("tag").asText(), a.toString());
+            }
+            // the frozen worker is back on every relay, and more work goes through all three after its old answers
+            for (int r = 0; r < 3; r++) {
+                Probes.awaitWorkers(clients.get(r), List.of(frozen), WITHIN, frozen + " back on relay" + (r + 1));
+            }
+            Trace.Result after = Trace.start(clients.subList(0, 3), Trace.zipf(KEYS, ZIPF, 300, 25), 1, "g").await(WITHIN);
+            int extra = clients.stream().mapToInt(WsClient::extraAnswers).sum();
+            System.out.printf("deployment: %s frozen: %s answered %s %d time(s), ran %d time(s); it held %d of 3 "
+                    + "idempotent requests, which ran %d times in all and were answered once each; answers for no "
+                    + "pending request %d; then %d answered, %d errors%n", frozen, slow,
+                    failed.path("error").path("code").asText(), relay1.answersFor(slow), Probes.runs(d, WORKERS, slow),
+                    heldByFrozen, idempotent.keySet().stream().mapToLong(id -> Probes.runs(d, WORKERS, id)).sum(),
+                    extra, after.answered(), after.errors().size());
             assertEquals(1, relay1.answersFor(slow));
-            assertEquals(1, Probes.runs(d, WORKERS, slow));
-            assertEquals(0, relay1.extraAnswers(), "an answer reached the client for no pending request");
-            assertEquals(List.of(), r.errors());
+            assertEquals(1, Probes.runs(d, WORKERS, slow), "the non-idempotent request ran twice");
+            for (int i = 0; i < 3; i++) {
+                assertEquals(1, clients.get(1 + i % 2).answersFor("g-idempotent-" + i));
+            }
+            assertEquals(0, extra, "an answer reached a client for no pending request");
+            assertEquals(List.of(), after.errors());
         } finally {
             clients.forEach(WsClient::close);
         }
