@@ -12,8 +12,9 @@ import org.jspecify.annotations.Nullable;
  * credits back); it must not touch a socket: each agent sends what its account is due
  * ({@link #takeGrant}, {@link #takeReclaim}) at the end of its round, and is woken for it.
  *
- * <p>With one gateway it does what a worker always did: the whole capacity with READY, every
- * credit back with its terminal RESPONSE, no other message. With several, free slots go first to
+ * <p>With one gateway (or one registered, the others down) it does what a worker always did: the
+ * whole capacity with READY, every credit back with its terminal RESPONSE, no other message.
+ * With several, free slots go first to
  * the gateways that report requests waiting, one at a time to the one holding fewest (so that
  * busy gateways share the capacity evenly), and a gateway with nothing waiting holds at most
  * {@link #STANDING} credit, and only while slots are free.
@@ -105,18 +106,30 @@ final class CreditPool {
         return capacity - held;
     }
 
-    private boolean single() {
-        return accounts.size() == 1;
+    /**
+     * Whether {@code a} is the only gateway the worker is registered with (or about to be): then
+     * it gets every free slot and every credit back, as a worker of one gateway always did. A
+     * gateway that is down takes nothing from the live ones.
+     */
+    private boolean alone(Account a) {
+        for (int i = 0; i < accounts.size(); i++) {
+            Account other = accounts.get(i);
+            if (other != a && other.registered) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
      * READY goes out on {@code a}'s connection: whatever it was granted before is void (a new
-     * registration starts at 0 credits). Returns the credit to send with it: the whole capacity
-     * with one gateway, as always; none with several, which are granted once registered.
+     * registration starts at 0 credits). Returns the credit to send with it: every free slot when
+     * no other gateway is registered (the whole capacity for a worker of one gateway, as always);
+     * none otherwise, which are granted once registered.
      */
     int onReady(Account a) {
         a.reset();
-        if (!single()) {
+        if (!alone(a)) {
             return 0;
         }
         a.granted = Math.max(0, free());
@@ -158,7 +171,7 @@ final class CreditPool {
      */
     boolean end(Account a) {
         a.inFlight--;
-        if (single()) {
+        if (alone(a)) {
             a.granted++;
             return false;
         }
@@ -231,10 +244,17 @@ final class CreditPool {
             return;
         }
         int free = free();
-        if (single()) {
-            Account a = accounts.get(0);
-            if (a.registered && free > 0) {
-                grant(a, free);
+        @Nullable Account only = null;
+        int registered = 0;
+        for (int i = 0; i < accounts.size(); i++) {
+            if (accounts.get(i).registered) {
+                only = accounts.get(i);
+                registered++;
+            }
+        }
+        if (registered <= 1) {
+            if (only != null && free > 0) {
+                grant(only, free);
             }
             return;
         }

@@ -60,37 +60,51 @@ class CreditPoolTest {
     }
 
     @Test
-    void severalGatewaysGetAStandingCreditAndWhatWaitsGetsTheRest() {
+    void aSecondGatewayGetsUnusedCreditsBackFromAnIdleOneAndKeptCreditsFromABusyOne() {
         CreditPool.Account a = join();
         CreditPool.Account b = join();
-        assertEquals(0, pool.onReady(a), "no credit with READY when there are several");
+        assertEquals(CAPACITY, pool.onReady(a), "alone: the whole capacity with READY");
         pool.onRegistered(a);
-        register(b);
-        assertEquals(1, a.granted());
-        assertEquals(1, b.granted());
-        pool.takeGrant(a);
-        pool.takeGrant(b);
-        // B's request spends its standing credit, 7 more wait: it gets the 2 free slots, and A's
-        // unused credit is asked back for it
-        assertEquals(CreditPool.Admission.CREDITED, pool.admit(b));
-        pool.onWaiting(b, 7);
-        assertEquals(2, pool.takeGrant(b));
-        assertEquals(1, pool.takeReclaim(a));
-        assertTrue(pool.onReturned(a, 1));
-        assertEquals(1, pool.takeGrant(b));
-        assertEquals(0, a.granted());
-        assertEquals(4, b.granted() + b.inFlight());
+        assertEquals(0, pool.onReady(b), "no credit with READY while another gateway holds them");
+        pool.onRegistered(b);
+        assertEquals(0, pool.takeGrant(b));
+        // 3 wait at B: A, idle, is asked for 3 of its unused credits, which go to B
+        pool.onWaiting(b, 3);
+        assertEquals(3, pool.takeReclaim(a));
+        assertTrue(pool.onReturned(a, 3));
+        assertEquals(3, pool.takeGrant(b));
+        assertEquals(1, a.granted(), "A keeps a standing credit");
         assertInvariant();
-        // A gets a request waiting: B's next response keeps its credit for A
-        pool.onWaiting(a, 1);
+        // B runs them; 2 wait at A, which holds 1: B's next response keeps its credit for A
         for (int i = 0; i < 3; i++) {
             assertEquals(CreditPool.Admission.CREDITED, pool.admit(b));
         }
-        assertTrue(pool.end(b), "the credit goes to the gateway that waits and holds none");
+        pool.onWaiting(a, 2);
+        assertEquals(0, pool.takeReclaim(b), "B holds nothing unused");
+        assertTrue(pool.end(b), "the credit goes to the gateway that waits");
         assertEquals(1, pool.takeGrant(a));
         assertInvariant();
         assertFalse(pool.onReturned(a, 5), "more handed back than granted is malformed");
         assertInvariant();
+    }
+
+    @Test
+    void aGatewayThatNeverRegistersTakesNothingFromTheLiveOne() {
+        CreditPool.Account a = join();
+        CreditPool.Account down = join();
+        assertEquals(CAPACITY, pool.onReady(a));
+        pool.onRegistered(a);
+        assertEquals(0, pool.onReady(down), "READY to a gateway that never answers");
+        pool.onWaiting(a, 9);
+        for (int i = 0; i < CAPACITY; i++) {
+            assertEquals(CreditPool.Admission.CREDITED, pool.admit(a));
+        }
+        for (int i = 0; i < CAPACITY; i++) {
+            assertFalse(pool.end(a), "every credit returns to the only live gateway");
+        }
+        assertEquals(0, pool.takeGrant(a));
+        assertEquals(0, pool.takeReclaim(a));
+        assertEquals(CAPACITY, a.granted());
     }
 
     @Test
