@@ -98,6 +98,11 @@ class SharedCapacityTest {
         long fromA = firstHalf.stream().filter(k -> k.startsWith("hold:a:")).count();
         assertTrue(fromA >= 2 && fromA <= 6, "neither gateway starves: of the first 8 completed, " + fromA
                 + " came from A: " + completed);
+        // once both hold a share they hold it evenly: the capacity splits 2 and 2
+        long laterFromA = completed.subList(CAPACITY, CAPACITY + 8).stream().filter(k -> k.startsWith("hold:a:"))
+                .count();
+        assertTrue(laterFromA >= 3 && laterFromA <= 5, "an even share: of the 8 completed after the first "
+                + CAPACITY + ", " + laterFromA + " came from A: " + completed);
     }
 
     @Test
