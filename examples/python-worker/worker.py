@@ -273,6 +273,8 @@ class Worker:
             self.malformed += 1
             return
         if kind == HEARTBEAT:
+            # frame 2, when present, is the gateway's count of requests waiting for our credit:
+            # a worker of one gateway grants its whole capacity with READY and needs it not
             if len(frames) >= 2 and len(frames[1]) == 4:
                 ms = struct.unpack(">I", frames[1])[0]
                 if ms > 0:

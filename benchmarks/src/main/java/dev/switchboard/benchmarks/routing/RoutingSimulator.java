@@ -33,9 +33,12 @@ import picocli.CommandLine.Option;
         description = "Simulates routing strategies on a worker pool with caches; prints CSV.")
 public final class RoutingSimulator implements Callable<Integer> {
 
+    /** The most independent routers a run simulates. */
+    public static final int MAX_RELAYS = 64;
+
     /** The CSV header. */
     public static final String HEADER = "strategy,requests,hit_ratio,ideal_hit_ratio,max_mean_load,p50_ms,p99_ms,"
-            + "idle_while_queued,wasteful_idle";
+            + "idle_while_queued,wasteful_idle,cold_at_owner,queued_at_worker";
 
     @Option(names = "--trace", paramLabel = "FILE", description = "Requests, one a line: <session> <key>.")
     @Nullable Path trace;
@@ -72,6 +75,10 @@ public final class RoutingSimulator implements Callable<Integer> {
 
     @Option(names = "--load", defaultValue = "0.8", description = "Offered load, a fraction of capacity (default ${DEFAULT-VALUE}).")
     double load;
+
+    @Option(names = "--relays", defaultValue = "1", description = "Independent routers sharing the workers, each "
+            + "taking the sessions a load balancer gives it (default ${DEFAULT-VALUE}).")
+    int relays;
 
     @Option(names = "--churn", description = "One worker leaves at 40%% of the run and rejoins empty at 70%%.")
     boolean churn;
@@ -125,11 +132,13 @@ public final class RoutingSimulator implements Callable<Integer> {
     private String describe(Workload workload) {
         String source = trace != null ? "trace " + trace.getFileName() : String.format(Locale.ROOT, "Zipf %.2f over %d keys", zipf, keys);
         return String.format(Locale.ROOT, "%s, %d requests, %d workers × %d slots, miss %.0f× hit, load %.2f%s", source,
-                workload.size(), workers, slots, missMs / hitMs, load, churn ? ", churn" : "");
+                workload.size(), workers, slots, missMs / hitMs, load, churn ? ", churn" : "")
+                + (relays > 1 ? ", " + relays + " relays" : "");
     }
 
     private List<Simulation.Result> simulate(Workload workload, int cacheSize, List<String> names, boolean print) {
-        Simulation.Config config = new Simulation.Config(workers, slots, cacheSize, hitMs, missMs, load, churn, seed);
+        Simulation.Config config = new Simulation.Config(workers, slots, cacheSize, hitMs, missMs, load, churn, seed,
+                relays);
         double ideal = Simulation.idealHitRatio(workload, (long) workers * cacheSize);
         double[] moved = Simulation.moved(workload, workers);
         long[] arrivals = Simulation.arrivals(workload.size(), config, ideal);
@@ -150,9 +159,9 @@ public final class RoutingSimulator implements Callable<Integer> {
     }
 
     static String csv(Simulation.Result r) {
-        return String.format(Locale.ROOT, "%s,%d,%.4f,%.4f,%.3f,%.2f,%.2f,%.4f,%.4f", r.strategy(),
+        return String.format(Locale.ROOT, "%s,%d,%.4f,%.4f,%.3f,%.2f,%.2f,%.4f,%.4f,%.4f,%.4f", r.strategy(),
                 r.requests(), r.hitRatio(), r.idealHitRatio(), r.maxMeanLoad(), r.p50Ms(), r.p99Ms(),
-                r.idleWhileQueued(), r.wastefulIdle());
+                r.idleWhileQueued(), r.wastefulIdle(), r.agreement().coldAtOwner(), r.agreement().queuedAtWorker());
     }
 
     private List<String> strategyNames() {
@@ -172,6 +181,10 @@ public final class RoutingSimulator implements Callable<Integer> {
         positive("--keys", keys);
         positive("--requests", requests);
         positive("--sessions", sessions);
+        positive("--relays", relays);
+        if (relays > MAX_RELAYS) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--relays must be at most " + MAX_RELAYS);
+        }
         if (requests < 5) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--requests must be at least 5 (a fifth warms up)");
         }

@@ -9,11 +9,13 @@ import dev.switchboard.core.RequestId;
 import dev.switchboard.core.routing.Rendezvous;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.routing.RouterStats;
+import dev.switchboard.core.routing.RoutingStrategies;
 import dev.switchboard.core.routing.RoutingStrategy;
 import dev.switchboard.core.transport.CacheEvent;
 import dev.switchboard.core.transport.ServiceTimes;
 import dev.switchboard.core.transport.WorkerLink;
 import java.io.PrintStream;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -36,9 +38,18 @@ import reactor.core.publisher.Sinks;
  */
 final class Simulation {
 
-    /** The pool and its load. */
+    /**
+     * The pool and its load. With {@code relays} above 1, that many independent routers share the
+     * workers: each session's requests go to one router (session number modulo relays, as a load
+     * balancer spreads connections), each router sees only its own requests, and a worker runs at
+     * most {@code slots} at once over all of them, queueing the rest in arrival order.
+     */
     record Config(int workers, int slots, int cache, double hitMs, double missMs, double load, boolean churn,
-            long seed) {
+            long seed, int relays) {
+
+        Config(int workers, int slots, int cache, double hitMs, double missMs, double load, boolean churn, long seed) {
+            this(workers, slots, cache, hitMs, missMs, load, churn, seed, 1);
+        }
 
         long hitNanos() {
             return Math.round(hitMs * 1e6);
@@ -51,7 +62,17 @@ final class Simulation {
 
     /** One CSV row. */
     record Result(String strategy, long requests, double hitRatio, double idealHitRatio, double maxMeanLoad,
-            double p50Ms, double p99Ms, double idleWhileQueued, double wastefulIdle) {
+            double p50Ms, double p99Ms, double idleWhileQueued, double wastefulIdle, Agreement agreement) {
+    }
+
+    /**
+     * How far independent routers' decisions and views differ (measured requests only): of the
+     * requests for a key no live worker held when routed (cold), the fraction routed to the key's
+     * rendezvous owner among the live workers, the placement every router derives from the same
+     * membership; and the fraction of requests that waited at their worker because it was busy
+     * with other routers' requests, which a router's own view of load cannot see (0 with one).
+     */
+    record Agreement(long coldRequests, double coldAtOwner, double queuedAtWorker, double meanWorkerWaitMs) {
     }
 
     static final String LEAVING_WORKER = "worker-0";
@@ -75,7 +96,7 @@ final class Simulation {
 
     private long now;
     private long seq;
-    private Router router;
+    private Router[] routers;
     private int waiting;
     private int oldestWaiting;
     private int arrived;
@@ -90,6 +111,10 @@ final class Simulation {
     private double slotTime;
     private double idleQueued;
     private double wasteful;
+    private long coldMeasured;
+    private long coldAtOwner;
+    private long queuedMeasured;
+    private double workerWaitNanos;
 
     private Simulation(Workload workload, Config config, long[] arrivals, PrintStream progress, String label) {
         this.workload = workload;
@@ -173,16 +198,21 @@ final class Simulation {
     }
 
     private Result run(RoutingStrategy strategy, double idealHitRatio) {
-        Router.Builder builder = Router.builder()
-                .strategy(strategy)
-                .clock(() -> now)
-                .maxWaiting(Math.max(1, workload.size()));
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new SimWorker("worker-" + i, i);
-            builder.worker(workers[i]);
+        }
+        routers = new Router[config.relays()];
+        for (int r = 0; r < routers.length; r++) {
+            Router.Builder builder = Router.builder()
+                    .strategy(r == 0 ? strategy : RoutingStrategies.byName(strategy.name()))
+                    .clock(() -> now)
+                    .maxWaiting(Math.max(1, workload.size()));
+            for (SimWorker w : workers) {
+                builder.worker(w);
+            }
+            routers[r] = builder.build();
         }
         liveSlots = workers.length * config.slots();
-        router = builder.build();
         int n = workload.size();
         int leaveAt = config.churn() ? (int) (0.4 * n) : -1;
         int joinAt = config.churn() ? (int) (0.7 * n) : -1;
@@ -220,8 +250,11 @@ final class Simulation {
                 }
             }
         }
-        RouterStats stats = router.stats();
-        router.dispose();
+        List<RouterStats> stats = new ArrayList<>();
+        for (Router router : routers) {
+            stats.add(router.stats());
+            router.dispose();
+        }
         crossCheck(stats);
         long measured = n - warmup;
         double mean = 0;
@@ -233,26 +266,40 @@ final class Simulation {
         mean /= servedMeasured.length;
         return new Result(strategy.name(), measured, (double) measuredHits / measuredStarted, idealHitRatio,
                 max / mean, latencyMicros.getValueAtPercentile(50) / 1000.0,
-                latencyMicros.getValueAtPercentile(99) / 1000.0, idleQueued / slotTime, wasteful / slotTime);
+                latencyMicros.getValueAtPercentile(99) / 1000.0, idleQueued / slotTime, wasteful / slotTime,
+                new Agreement(coldMeasured, coldMeasured == 0 ? 1 : (double) coldAtOwner / coldMeasured,
+                        (double) queuedMeasured / measuredStarted,
+                        queuedMeasured == 0 ? 0 : workerWaitNanos / queuedMeasured / 1e6));
     }
 
-    private void crossCheck(RouterStats stats) {
+    private void crossCheck(List<RouterStats> all) {
         List<String> problems = new ArrayList<>();
-        if (stats.routed() != exchanges) {
-            problems.add("router routed " + stats.routed() + " requests, the workers started " + exchanges);
+        long routed = 0;
+        long rejected = 0;
+        long noWorkers = 0;
+        long stillWaiting = 0;
+        for (RouterStats s : all) {
+            routed += s.routed();
+            rejected += s.rejected();
+            noWorkers += s.noWorkers();
+            stillWaiting += s.waiting();
         }
-        if (stats.affinityHits() != hits) {
-            problems.add("router counted " + stats.affinityHits() + " affinity hits, the caches " + hits);
+        if (routed != exchanges) {
+            problems.add("routers routed " + routed + " requests, the workers took " + exchanges);
+        }
+        // a router counts a hit when it routes to a worker reporting the key; with one router the
+        // request starts at once, so the worker's cache agrees; with several it may wait there first
+        if (all.size() == 1 && all.get(0).affinityHits() != hits) {
+            problems.add("router counted " + all.get(0).affinityHits() + " affinity hits, the caches " + hits);
         }
         if (completed + failed != workload.size()) {
             problems.add((completed + failed) + " of " + workload.size() + " requests ended");
         }
-        if (failed != 0 || stats.rejected() != 0 || stats.noWorkers() != 0) {
-            problems.add(failed + " requests failed (" + stats.rejected() + " rejected, " + stats.noWorkers()
-                    + " without workers)");
+        if (failed != 0 || rejected != 0 || noWorkers != 0) {
+            problems.add(failed + " requests failed (" + rejected + " rejected, " + noWorkers + " without workers)");
         }
-        if (stats.waiting() != 0 || waiting != 0) {
-            problems.add(stats.waiting() + " requests still wait in the router, " + waiting + " by the simulator's count");
+        if (stillWaiting != 0 || waiting != 0) {
+            problems.add(stillWaiting + " requests still wait in the routers, " + waiting + " by the simulator's count");
         }
         if (!problems.isEmpty()) {
             throw new IllegalStateException(label + ": the simulator and the router disagree: "
@@ -265,7 +312,9 @@ final class Simulation {
         w.alive = false;
         liveSlots -= config.slots();
         activeLive -= w.active;
-        router.membership().leave(w.id);
+        for (Router router : routers) {
+            router.membership().leave(w.id);
+        }
     }
 
     private void rejoin() {
@@ -273,7 +322,9 @@ final class Simulation {
         SimWorker w = new SimWorker(LEAVING_WORKER, i);
         workers[i] = w;
         liveSlots += config.slots();
-        router.membership().join(w);
+        for (Router router : routers) {
+            router.membership().join(w);
+        }
     }
 
     private static int indexOf(String id) {
@@ -288,7 +339,7 @@ final class Simulation {
                 .id(RequestId.of(i))
                 .key(workload.keyNames[workload.keys[i]])
                 .build();
-        router.route(request).subscribe(new Client(i));
+        routers[workload.sessions[i] % routers.length].route(request).subscribe(new Client(i));
     }
 
     /** Integrates idle slot time up to {@code t} over the measured window (warm-up to last arrival). */
@@ -395,6 +446,8 @@ final class Simulation {
         final Sinks.Many<CacheEvent> cacheEvents = Sinks.unsafe().many().multicast().directBestEffort();
         boolean alive = true;
         int active;
+        /** Requests routed here while all its slots were busy with other routers' requests. */
+        final ArrayDeque<Exchange> queue = new ArrayDeque<>();
         double hitEwma;
         double missEwma;
         ServiceTimes times = ServiceTimes.UNKNOWN;
@@ -467,6 +520,8 @@ final class Simulation {
         @Nullable CoreSubscriber<? super WorkerLink.Item> actual;
         boolean hit;
         long startedAt;
+        /** When it began to wait at its busy worker, or -1. */
+        long queuedAt = -1;
         boolean cancelled;
 
         Exchange(SimWorker worker, Request request) {
@@ -481,6 +536,41 @@ final class Simulation {
             int i = (int) request.id().asLong();
             started(i);
             exchanges++;
+            if (i >= warmup) {
+                countCold(i);
+            }
+            if (worker.active >= config.slots()) {
+                // busy with other routers' requests (only with several): wait at the worker
+                queuedAt = now;
+                worker.queue.add(this);
+            } else {
+                start();
+            }
+        }
+
+        /** Counts a request for a key no live worker holds, and whether it went to the key's owner. */
+        private void countCold(int i) {
+            List<String> live = new ArrayList<>(workers.length);
+            for (SimWorker w : workers) {
+                if (w.alive) {
+                    if (w.cache.asMap().containsKey(request.key())) {
+                        return;
+                    }
+                    live.add(w.id);
+                }
+            }
+            coldMeasured++;
+            if (!live.isEmpty() && live.get(Rendezvous.owner(request.key(), live)).equals(worker.id)) {
+                coldAtOwner++;
+            }
+        }
+
+        private void start() {
+            int i = (int) request.id().asLong();
+            if (queuedAt >= 0 && i >= warmup) {
+                queuedMeasured++;
+                workerWaitNanos += now - queuedAt;
+            }
             Long readyAt = worker.cache.getIfPresent(request.key());
             hit = readyAt != null;
             long service;
@@ -522,6 +612,10 @@ final class Simulation {
             if (!cancelled && actual != null) {
                 actual.onComplete();
             }
+            Exchange next = worker.queue.poll();
+            if (next != null) {
+                next.start();
+            }
         }
 
         @Override
@@ -531,6 +625,7 @@ final class Simulation {
         @Override
         public void cancel() {
             cancelled = true;
+            worker.queue.remove(this);
         }
     }
 }

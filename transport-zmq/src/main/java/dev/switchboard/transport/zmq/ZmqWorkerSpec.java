@@ -271,7 +271,10 @@ public interface ZmqWorkerSpec {
         }
 
         /**
-         * Requests served at once, over all its gateways together, 1 to 65535.
+         * Requests served at once, over all its gateways together, 1 to 65535. With several
+         * gateways the worker grants its free slots where requests wait (the rule under CREDIT in
+         * {@code PROTOCOL.md}), so no gateway that keeps to its credits is answered
+         * {@code overloaded}.
          *
          * @param capacity requests served at once, over all its gateways together, 1 to 65535
          * @return this builder

@@ -87,6 +87,10 @@ class DecoderFuzzTest {
                         checkResponse(GatewayDecoder.response(frame, from, to), frame, from, to));
                 case Protocol.READY -> checkReady(GatewayDecoder.ready(f));
                 case Protocol.CREDIT -> assertTrue(GatewayDecoder.credit(f) >= 0);
+                case Protocol.RECLAIM -> {
+                    int n = GatewayDecoder.reclaim(f);
+                    assertTrue(n >= 1 && n <= Protocol.MAX_CAPACITY, "RECLAIM " + n);
+                }
                 case Protocol.HEARTBEAT -> GatewayDecoder.heartbeat(f);
                 case Protocol.CACHE -> GatewayDecoder.cache(f).keys().forEach(DecoderFuzzTest::checkKey);
                 case Protocol.DISCONNECT -> {
@@ -107,8 +111,19 @@ class DecoderFuzzTest {
             switch (type) {
                 case Protocol.REQUEST -> Protocol.records(f.get(0), (frame, from, to) ->
                         checkRequest(WorkerDecoder.request(frame, from, to), frame, from, to));
-                case Protocol.HEARTBEAT -> assertTrue(WorkerDecoder.heartbeatIntervalMs(f) >= 0);
-                case Protocol.CREDIT -> assertTrue(WorkerDecoder.credit(f).n() >= 0);
+                case Protocol.HEARTBEAT -> {
+                    assertTrue(WorkerDecoder.heartbeatIntervalMs(f) >= 0);
+                    int waiting = WorkerDecoder.heartbeatWaiting(f);
+                    assertTrue(waiting >= -1 && waiting <= Protocol.MAX_WAITING, "waiting " + waiting);
+                }
+                case Protocol.CREDIT -> {
+                    if (f.size() == 3) {
+                        int n = WorkerDecoder.returned(f);
+                        assertTrue(n >= 0 && n <= Protocol.MAX_CAPACITY, "handed back " + n);
+                    } else {
+                        assertTrue(WorkerDecoder.credit(f).n() >= 0);
+                    }
+                }
                 case Protocol.CANCEL -> WorkerDecoder.cancel(f);
                 case Protocol.DISCONNECT -> {
                     // no body
@@ -135,16 +150,17 @@ class DecoderFuzzTest {
     private static void checkResponse(GatewayDecoder.Response r, byte[] frame, int from, int to) {
         byte[] again;
         if (r instanceof GatewayDecoder.Data d) {
-            DataRecord record = new DataRecord(d.tag(), d.end() ? Protocol.DATA_END : Protocol.DATA,
-                    d.payload());
+            assertTrue(d.end() || !d.kept(), "a kept credit on a record that carries none");
+            DataRecord record = new DataRecord(d.tag(),
+                    Protocol.status(d.end() ? Protocol.DATA_END : Protocol.DATA, d.kept()), d.payload());
             ByteBuffer b = ByteBuffer.allocate(record.size());
             record.writeTo(b);
             again = b.array();
         } else if (r instanceof GatewayDecoder.Failure f) {
             assertTrue(utf8(f.message()).length <= Protocol.MAX_ERROR_MESSAGE_BYTES);
-            again = withoutEnvelope(Protocol.responseError(f.tag(), f.code(), f.message()));
+            again = withoutEnvelope(Protocol.responseError(f.tag(), f.code(), f.message(), f.kept()));
         } else {
-            again = withoutEnvelope(Protocol.responseEnd(r.tag()));
+            again = withoutEnvelope(Protocol.responseEnd(r.tag(), r.kept()));
         }
         assertArrayEquals(Arrays.copyOfRange(frame, from, to), again, "RESPONSE record re-encoded");
     }

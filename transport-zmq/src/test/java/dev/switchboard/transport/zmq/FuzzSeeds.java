@@ -30,6 +30,7 @@ final class FuzzSeeds {
         m.put("valid-ready", List.of(env(Protocol.READY), Protocol.utf8("w1"), Protocol.u32(4), Protocol.u32(1000),
                 Protocol.utf8("slide-1.ptif"), Protocol.utf8("slide-2.ptif")));
         m.put("valid-credit", List.of(env(Protocol.CREDIT), Protocol.u32(4)));
+        m.put("valid-reclaim", List.of(env(Protocol.RECLAIM), Protocol.u32(3)));
         m.put("valid-heartbeat", List.of(env(Protocol.HEARTBEAT)));
         m.put("valid-heartbeat-times", List.of(env(Protocol.HEARTBEAT), Protocol.u64(1_000), Protocol.u64(50_000)));
         m.put("valid-cache", List.of(env(Protocol.CACHE), Protocol.u8(Protocol.CACHED), Protocol.utf8("slide-1.ptif")));
@@ -40,6 +41,12 @@ final class FuzzSeeds {
         batch.add(Protocol.responseEnd(2));
         batch.add(Protocol.responseError(3, "bad_request", "no such level"));
         m.put("valid-response-batch", List.of(batch.take()));
+        // terminal records whose credit the worker keeps, to grant it to another gateway
+        Batch kept = new Batch(Protocol.RESPONSE);
+        kept.add(new DataRecord(4, Protocol.status(Protocol.DATA_END, true), Payload.json("{\"tile\":4}")));
+        kept.add(Protocol.responseEnd(5, true));
+        kept.add(Protocol.responseError(6, "timeout", "too slow", true));
+        m.put("valid-response-kept", List.of(kept.take()));
         return m;
     }
 
@@ -53,7 +60,9 @@ final class FuzzSeeds {
                 RequestId.of("r-2"), "alice"));
         m.put("valid-request-batch", List.of(batch.take()));
         m.put("valid-heartbeat", List.of(env(Protocol.HEARTBEAT), Protocol.u32(1000)));
+        m.put("valid-heartbeat-waiting", List.of(env(Protocol.HEARTBEAT), Protocol.u32(1000), Protocol.u32(7)));
         m.put("valid-credit", List.of(env(Protocol.CREDIT), Protocol.u64(1), Protocol.u32(8)));
+        m.put("valid-credit-returned", List.of(env(Protocol.CREDIT), Protocol.u32(2)));
         m.put("valid-cancel", List.of(env(Protocol.CANCEL), Protocol.u64(1)));
         m.put("valid-disconnect", List.of(env(Protocol.DISCONNECT)));
         return m;

@@ -100,6 +100,21 @@ final class RawGateway implements AutoCloseable {
         }
     }
 
+    /** The next message of any type (without the routing id), within {@code timeoutMs}; null if none. */
+    @Nullable List<byte[]> receiveAny(int timeoutMs) {
+        socket.setReceiveTimeOut(timeoutMs);
+        byte[] r = socket.recv();
+        if (r == null) {
+            return null;
+        }
+        route = r;
+        List<byte[]> frames = new ArrayList<>();
+        while (socket.hasReceiveMore()) {
+            frames.add(socket.recv());
+        }
+        return frames;
+    }
+
     @Override
     public void close() {
         context.close();

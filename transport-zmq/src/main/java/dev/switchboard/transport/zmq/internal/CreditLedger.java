@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * pending, its outbox of REQUESTs, the item windows of its requests, and the cancels that keep a
  * credit until the worker answers or the cancel wait passes. It owns that bookkeeping (held in
  * each {@link RemoteWorker}'s I/O-thread fields) and the REQUEST, CANCEL and CREDIT it sends; it
- * must not register or remove a worker (a lost one goes to {@code onDead}), nor send heartbeats.
+ * must not register or remove a worker (a lost one goes to {@code onDead}), nor send heartbeats
+ * (it names the workers that must hear of their waiting count: {@link #takeReports}).
  * I/O thread only.
  */
 final class CreditLedger {
@@ -31,6 +32,8 @@ final class CreditLedger {
     private final BiConsumer<RemoteWorker, String> onDead;
     /** Workers whose outbox has REQUESTs of this round. */
     private final List<RemoteWorker> unsent = new ArrayList<>();
+    /** Workers that must hear of their waiting count at the end of this round ({@link #takeReports}). */
+    private final List<RemoteWorker> reports = new ArrayList<>();
 
     CreditLedger(RouterSocket router, WorkerRegistry registry, GatewayCounters counters, long cancelWaitNanos,
             BiConsumer<RemoteWorker, String> onDead) {
@@ -60,6 +63,10 @@ final class CreditLedger {
             transmit(w, ex);
         } else if (w.pending.size() < maxPending(w.capacity())) {
             w.pending.add(ex);
+            if (w.pending.size() == 1) {
+                // the worker grants a gateway of several by what waits there: tell it now
+                reportWaiting(w);
+            }
         } else {
             ex.fail(new RelayException(ErrorCode.OVERLOADED, "worker " + w.id() + " has no credit left"));
         }
@@ -173,6 +180,48 @@ final class CreditLedger {
     void workerCredit(RemoteWorker w, int n) {
         w.credits = (int) Math.min(w.capacity() - w.inFlight.size(), (long) w.credits + n);
         pump(w);
+        if (!w.pending.isEmpty()) {
+            // still waiting after a grant: the worker hears of it again, once per grant
+            reportWaiting(w);
+        }
+    }
+
+    /**
+     * The worker asks back up to {@code n} unused credits (RECLAIM): the gateway hands back what
+     * it holds, up to that, in a CREDIT of one field, which it sends even for 0 so that the
+     * worker's accounts agree with its own. Only unused credits: a request waiting here would
+     * have spent one.
+     */
+    void reclaim(RemoteWorker w, int n) {
+        int back = Math.min(n, w.credits);
+        // the REQUESTs already spent must reach the worker before the count it hands back
+        sendOutbox(w);
+        int rc = router.send(w.routeBytes, Protocol.CREDIT, Protocol.u32(back));
+        if (rc < 0) {
+            onDead.accept(w, "is unreachable");
+        } else if (rc == 1) {
+            w.credits -= back;
+        }
+    }
+
+    private void reportWaiting(RemoteWorker w) {
+        if (!w.reportDue) {
+            w.reportDue = true;
+            reports.add(w);
+        }
+    }
+
+    /** The workers to tell their waiting count now, each once, in a HEARTBEAT; cleared for the next round. */
+    List<RemoteWorker> takeReports() {
+        if (reports.isEmpty()) {
+            return List.of();
+        }
+        List<RemoteWorker> due = new ArrayList<>(reports);
+        reports.clear();
+        for (RemoteWorker w : due) {
+            w.reportDue = false;
+        }
+        return due;
     }
 
     /**
@@ -199,7 +248,7 @@ final class CreditLedger {
                 counters.unansweredCancels.increment();
                 log.warn("worker {} did not answer the cancel of request {} within {} ms: its credit comes back",
                         w.id(), ex.request.id(), TimeUnit.NANOSECONDS.toMillis(cancelWaitNanos));
-                finish(w, ex);
+                finish(w, ex, false);
                 ex.fail(new RelayException(ErrorCode.WORKER_FAILED, "worker " + w.id() + " did not answer a cancel"));
             }
         }
@@ -227,7 +276,7 @@ final class CreditLedger {
         }
         if (r instanceof GatewayDecoder.Data d) {
             if (ex.allowed <= 0) {
-                finish(w, ex);
+                finish(w, ex, false);
                 ex.fail(new RelayException(ErrorCode.WORKER_FAILED,
                         "worker " + w.id() + " sent more items than it was granted"));
                 router.send(w.routeBytes, Protocol.CANCEL, Protocol.u64(tag));
@@ -235,27 +284,32 @@ final class CreditLedger {
             }
             ex.allowed--;
             if (d.end()) {
-                finish(w, ex);
+                finish(w, ex, d.kept());
                 ex.onItem(WorkerLink.Item.last(d.payload()));
                 ex.complete();
             } else {
                 ex.onItem(WorkerLink.Item.next(d.payload()));
             }
-        } else if (r instanceof GatewayDecoder.End) {
-            finish(w, ex);
+        } else if (r instanceof GatewayDecoder.End e) {
+            finish(w, ex, e.kept());
             ex.complete();
         } else if (r instanceof GatewayDecoder.Failure f) {
             ErrorCode c = Protocol.errorCode(f.code());
-            finish(w, ex);
+            finish(w, ex, f.kept());
             ex.fail(new RelayException(c != null ? c : ErrorCode.WORKER_FAILED, f.message()));
         }
     }
 
-    /** The request ended: its credit returns to the worker's account, the next pending one goes. */
-    private void finish(RemoteWorker w, Exchange ex) {
+    /**
+     * The request ended: its credit returns to the worker's account, unless the worker {@code kept}
+     * it (to grant it to another gateway); the next pending one goes.
+     */
+    private void finish(RemoteWorker w, Exchange ex, boolean kept) {
         w.inFlight.remove(ex.tag);
-        w.credits++;
-        pump(w);
+        if (!kept) {
+            w.credits++;
+            pump(w);
+        }
     }
 
     /** Fails every request of {@code w}, which is gone, and drops its outbox. */

@@ -164,6 +164,11 @@ public final class GatewayAgent implements Agent {
             tick(now);
         }
         ledger.sendOutboxes();
+        for (RemoteWorker w : ledger.takeReports()) {
+            if (w.isAlive() && registry.isCurrent(w)) {
+                heartbeats.beat(w, now);
+            }
+        }
         return work;
     }
 
@@ -245,7 +250,7 @@ public final class GatewayAgent implements Agent {
             return;
         }
         if (w == null) {
-            if (type != Protocol.DISCONNECT && type <= Protocol.CANCEL && type >= Protocol.READY) {
+            if (type != Protocol.DISCONNECT && type <= Protocol.RECLAIM && type >= Protocol.READY) {
                 // an unknown worker, for instance after a restart: ask it to register again
                 router.send(route, Protocol.DISCONNECT);
                 return;
@@ -255,6 +260,7 @@ public final class GatewayAgent implements Agent {
         w.lastHeardNanos = System.nanoTime();
         switch (type) {
             case Protocol.CREDIT -> ledger.workerCredit(w, GatewayDecoder.credit(f));
+            case Protocol.RECLAIM -> ledger.reclaim(w, GatewayDecoder.reclaim(f));
             case Protocol.HEARTBEAT -> {
                 ServiceTimes times = GatewayDecoder.heartbeat(f);
                 if (times != null) {

@@ -37,18 +37,21 @@ public final class GatewayDecoder {
     public sealed interface Response permits Data, End, Failure {
         /** The request's tag. */
         long tag();
+
+        /** A terminal record whose credit the worker keeps ({@link Protocol#KEPT}): it does not return. */
+        boolean kept();
     }
 
-    /** Status {@link Protocol#DATA}, or {@link Protocol#DATA_END} when {@code end}. */
-    public record Data(long tag, boolean end, Payload payload) implements Response {
+    /** Status {@link Protocol#DATA}, or {@link Protocol#DATA_END} when {@code end}, which may be {@code kept}. */
+    public record Data(long tag, boolean end, Payload payload, boolean kept) implements Response {
     }
 
     /** Status {@link Protocol#END}. */
-    public record End(long tag) implements Response {
+    public record End(long tag, boolean kept) implements Response {
     }
 
     /** Status {@link Protocol#ERROR}: the code as sent (perhaps unknown) and the message. */
-    public record Failure(long tag, String code, String message) implements Response {
+    public record Failure(long tag, String code, String message, boolean kept) implements Response {
     }
 
     /**
@@ -74,7 +77,7 @@ public final class GatewayDecoder {
         String id = readUtf8(f.get(2), Protocol.MAX_ID_BYTES, "worker id");
         int capacity = readU32(f.get(3), "capacity");
         int intervalMs = readU32(f.get(4), "heartbeat interval");
-        if (id.isBlank() || capacity < 1 || capacity > 65_535 || intervalMs < 1) {
+        if (id.isBlank() || capacity < 1 || capacity > Protocol.MAX_CAPACITY || intervalMs < 1) {
             throw new MalformedException("READY has a blank id, a capacity outside 1..65535 or no interval");
         }
         List<String> keys = new ArrayList<>(f.size() - 5);
@@ -88,6 +91,16 @@ public final class GatewayDecoder {
     public static int credit(List<byte[]> f) throws MalformedException {
         expect(f, 3, "CREDIT");
         return readU32(f.get(2), "credits");
+    }
+
+    /** RECLAIM: how many unused credits the worker asks back, 1..{@link Protocol#MAX_CAPACITY}. */
+    public static int reclaim(List<byte[]> f) throws MalformedException {
+        expect(f, 3, "RECLAIM");
+        int n = readU32(f.get(2), "credits asked back");
+        if (n < 1 || n > Protocol.MAX_CAPACITY) {
+            throw new MalformedException("RECLAIM of " + n + " credits, not within 1.." + Protocol.MAX_CAPACITY);
+        }
+        return n;
     }
 
     /** HEARTBEAT: the worker's service times, or null when it sent none. */
@@ -125,15 +138,20 @@ public final class GatewayDecoder {
     public static Response response(byte[] frame, int from, int to) throws MalformedException {
         RecordReader in = new RecordReader(frame, from, to);
         long tag = in.u64("tag");
-        int status = in.u8("status");
+        int raw = in.u8("status");
+        boolean kept = (raw & Protocol.KEPT) != 0;
+        int status = raw & ~Protocol.KEPT & 0xff;
+        if (kept && status == Protocol.DATA) {
+            throw new MalformedException("a kept credit on a record that carries none");
+        }
         switch (status) {
             case Protocol.DATA, Protocol.DATA_END -> {
                 Payload p = Protocol.payload(in.u8("payload kind"), in.rest());
-                return new Data(tag, status == Protocol.DATA_END, p);
+                return new Data(tag, status == Protocol.DATA_END, p, kept);
             }
             case Protocol.END -> {
                 in.end("RESPONSE end");
-                return new End(tag);
+                return new End(tag, kept);
             }
             case Protocol.ERROR -> {
                 String code = in.text16(64, "error code");
@@ -144,9 +162,9 @@ public final class GatewayDecoder {
                 }
                 byte[] m = in.rest();
                 String message = Protocol.readUtf8(m, Protocol.MAX_ERROR_MESSAGE_BYTES, "error message");
-                return new Failure(tag, code, message);
+                return new Failure(tag, code, message, kept);
             }
-            default -> throw new MalformedException("unknown response status " + status);
+            default -> throw new MalformedException("unknown response status " + raw);
         }
     }
 

@@ -6,8 +6,8 @@ import java.util.function.BiConsumer;
 /**
  * The gateway's liveness tick: when the next one is due, each worker's HEARTBEAT to send, and the
  * verdict on a worker not heard from within {@code liveness} of its intervals. It owns the
- * gateway's interval, the tick's schedule and each worker's heartbeat times; it must not touch a
- * worker's credits or requests, nor remove a worker itself (a lost one goes to {@code onDead}).
+ * gateway's interval, the tick's schedule and each worker's heartbeat times; it reads a worker's
+ * waiting count for the HEARTBEAT but must not touch its credits or requests, nor remove a worker itself (a lost one goes to {@code onDead}).
  * I/O thread only.
  */
 final class Heartbeats {
@@ -70,10 +70,14 @@ final class Heartbeats {
         return true;
     }
 
-    /** Sends {@code w} a HEARTBEAT now and schedules the next. */
+    /**
+     * Sends {@code w} a HEARTBEAT now, with the requests waiting here for its credits, and
+     * schedules the next.
+     */
     void beat(RemoteWorker w, long now) {
         w.nextHeartbeatNanos = now + w.intervalNanos;
-        int rc = router.send(w.routeBytes, Protocol.HEARTBEAT, Protocol.u32((int) TimeUnit.NANOSECONDS.toMillis(w.intervalNanos)));
+        int rc = router.send(w.routeBytes, Protocol.HEARTBEAT,
+                Protocol.u32((int) TimeUnit.NANOSECONDS.toMillis(w.intervalNanos)), Protocol.u32(w.waiting()));
         if (rc < 0) {
             onDead.accept(w, "is unreachable");
         }

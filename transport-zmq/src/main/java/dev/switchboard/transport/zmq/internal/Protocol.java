@@ -35,6 +35,8 @@ public final class Protocol {
     public static final byte CACHE = 6;
     public static final byte DISCONNECT = 7;
     public static final byte CANCEL = 8;
+    /** Worker to gateway: hand back up to n unused request credits (answered by a one-field CREDIT). */
+    public static final byte RECLAIM = 9;
 
     /** RESPONSE status: a data item, more follow. */
     public static final byte DATA = 0;
@@ -44,6 +46,20 @@ public final class Protocol {
     public static final byte END = 2;
     /** RESPONSE status: an error, which ends the stream. */
     public static final byte ERROR = 3;
+    /**
+     * RESPONSE status flag, on a terminal record only: the worker keeps the request's credit, which
+     * does not return to the gateway (the rule under CREDIT in {@code PROTOCOL.md}).
+     */
+    public static final byte KEPT = (byte) 0x80;
+
+    /** Largest capacity a worker announces in READY, and most credits one CREDIT or RECLAIM moves. */
+    public static final int MAX_CAPACITY = 65_535;
+    /**
+     * Largest waiting count a gateway reports in HEARTBEAT: its pending bound for a worker of
+     * {@link #MAX_CAPACITY} (see {@code CreditLedger.maxPending}); a larger one is malformed.
+     */
+    public static final int MAX_WAITING = GatewayAgent.PENDING_PER_CAPACITY * MAX_CAPACITY
+            + GatewayAgent.PENDING_EXTRA;
 
     public static final byte PAYLOAD_JSON = 0;
     public static final byte PAYLOAD_BINARY = 1;
@@ -180,13 +196,28 @@ public final class Protocol {
 
     /** A RESPONSE that ends a request without an item. */
     public static byte[] responseEnd(long tag) {
+        return responseEnd(tag, false);
+    }
+
+    /** A RESPONSE that ends a request without data; {@code kept}: the worker keeps its credit. */
+    public static byte[] responseEnd(long tag, boolean kept) {
         ByteBuffer b = ByteBuffer.allocate(ENVELOPE + 8 + 1);
-        b.put((byte) 'S').put((byte) 'B').put(VERSION).put(RESPONSE).putLong(tag).put(END);
+        b.put((byte) 'S').put((byte) 'B').put(VERSION).put(RESPONSE).putLong(tag).put(status(END, kept));
         return b.array();
+    }
+
+    /** A terminal status byte, with {@link #KEPT} when the worker keeps the credit. */
+    public static byte status(byte status, boolean kept) {
+        return kept ? (byte) (status | KEPT) : status;
     }
 
     /** A RESPONSE that ends a request with an error. */
     public static byte[] responseError(long tag, String code, String message) {
+        return responseError(tag, code, message, false);
+    }
+
+    /** A RESPONSE that ends a request with an error; {@code kept}: the worker keeps its credit. */
+    public static byte[] responseError(long tag, String code, String message, boolean kept) {
         byte[] c = utf8(code);
         byte[] m = utf8(message);
         if (m.length > MAX_ERROR_MESSAGE_BYTES) {
@@ -202,7 +233,7 @@ public final class Protocol {
             m = Arrays.copyOf(m, end);
         }
         ByteBuffer b = ByteBuffer.allocate(ENVELOPE + 8 + 1 + 2 + c.length + m.length);
-        b.put((byte) 'S').put((byte) 'B').put(VERSION).put(RESPONSE).putLong(tag).put(ERROR);
+        b.put((byte) 'S').put((byte) 'B').put(VERSION).put(RESPONSE).putLong(tag).put(status(ERROR, kept));
         text16(b, c);
         b.put(m);
         return b.array();
@@ -330,6 +361,7 @@ public final class Protocol {
             case CACHE -> "CACHE";
             case DISCONNECT -> "DISCONNECT";
             case CANCEL -> "CANCEL";
+            case RECLAIM -> "RECLAIM";
             default -> "type " + type;
         };
     }

@@ -8,12 +8,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A worker's registration with one gateway and the heartbeats both ways: READY (and its CREDIT)
+ * A worker's registration with one gateway and the heartbeats both ways: READY (and its CREDIT, if any)
  * until the gateway acknowledges it, the HEARTBEATs it owes, the gateway's deadline, and what a
  * DISCONNECT means. It owns the timers and the registered state; it must not touch the requests
  * being served (losing the registration calls {@code onLost}, which ends them), nor the outbox
@@ -31,6 +32,9 @@ final class Registration {
     private final Supplier<Set<String>> cachedKeys;
     private final LongAdder registrations;
     private final Runnable onLost;
+    private final Runnable onRegistered;
+    /** The credit to send with each READY (0: none), from the worker's {@link CreditPool}. */
+    private final IntSupplier readyCredit;
     private final long ownIntervalNanos;
 
     private volatile boolean registered;
@@ -46,7 +50,8 @@ final class Registration {
     private boolean warnedSilent;
 
     Registration(ZmqWorkerSpec spec, String endpoint, DealerSocket dealer, LocalWorker local,
-            Supplier<Set<String>> cachedKeys, LongAdder registrations, Runnable onLost) {
+            Supplier<Set<String>> cachedKeys, LongAdder registrations, Runnable onLost, Runnable onRegistered,
+            IntSupplier readyCredit) {
         this.spec = spec;
         this.endpoint = endpoint;
         this.dealer = dealer;
@@ -54,6 +59,8 @@ final class Registration {
         this.cachedKeys = cachedKeys;
         this.registrations = registrations;
         this.onLost = onLost;
+        this.onRegistered = onRegistered;
+        this.readyCredit = readyCredit;
         this.ownIntervalNanos = spec.heartbeatInterval().toNanos();
         this.gatewayIntervalNanos = ownIntervalNanos;
     }
@@ -128,8 +135,11 @@ final class Registration {
             }
             body.add(Protocol.utf8(k));
         }
+        // a worker of several gateways grants them nothing before they acknowledge it (a READY sent
+        // again would carry its CREDIT twice); one of a single gateway its whole capacity, as always
+        int credit = readyCredit.getAsInt();
         boolean ok = dealer.send(Protocol.READY, body.toArray(new byte[0][]))
-                && dealer.send(Protocol.CREDIT, Protocol.u32(spec.capacity()));
+                && (credit == 0 || dealer.send(Protocol.CREDIT, Protocol.u32(credit)));
         if (log.isDebugEnabled()) {
             log.debug("worker {} sent READY to {}: {}", spec.id(), endpoint, ok);
         }
@@ -169,6 +179,7 @@ final class Registration {
             registrations.increment();
             nextHeartbeatNanos = now + heartbeatNanos();
             log.info("worker {} registered with gateway {}", spec.id(), endpoint);
+            onRegistered.run();
         }
     }
 

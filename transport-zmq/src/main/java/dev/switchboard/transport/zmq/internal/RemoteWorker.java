@@ -51,6 +51,8 @@ public final class RemoteWorker implements WorkerLink {
     final Batch outbox = new Batch(Protocol.REQUEST);
     long lastHeardNanos;
     long nextHeartbeatNanos;
+    /** Its waiting count is to be reported at the end of this round ({@link CreditLedger#takeReports}). */
+    boolean reportDue;
 
     public RemoteWorker(GatewayAgent agent, String id, int capacity, byte[] route, long intervalNanos, long now) {
         this.agent = agent;
@@ -108,6 +110,11 @@ public final class RemoteWorker implements WorkerLink {
     @Override
     public Mono<Void> onClose() {
         return closed.asMono();
+    }
+
+    /** Requests routed to it that wait here for a credit, as HEARTBEAT reports them. I/O thread only. */
+    int waiting() {
+        return pending.size();
     }
 
     boolean isAlive() {

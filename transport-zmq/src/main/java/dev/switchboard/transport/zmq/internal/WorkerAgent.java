@@ -57,6 +57,7 @@ final class WorkerAgent implements Agent {
     private final WorkerImpl.Counters counters;
     private final DealerSocket dealer;
     private final Registration registration;
+    private final CreditPool pool;
 
     /** Some request's item or end met the full command queue: see {@link #failUndeliverable}. */
     private volatile boolean undeliverable;
@@ -64,20 +65,23 @@ final class WorkerAgent implements Agent {
 
     // I/O thread only
     private final Map<Long, Serving> serving = new HashMap<>();
+    /** This gateway's share of the worker's capacity; set in {@link #onStart}. */
+    private CreditPool.@Nullable Account account;
     private boolean done;
 
     WorkerAgent(int index, ZmqWorkerSpec spec, String endpoint, ZContext context, IoLoop loop, LocalWorker local,
-                Supplier<Set<String>> cachedKeys, WorkerImpl.Counters counters) {
+                Supplier<Set<String>> cachedKeys, WorkerImpl.Counters counters, CreditPool pool) {
         this.roleName = "switchboard-zmq-worker-" + index;
         this.spec = spec;
         this.endpoint = endpoint;
         this.local = local;
         this.counters = counters;
+        this.pool = pool;
         this.wake = new LoopRunner(loop, this);
         this.commands = new CommandQueue<>(spec.commandQueueCapacity());
         this.dealer = new DealerSocket(context, spec, endpoint, wake, counters.dropped);
         this.registration = new Registration(spec, endpoint, dealer, local, cachedKeys, counters.registrations,
-                this::cancelAll);
+                this::cancelAll, () -> pool.onRegistered(account()), () -> pool.onReady(account()));
     }
 
     @Override
@@ -92,8 +96,17 @@ final class WorkerAgent implements Agent {
     @Override
     public void onStart() {
         thread = Thread.currentThread();
+        account = pool.join(wake::wake);
         dealer.open();
         registration.start(System.nanoTime());
+    }
+
+    private CreditPool.Account account() {
+        CreditPool.Account a = account;
+        if (a == null) {
+            throw new IllegalStateException("the agent has not started");
+        }
+        return a;
     }
 
     boolean isRegistered() {
@@ -135,6 +148,7 @@ final class WorkerAgent implements Agent {
         for (int i = 0; i < MAX_BATCH && receiveOne(); i++) {
             work++;
         }
+        sendCredits();
         dealer.sendOutbox();
         return work;
     }
@@ -149,6 +163,19 @@ final class WorkerAgent implements Agent {
         return done;
     }
 
+    /** Sends the CREDIT and RECLAIM the worker's pool decided for this gateway. */
+    private void sendCredits() {
+        CreditPool.Account a = account();
+        int grant = pool.takeGrant(a);
+        if (grant > 0 && !(registration.isRegistered() && dealer.send(Protocol.CREDIT, Protocol.u32(grant)))) {
+            pool.ungrant(a, grant);
+        }
+        int reclaim = pool.takeReclaim(a);
+        if (reclaim > 0 && !(registration.isRegistered() && dealer.send(Protocol.RECLAIM, Protocol.u32(reclaim)))) {
+            pool.reclaimFailed(a);
+        }
+    }
+
     @Override
     public void onClose() {
         registration.close();
@@ -156,6 +183,11 @@ final class WorkerAgent implements Agent {
             cancelAll();
         }
         dealer.close();
+        CreditPool.Account a = account;
+        if (a != null) {
+            pool.onLost(a);
+            pool.leave(a);
+        }
     }
 
     /** Ends every request served, the registration being lost or the agent closing. */
@@ -164,8 +196,16 @@ final class WorkerAgent implements Agent {
             s.cancel();
             counters.cancelled.increment();
         }
-        counters.ended(serving.size());
         serving.clear();
+        CreditPool.Account a = account;
+        if (a != null) {
+            pool.onLost(a);
+        }
+    }
+
+    /** A served request ends: true when its terminal record keeps the credit ({@link Protocol#KEPT}). */
+    private boolean ended() {
+        return pool.end(account());
     }
 
     // ---- commands from handler threads
@@ -198,14 +238,12 @@ final class WorkerAgent implements Agent {
             return;
         }
         for (Serving s : broken) {
-            if (serving.remove(s.tag, s)) {
-                counters.ended(1);
-            }
+            boolean kept = serving.remove(s.tag, s) && ended();
             counters.undeliverable.increment();
             counters.served.increment();
             log.warn("worker {}: a response of request {} met a full command queue (capacity {}): the request "
                     + "ends with an error", spec.id(), s.tag, spec.commandQueueCapacity());
-            sendFrame(Protocol.responseError(s.tag, "worker_failed", "the worker failed"));
+            sendFrame(Protocol.responseError(s.tag, "worker_failed", "the worker failed", kept));
         }
     }
 
@@ -218,8 +256,7 @@ final class WorkerAgent implements Agent {
             }
             if (i.item().last()) {
                 if (serving.remove(s.tag, s)) {
-                    counters.ended(1);
-                    sendData(s, i.item().payload(), Protocol.DATA_END);
+                    sendData(s, i.item().payload(), Protocol.status(Protocol.DATA_END, ended()));
                     counters.served.increment();
                 }
             } else if (serving.get(s.tag) == s) {
@@ -229,20 +266,19 @@ final class WorkerAgent implements Agent {
         } else if (c instanceof Done d) {
             Serving s = d.serving();
             if (!s.broken && serving.remove(s.tag, s)) {
-                counters.ended(1);
-                sendFrame(Protocol.responseEnd(s.tag));
+                sendFrame(Protocol.responseEnd(s.tag, ended()));
                 counters.served.increment();
             }
         } else if (c instanceof Failed f) {
             Serving s = f.serving();
             if (!s.broken && serving.remove(s.tag, s)) {
-                counters.ended(1);
+                boolean kept = ended();
                 // only a RelayException is addressed to the client; the local worker logged any other
                 Throwable t = f.error();
                 String code = t instanceof RelayException r ? r.code().wireName() : "worker_failed";
                 String message = t instanceof RelayException && t.getMessage() != null ? t.getMessage()
                         : RelayException.WORKER_FAILED_MESSAGE;
-                sendFrame(Protocol.responseError(s.tag, code, message));
+                sendFrame(Protocol.responseError(s.tag, code, message, kept));
                 counters.served.increment();
             }
         } else if (c instanceof Cache ce && registration.isRegistered()) {
@@ -283,12 +319,28 @@ final class WorkerAgent implements Agent {
         int type = WorkerDecoder.type(f);
         long now = System.nanoTime();
         switch (type) {
-            case Protocol.HEARTBEAT -> registration.onHeartbeat(WorkerDecoder.heartbeatIntervalMs(f), now);
+            case Protocol.HEARTBEAT -> {
+                int ms = WorkerDecoder.heartbeatIntervalMs(f);
+                int waiting = WorkerDecoder.heartbeatWaiting(f);
+                registration.onHeartbeat(ms, now);
+                if (waiting >= 0 && registration.isRegistered()) {
+                    pool.onWaiting(account(), waiting);
+                }
+            }
             case Protocol.REQUEST -> {
                 registration.acknowledge(now);
                 Protocol.records(f.get(0), this::onRequest);
             }
             case Protocol.CREDIT -> {
+                if (f.size() == 3) {
+                    // the gateway hands back unused request credits, answering RECLAIM
+                    int n = WorkerDecoder.returned(f);
+                    registration.heard(now);
+                    if (!pool.onReturned(account(), n)) {
+                        throw new MalformedException("the gateway handed back more credits than it was granted");
+                    }
+                    return;
+                }
                 WorkerDecoder.expect(f, 4, "CREDIT");
                 registration.heard(now);
                 WorkerDecoder.Credit credit = WorkerDecoder.credit(f);
@@ -305,10 +357,9 @@ final class WorkerAgent implements Agent {
                 long tag = WorkerDecoder.cancel(f);
                 Serving s = serving.remove(tag);
                 if (s != null) {
-                    counters.ended(1);
                     s.cancel();
                     counters.cancelled.increment();
-                    sendFrame(Protocol.responseEnd(tag));
+                    sendFrame(Protocol.responseEnd(tag, ended()));
                 }
             }
             case Protocol.DISCONNECT -> registration.onDisconnect(now);
@@ -332,9 +383,10 @@ final class WorkerAgent implements Agent {
             throw e;
         }
         int window = incoming.window();
-        // one capacity over every gateway: each was granted all of it, so the worker turns away
-        // at once what would go beyond it, and the answer gives that gateway its credit back
-        if (!registration.isRegistered() || serving.containsKey(tag) || !counters.tryStart(spec.capacity())) {
+        // one capacity over every gateway, granted by the pool: a gateway that sends beyond its
+        // credits meets this guard, and the answer gives it its credit back
+        if (!registration.isRegistered() || serving.containsKey(tag)
+                || pool.admit(account()) == CreditPool.Admission.REFUSED) {
             sendFrame(Protocol.responseError(tag, "overloaded", "worker " + spec.id() + " has no credit for this request"));
             return;
         }

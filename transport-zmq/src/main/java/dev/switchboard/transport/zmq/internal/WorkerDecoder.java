@@ -47,6 +47,31 @@ public final class WorkerDecoder {
         return f.size() >= 3 ? readU32(f.get(2), "interval") : 0;
     }
 
+    /**
+     * HEARTBEAT: the requests waiting in the gateway for a credit of this worker (frame 2,
+     * optional), at most {@link Protocol#MAX_WAITING}; -1 when it sent none.
+     */
+    public static int heartbeatWaiting(List<byte[]> f) throws MalformedException {
+        if (f.size() < 4) {
+            return -1;
+        }
+        int waiting = readU32(f.get(3), "waiting");
+        if (waiting > Protocol.MAX_WAITING) {
+            throw new MalformedException("waiting count " + waiting + " is over " + Protocol.MAX_WAITING);
+        }
+        return waiting;
+    }
+
+    /** CREDIT of one field: how many unused request credits the gateway hands back, 0..{@link Protocol#MAX_CAPACITY}. */
+    public static int returned(List<byte[]> f) throws MalformedException {
+        expect(f, 3, "CREDIT handing back");
+        int n = readU32(f.get(2), "credits handed back");
+        if (n > Protocol.MAX_CAPACITY) {
+            throw new MalformedException("handed back " + n + " credits, over " + Protocol.MAX_CAPACITY);
+        }
+        return n;
+    }
+
     public static Credit credit(List<byte[]> f) throws MalformedException {
         expect(f, 4, "CREDIT");
         return new Credit(readU64(f.get(2), "tag"), readU32(f.get(3), "credits"));

@@ -37,32 +37,14 @@ public final class WorkerImpl implements ZmqWorker {
         final LongAdder undeliverable = new LongAdder();
         final LongAdder gatewaysOverLimit = new LongAdder();
         final LongAdder failedLookups = new LongAdder();
-        /** Requests running now, over every gateway: the capacity is one budget for them all. */
-        private final AtomicInteger running = new AtomicInteger();
-
-        /** Takes a slot of {@code capacity} for a request; false when all are taken. */
-        boolean tryStart(int capacity) {
-            for (;;) {
-                int n = running.get();
-                if (n >= capacity) {
-                    return false;
-                }
-                if (running.compareAndSet(n, n + 1)) {
-                    return true;
-                }
-            }
-        }
-
-        /** Gives back the slots of {@code n} requests that ended. */
-        void ended(int n) {
-            running.addAndGet(-n);
-        }
     }
 
     private final ZmqWorkerSpec spec;
     private final ZContext context;
     private final LocalWorker local;
     private final Counters counters = new Counters();
+    /** The capacity, one budget over every gateway; its agents share it on the I/O thread. */
+    private final CreditPool pool;
     private final AtomicInteger agentIndex = new AtomicInteger();
     private final Gateways gateways;
     private final NameFollower follower;
@@ -72,6 +54,7 @@ public final class WorkerImpl implements ZmqWorker {
 
     private WorkerImpl(ZmqWorkerSpec spec, WorkerHandler handler) {
         this.spec = spec;
+        this.pool = new CreditPool(spec.capacity());
         // the agents hold their gateways together to the capacity; the local worker only runs the
         // handler, times it and follows the cache. Its own count drops after a response has gone
         // out (in doFinally), so it must not refuse the request that the returned credit allows.
@@ -85,7 +68,7 @@ public final class WorkerImpl implements ZmqWorker {
         java.util.function.Supplier<Set<String>> keys = cache == null ? Set::of : cache::keys;
         this.gateways = new Gateways(spec.id(), spec.endpoints(), spec.gatewayNames().size(),
                 endpoint -> new WorkerAgent(agentIndex.getAndIncrement(), spec, endpoint, context, loop, local, keys,
-                        counters), counters.gatewaysOverLimit);
+                        counters, pool), counters.gatewaysOverLimit);
         this.follower = new NameFollower(spec, gateways, counters.failedLookups);
     }
 
