@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The rest of issue 20's deployment test, longer than the default build allows (each test starts
  * its own processes): {@code mvn -B verify -Psoak}. The pooled hit ratio of 3 relays against one,
- * a worker killed under load, a relay added through the name the workers follow, and a worker
- * frozen past its deadline while it holds a non-idempotent request.
+ * a relay and a worker killed under load with no error answer, a relay added through the name the
+ * workers follow, and a worker frozen past its deadline while it holds a non-idempotent request.
  */
 @Tag("soak")
 @EnabledOnOs(OS.LINUX)
@@ -41,11 +40,10 @@ class DeploymentSoakTest {
 
     /** How long the frozen worker's requests take: longer than the relays' deadline (3 x 200 ms). */
     private static final int HOLD_MS = 3000;
+    /** Requests in the pooled hit-ratio test's trace. */
+    private static final int POOLED_TRACE = 12_000;
 
     @Test
-    @Disabled("not met yet on separate processes: 3 relays measured 0.82-0.92 of one relay's hit ratio on main "
-            + "(where about 600 of 3000 requests are also answered 'overloaded'), and 0.87-0.92 with the credits "
-            + "and fencing branches merged (0 errors); the routing simulator's 1.00-1.02 does not show it")
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void threeRelaysKeepAtLeast95PercentOfOneRelaysHitRatioAndAnswerEveryRequest(@TempDir Path dir) throws Exception {
         pooledAgainstSingle(dir, WINDOW, true);
@@ -53,7 +51,8 @@ class DeploymentSoakTest {
 
     /** The same trace through one relay, then through nginx and three, on fresh worker processes each time. */
     private static void pooledAgainstSingle(Path dir, int window, boolean noErrors) throws Exception {
-        List<String> trace = Trace.zipf(KEYS, ZIPF, TRACE, 21);
+        // longer than the default build's trace: on 3,000 requests the ratio of two runs varied by 0.1
+        List<String> trace = Trace.zipf(KEYS, ZIPF, POOLED_TRACE, 21);
         double single;
         List<WsClient> clients = new ArrayList<>();
         try (Deployment d = new Deployment(Files.createDirectory(dir.resolve("single")))) {
@@ -68,7 +67,7 @@ class DeploymentSoakTest {
                 direct.add(new WsClient(d.relayUri(1), true));
             }
             clients.addAll(direct);
-            Trace.Result r = Trace.start(direct, trace, window, "s").await(WITHIN);
+            Trace.Result r = Trace.start(direct, trace, window, "s").await(WITHIN.multipliedBy(3));
             single = r.hitRatio();
             System.out.printf("deployment: one relay, window %d: hit ratio %.3f, %d errors%n", window, single,
                     r.errors().size());
@@ -78,7 +77,8 @@ class DeploymentSoakTest {
             clients.clear();
         }
         try (Deployment d = DeploymentTest.startThreeRelays(Files.createDirectory(dir.resolve("pooled")), clients)) {
-            Trace.Result r = Trace.start(DeploymentTest.viaNginx(d, clients), trace, window, "p").await(WITHIN);
+            Trace.Result r = Trace.start(DeploymentTest.viaNginx(d, clients), trace, window, "p")
+                    .await(WITHIN.multipliedBy(3));
             System.out.printf("deployment: three relays behind nginx, window " + window + ": hit ratio %.3f (%.3f of one relay's), "
                     + "%d errors (%d overloaded)%n", r.hitRatio(), r.hitRatio() / single, r.errors().size(),
                     r.errors("overloaded"));
@@ -92,8 +92,32 @@ class DeploymentSoakTest {
     }
 
     @Test
-    @Disabled("needs one capacity per worker across its gateways (issue 20, the credits part): on main each "
-            + "gateway holds its own credits, so a worker under load answers some requests 'overloaded'")
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void aRelayKilledUnderLoadLosesNoRequest(@TempDir Path dir) throws Exception {
+        List<WsClient> clients = new ArrayList<>();
+        try (Deployment d = DeploymentTest.startThreeRelays(dir, clients)) {
+            List<WsClient> viaNginx = DeploymentTest.viaNginx(d, clients);
+            List<String> trace = Trace.zipf(KEYS, ZIPF, TRACE, 26);
+            Trace.Run run = Trace.start(viaNginx, trace, WINDOW, "d");
+            Await.until(WITHIN, () -> run.answered() >= trace.size() / 3,
+                    () -> "a third of the trace answered: " + run.answered());
+            d.kill("relay3");
+            Trace.Result result = run.await(WITHIN);
+            int reconnected = (int) viaNginx.stream().filter(c -> c.connections() > 1).count();
+            System.out.printf("deployment: relay3 killed under load: %d of %d answered, %d errors, "
+                    + "%d clients reconnected, hit ratio %.3f%n", result.answered(), trace.size(),
+                    result.errors().size(), reconnected, result.hitRatio());
+            // the killed relay's clients sent again what it had not answered; no one else saw an error
+            assertEquals(List.of(), result.errors());
+            assertEquals(trace.size(), result.answered());
+            assertTrue(reconnected >= 1, "no client was on the killed relay");
+            Probes.assertWithinCapacity(d, WORKERS, CAPACITY);
+        } finally {
+            clients.forEach(WsClient::close);
+        }
+    }
+
+    @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void aWorkerKilledUnderLoadLosesNoIdempotentRequest(@TempDir Path dir) throws Exception {
         List<WsClient> clients = new ArrayList<>();
@@ -134,6 +158,8 @@ class DeploymentSoakTest {
                     + "after the reload %d answered, %d errors%n", WORKERS, r.answered(), r.errors().size(),
                     after.answered(), after.errors().size());
             assertEquals(400, after.answered());
+            assertEquals(List.of(), after.errors());
+            assertEquals(List.of(), r.errors());
         } finally {
             clients.forEach(WsClient::close);
         }

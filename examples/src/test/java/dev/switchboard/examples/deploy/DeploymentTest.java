@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -24,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * round-robin over 3 relays, 4 workers following the relays' name and joining all three. The
  * default build's version: independent relays agree on cold keys, no worker runs more than its
  * capacity, and a relay killed under load loses nothing (its clients reconnect through nginx and
- * send again). {@link DeploymentSoakTest} adds the pooled hit ratio, a worker killed, a relay
- * added and a worker frozen. Each test prints what it measured, on lines starting {@code deployment:}.
+ * send again). {@link DeploymentSoakTest} adds the pooled hit ratio, the relay killed with no error
+ * answer at all, a worker killed, a relay added and a worker frozen. Each test prints what it measured, on lines starting {@code deployment:}.
  */
 @EnabledOnOs(OS.LINUX) // relays bind 127.0.0.2 and 127.0.0.3, which only Linux routes to loopback by default
 class DeploymentTest {
@@ -64,39 +63,13 @@ class DeploymentTest {
                     + "%d errors (%d overloaded), %d clients reconnected, hit ratio %.3f%n", result.answered(),
                     trace.size(), result.errors().size(), result.errors("overloaded"), reconnected, result.hitRatio());
             Probes.assertWithinCapacity(d, WORKERS, CAPACITY);
-            // what aRelayKilledUnderLoadLosesNoRequest asserts, but for the 'overloaded' answers of main's
-            // per-gateway credits: every request of the killed relay's clients was sent again and answered
+            // DeploymentSoakTest.aRelayKilledUnderLoadLosesNoRequest asserts no error at all; this one lets
+            // 'overloaded' through, which a loaded worker still answers now and then (a credit race), so that
+            // the default build checks the failover itself: every request of the killed relay's clients
+            // was sent again and answered
             assertEquals(trace.size(), result.answered());
             assertEquals(result.errors("overloaded"), result.errors().size(), () -> "errors: " + result.errors());
             assertTrue(reconnected >= 1, "no client was on the killed relay");
-        } finally {
-            clients.forEach(WsClient::close);
-        }
-    }
-
-    @Test
-    @Disabled("needs one capacity per worker across its gateways (issue 20, the credits part): on main each "
-            + "gateway holds its own credits, so a worker under load answers some requests 'overloaded'")
-    @Timeout(value = 240, unit = TimeUnit.SECONDS)
-    void aRelayKilledUnderLoadLosesNoRequest(@TempDir Path dir) throws Exception {
-        List<WsClient> clients = new ArrayList<>();
-        try (Deployment d = startThreeRelays(dir, clients)) {
-            List<WsClient> viaNginx = viaNginx(d, clients);
-            List<String> trace = Trace.zipf(KEYS, ZIPF, TRACE, 20);
-            Trace.Run run = Trace.start(viaNginx, trace, WINDOW, "d");
-            Await.until(WITHIN, () -> run.answered() >= trace.size() / 3,
-                    () -> "a third of the trace answered: " + run.answered());
-            d.kill("relay3");
-            Trace.Result result = run.await(WITHIN);
-            int reconnected = (int) viaNginx.stream().filter(c -> c.connections() > 1).count();
-            System.out.printf("deployment: relay3 killed under load: %d of %d answered, %d errors, "
-                    + "%d clients reconnected, hit ratio %.3f%n", result.answered(), trace.size(),
-                    result.errors().size(), reconnected, result.hitRatio());
-            // the killed relay's clients sent again what it had not answered; no one else saw an error
-            assertEquals(List.of(), result.errors());
-            assertEquals(trace.size(), result.answered());
-            assertTrue(reconnected >= 1, "no client was on the killed relay");
-            Probes.assertWithinCapacity(d, WORKERS, CAPACITY);
         } finally {
             clients.forEach(WsClient::close);
         }
