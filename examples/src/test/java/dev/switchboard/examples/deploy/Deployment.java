@@ -5,11 +5,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,8 +87,8 @@ final class Deployment implements AutoCloseable {
         try {
             Path tmp = dir.resolve("hosts.tmp");
             Files.writeString(tmp, b);
-            Files.move(tmp, hosts, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, hosts, StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -136,7 +139,7 @@ final class Deployment implements AutoCloseable {
 
     private void writeNginxConf(int... numbers) {
         try {
-            String upstreams = java.util.Arrays.stream(numbers)
+            String upstreams = Arrays.stream(numbers)
                     .mapToObj(n -> "    server 127.0.0.1:" + relayPorts.get(n) + ";")
                     .collect(Collectors.joining("\n"));
             String conf = Files.readString(NGINX_TEMPLATE).replace("@PREFIX@", dir.toString())
@@ -237,7 +240,7 @@ final class Deployment implements AutoCloseable {
     }
 
     private static boolean accepts(int port) {
-        try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             return true;
         } catch (IOException e) {
             return false;

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -55,11 +56,13 @@ final class Trace {
     static final class Run {
         final AtomicInteger answered = new AtomicInteger();
         final AtomicInteger hits = new AtomicInteger();
-        final List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<String> errors = new CopyOnWriteArrayList<>();
         final Set<String> workers = ConcurrentHashMap.newKeySet();
         final Mono<Void> done;
+        private final int expected;
 
         Run(List<WsClient> clients, List<String> trace, int window, String prefix) {
+            this.expected = trace.size();
             List<Flux<JsonNode>> parts = new ArrayList<>();
             for (int c = 0; c < clients.size(); c++) {
                 WsClient client = clients.get(c);
@@ -101,25 +104,14 @@ final class Trace {
         }
 
         Result await(Duration within) {
-            Await.until(within, () -> answered.get() == expected(), () -> "the trace answered: "
-                    + answered.get() + " of " + expected() + ", errors " + errors);
+            Await.until(within, () -> answered.get() == expected, () -> "the trace answered: "
+                    + answered.get() + " of " + expected + ", errors " + errors);
             return new Result(answered.get(), hits.get(), List.copyOf(errors), Set.copyOf(workers));
-        }
-
-        private int expected;
-
-        Run expecting(int n) {
-            this.expected = n;
-            return this;
-        }
-
-        private int expected() {
-            return expected;
         }
     }
 
     static Run start(List<WsClient> clients, List<String> trace, int window, String prefix) {
-        return new Run(clients, trace, window, prefix).expecting(trace.size());
+        return new Run(clients, trace, window, prefix);
     }
 
     static ObjectNode tag(String id) {
