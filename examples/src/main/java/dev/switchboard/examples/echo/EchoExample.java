@@ -57,6 +57,13 @@ public final class EchoExample implements Callable<Integer> {
     @Option(names = "--gateway", description = "also bind a ZeroMQ gateway here for remote workers, e.g. tcp://127.0.0.1:5555")
     @Nullable String gateway;
 
+    @Option(names = "--heartbeat-ms", description = "the gateway's heartbeat interval in ms (default ${DEFAULT-VALUE})")
+    long heartbeatMs = ZmqGatewaySpec.DEFAULT_HEARTBEAT_INTERVAL_MS;
+
+    @Option(names = "--liveness", description = "heartbeat intervals without a message before the gateway declares a "
+            + "remote worker dead (default ${DEFAULT-VALUE})")
+    int liveness = ZmqGatewaySpec.DEFAULT_LIVENESS;
+
     @Option(names = "--shutdown-timeout-ms", description = "graceful shutdown deadline (default ${DEFAULT-VALUE})")
     long shutdownTimeoutMs = WebSocketRelaySpec.DEFAULT_SHUTDOWN_TIMEOUT_MS;
 
@@ -94,7 +101,8 @@ public final class EchoExample implements Callable<Integer> {
         Router router = builder.build();
         ZmqGateway zmq = gateway == null ? null
                 : ZmqGateway.builder(router.membership())
-                        .spec(ZmqGatewaySpec.builder().endpoint(gateway).build())
+                        .spec(ZmqGatewaySpec.builder().endpoint(gateway)
+                                .heartbeatInterval(Duration.ofMillis(heartbeatMs)).liveness(liveness).build())
                         .bindNow();
         Relay relay = Relay.builder().router(router).build();
         WebSocketRelaySpec spec = WebSocketRelaySpec.builder()
