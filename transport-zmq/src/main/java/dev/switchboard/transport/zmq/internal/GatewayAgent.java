@@ -251,7 +251,12 @@ public final class GatewayAgent implements Agent {
             return;
         }
         if (w == null) {
-            if (type != Protocol.DISCONNECT && type <= Protocol.CANCEL && type >= Protocol.READY) {
+            if (type == Protocol.DISCONNECT) {
+                // the goodbye of a registration given up already (a worker that found itself frozen
+                // past our deadline says it before it registers again): nothing left to end
+                return;
+            }
+            if (type <= Protocol.CANCEL && type >= Protocol.READY) {
                 // an unknown worker, for instance after a restart: ask it to register again
                 router.send(route, Protocol.DISCONNECT);
                 return;
