@@ -6,6 +6,7 @@ import static dev.switchboard.transport.zmq.RawPeer.text;
 import static dev.switchboard.transport.zmq.RawPeer.u32;
 import static dev.switchboard.transport.zmq.RawPeer.u8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,10 +28,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * A worker the gateway gave up on (silent past its deadline: a long GC pause, a SIGSTOP) that
@@ -125,6 +130,57 @@ class FencingTest {
         assertEquals(1, members.size());
         List<CacheEvent> cached = members.get(0).cacheEvents().take(Duration.ofMillis(200)).collectList().block(WAIT);
         assertEquals(List.of(CacheEvent.cached("k-new")), cached);
+    }
+
+    @Test
+    void aWorkerToldItsRegistrationIsGivenUpCancelsWhatItServesWithoutInterruptingAndRegistersAgain()
+            throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch cancelled = new CountDownLatch(1);
+        CountDownLatch returned = new CountDownLatch(1);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        Map<Long, Integer> runs = new ConcurrentHashMap<>();
+        try (RawGateway gw = new RawGateway()) {
+            // the default blocking lane: a handler that blocks, as one reading a file would
+            ZmqWorker worker = ZmqWorker.builder((req, ctx) -> Mono.fromCallable(() -> {
+                        long id = Long.parseLong(req.payload().utf8());
+                        runs.merge(id, 1, Integer::sum);
+                        started.countDown();
+                        try {
+                            release.await(10, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            interrupted.set(true);
+                        }
+                        returned.countDown();
+                        return Payload.text("answer " + id);
+                    }).doOnCancel(cancelled::countDown).flux())
+                    .spec(ZmqWorkerSpec.builder().id("w").capacity(2).connect(gw.endpoint())
+                    .heartbeatInterval(Duration.ofMillis(HEARTBEAT_MS)).build()).build();
+            toClose.add(worker::dispose);
+            gw.acceptReady(5000);
+            gw.sendRequests(RawGateway.record(1, text("k"), text("s"), "1"));
+            assertTrue(started.await(5, TimeUnit.SECONDS), "the handler runs request 1");
+
+            gw.send(Protocol.DISCONNECT);
+            assertNotNull(gw.receiveType(Protocol.READY, 5000), "the worker registers again");
+            assertTrue(cancelled.await(5, TimeUnit.SECONDS), "it cancelled what it served for the given-up registration");
+            gw.send(Protocol.HEARTBEAT, u32(60_000));
+            release.countDown();
+            assertTrue(returned.await(5, TimeUnit.SECONDS), "the running handler went on to its end");
+            assertFalse(interrupted.get(), "lanes never interrupt a handler");
+
+            // an answer to tag 1, had it been sent after its handler returned, would come before tag 2's
+            gw.sendRequests(RawGateway.record(2, text("k"), text("s"), "2"));
+            List<Map<Long, String>> answers = new ArrayList<>();
+            while (answers.stream().noneMatch(a -> a.containsKey(2L))) {
+                List<byte[]> m = gw.receiveType(Protocol.RESPONSE, 5000);
+                assertNotNull(m, "request 2 is answered: " + answers);
+                answers.add(RemoteLimitsTest.responses(m.get(0)));
+            }
+            assertEquals(List.of(Map.of(2L, "data-end answer 2")), answers, "nothing for the old registration's tag");
+            assertEquals(Map.of(1L, 1, 2L, 1), runs);
+        }
     }
 
     private LocalWorker healthyWorker() {
