@@ -15,7 +15,7 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Gauge {@code switchboard.gateway.workers}; counters {@code switchboard.gateway.registrations},
  * {@code .dead.workers}, {@code .refused}, {@code .malformed}, {@code .requests}, {@code .dropped},
- * {@code .undeliverable} and {@code .unanswered.cancels} (each named after its field of
+ * {@code .undeliverable}, {@code .unanswered.cancels} and {@code .fenced.answers} (each named after its field of
  * {@link ZmqGatewayStats}, which says what it counts).
  */
 public final class ZmqGatewayMeters implements MeterBinder {
@@ -53,6 +53,8 @@ public final class ZmqGatewayMeters implements MeterBinder {
                 ZmqGatewayStats::undeliverable);
         counter(registry, "unanswered.cancels", "cancels whose worker did not answer within the cancel wait",
                 ZmqGatewayStats::unansweredCancels);
+        counter(registry, "fenced.answers", "answers of a registration the gateway had given up, dropped",
+                ZmqGatewayStats::fencedAnswers);
     }
 
     private void counter(MeterRegistry r, String name, String description, ToDoubleFunction<ZmqGatewayStats> f) {

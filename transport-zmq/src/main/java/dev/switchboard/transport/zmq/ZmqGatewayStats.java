@@ -19,7 +19,11 @@ package dev.switchboard.transport.zmq;
  *                          CREDIT) could not be sent
  * @param unansweredCancels cancelled requests whose worker did not answer within the cancel wait;
  *                          their credit came back
+ * @param fencedAnswers     RESPONSE records of a registration the gateway had given up (a worker
+ *                          declared dead, replaced or gone, that answered afterwards): dropped, never
+ *                          delivered; their requests had ended already
  */
 public record ZmqGatewayStats(int workers, long registrations, long deadWorkers, long refused, long malformed,
-                              long requests, long dropped, long undeliverable, long unansweredCancels) {
+                              long requests, long dropped, long undeliverable, long unansweredCancels,
+                              long fencedAnswers) {
 }

@@ -114,7 +114,7 @@ class NothingDroppedSilentlyTest {
         toClose.add(() -> SharedContext.release(context));
         GatewayAgent agent = new GatewayAgent(ZmqGatewaySpec.builder().responseWindow(2).commandQueueCapacity(1).build(),
                 membership, context, SharedContext.loop(context));
-        RemoteWorker worker = new RemoteWorker(agent, "w", 1, new byte[] {1}, 1_000_000_000L, System.nanoTime());
+        RemoteWorker worker = new RemoteWorker(agent, "w", 1, new byte[] {1}, 1_000_000_000L, System.nanoTime(), 1, 0);
         AtomicReference<Exchange> exchange = new AtomicReference<>();
         Flux<WorkerLink.Item> flux = new Flux<>() {
             @Override

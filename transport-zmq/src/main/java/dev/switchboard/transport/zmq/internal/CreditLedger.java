@@ -268,12 +268,17 @@ final class CreditLedger {
 
     /** One RESPONSE record, {@code frame[from, to)}, spent against its request's window. */
     void onResponse(RemoteWorker w, byte[] frame, int from, int to) throws MalformedException {
-        GatewayDecoder.Response r = GatewayDecoder.response(frame, from, to);
-        long tag = r.tag();
+        long tag = GatewayDecoder.responseTag(frame, from, to);
         Exchange ex = w.inFlight.get(tag);
         if (ex == null) {
+            if (tag <= w.tagFloor) {
+                // sent to an earlier registration of this worker, which the gateway gave up: it ended then
+                counters.fencedAnswers.increment();
+                return;
+            }
             throw new MalformedException("response to an unknown request");
         }
+        GatewayDecoder.Response r = GatewayDecoder.response(frame, from, to);
         if (r instanceof GatewayDecoder.Data d) {
             if (ex.allowed <= 0) {
                 finish(w, ex, false);

@@ -73,6 +73,8 @@ public final class GatewayAgent implements Agent {
 
     // I/O thread only
     private boolean done;
+    /** Registrations accepted, the last one's {@link RemoteWorker#epoch}. */
+    private long epochs;
 
     public GatewayAgent(ZmqGatewaySpec spec, Membership membership, ZContext context, IoLoop loop) {
         this.spec = spec;
@@ -240,9 +242,13 @@ public final class GatewayAgent implements Agent {
         // the body of the types other than RESPONSE follows the envelope from frame 2 on, as in the tables
         int type = GatewayDecoder.type(f);
         RemoteWorker w = registry.byRoute(route);
-        if (type == Protocol.RESPONSE && w != null) {
-            w.lastHeardNanos = System.nanoTime();
-            Protocol.records(f.get(0), (frame, from, to) -> ledger.onResponse(w, frame, from, to));
+        if (type == Protocol.RESPONSE) {
+            if (w == null) {
+                fence(route, f.get(0));
+            } else {
+                w.lastHeardNanos = System.nanoTime();
+                Protocol.records(f.get(0), (frame, from, to) -> ledger.onResponse(w, frame, from, to));
+            }
             return;
         }
         if (type == Protocol.READY) {
@@ -250,7 +256,12 @@ public final class GatewayAgent implements Agent {
             return;
         }
         if (w == null) {
-            if (type != Protocol.DISCONNECT && type <= Protocol.RECLAIM && type >= Protocol.READY) {
+            if (type == Protocol.DISCONNECT) {
+                // the goodbye of a registration given up already (a worker that found itself frozen
+                // past our deadline says it before it registers again): nothing left to end
+                return;
+            }
+            if (type <= Protocol.RECLAIM && type >= Protocol.READY) {
                 // an unknown worker, for instance after a restart: ask it to register again
                 router.send(route, Protocol.DISCONNECT);
                 return;
@@ -275,6 +286,25 @@ public final class GatewayAgent implements Agent {
             }
             case Protocol.DISCONNECT -> gone(w, "disconnected");
             default -> throw new MalformedException("unexpected " + Protocol.typeName(type) + " from a worker");
+        }
+    }
+
+    /**
+     * A RESPONSE from a connection with no registration: the answers of a registration this
+     * gateway gave up (declared dead, replaced, gone) or never made (it restarted). Their requests
+     * ended when it was given up; the answers are dropped and counted, and the worker is told to
+     * register again.
+     */
+    private void fence(byte[] route, byte[] frame) throws MalformedException {
+        router.send(route, Protocol.DISCONNECT);
+        long[] records = {0};
+        try {
+            Protocol.records(frame, (fr, from, to) -> records[0]++);
+        } finally {
+            counters.fencedAnswers.add(records[0]);
+            if (log.isDebugEnabled()) {
+                log.debug("fenced {} answers from a connection with no registration", records[0]);
+            }
         }
     }
 
@@ -307,7 +337,9 @@ public final class GatewayAgent implements Agent {
             return;
         }
         long now = System.nanoTime();
-        RemoteWorker w = new RemoteWorker(this, id, capacity, route, heartbeats.intervalFor(ready.intervalMs()), now);
+        // tags are issued from one counter and never reused: this registration's are all above tags.get()
+        RemoteWorker w = new RemoteWorker(this, id, capacity, route, heartbeats.intervalFor(ready.intervalMs()), now,
+                ++epochs, tags.get());
         for (String k : keys) {
             w.cache(true, k);
         }
@@ -320,7 +352,8 @@ public final class GatewayAgent implements Agent {
             return;
         }
         counters.registrations.increment();
-        log.info("worker {} registered with capacity {} and {} cached keys", id, capacity, keys.size());
+        log.info("worker {} registered (registration {}) with capacity {} and {} cached keys", id, w.epoch, capacity,
+                keys.size());
         heartbeats.beat(w, now);
     }
 
@@ -337,7 +370,7 @@ public final class GatewayAgent implements Agent {
     private void dead(RemoteWorker w, String why) {
         if (registry.isCurrent(w)) {
             counters.deadWorkers.increment();
-            log.warn("worker {} {}: dropped", w.id(), why);
+            log.warn("worker {} {}: registration {} given up", w.id(), why, w.epoch);
             gone(w, why);
         }
     }

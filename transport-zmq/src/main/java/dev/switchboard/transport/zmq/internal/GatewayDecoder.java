@@ -134,6 +134,11 @@ public final class GatewayDecoder {
         return new Cache(op == Protocol.CACHED, keys);
     }
 
+    /** The tag of the RESPONSE record {@code frame[from, to)}: its first 8 bytes. */
+    public static long responseTag(byte[] frame, int from, int to) throws MalformedException {
+        return new RecordReader(frame, from, to).u64("tag");
+    }
+
     /** One RESPONSE record, {@code frame[from, to)}. */
     public static Response response(byte[] frame, int from, int to) throws MalformedException {
         RecordReader in = new RecordReader(frame, from, to);

@@ -37,6 +37,17 @@ public final class RemoteWorker implements WorkerLink {
     final byte[] routeBytes;
     /** The worker's heartbeat interval as the gateway holds it to, in nanoseconds. */
     final long intervalNanos;
+    /**
+     * The registration's number, from 1 in the order the gateway accepted them (its epoch): a
+     * worker that registers again, on the same connection or another, is a new registration.
+     */
+    final long epoch;
+    /**
+     * The last tag the gateway had issued when it accepted this registration: every request of
+     * this registration has a greater tag (tags are never reused), so an answer to a tag at most
+     * this one is an earlier registration's, which the gateway gave up.
+     */
+    final long tagFloor;
     private final Sinks.Empty<Void> closed = Sinks.empty();
     private final Set<String> cached = new HashSet<>();
     private final List<FluxSink<CacheEvent>> listeners = new ArrayList<>();
@@ -54,8 +65,11 @@ public final class RemoteWorker implements WorkerLink {
     /** Its waiting count is to be reported at the end of this round ({@link CreditLedger#takeReports}). */
     boolean reportDue;
 
-    public RemoteWorker(GatewayAgent agent, String id, int capacity, byte[] route, long intervalNanos, long now) {
+    public RemoteWorker(GatewayAgent agent, String id, int capacity, byte[] route, long intervalNanos, long now,
+            long epoch, long tagFloor) {
         this.agent = agent;
+        this.epoch = epoch;
+        this.tagFloor = tagFloor;
         this.id = id;
         this.capacity = capacity;
         this.routeBytes = route;
@@ -169,6 +183,6 @@ public final class RemoteWorker implements WorkerLink {
 
     @Override
     public String toString() {
-        return "RemoteWorker[" + id + ", capacity " + capacity + "]";
+        return "RemoteWorker[" + id + ", capacity " + capacity + ", registration " + epoch + "]";
     }
 }

@@ -392,6 +392,11 @@ final class WorkerAgent implements Agent {
         }
         Serving s = new Serving(this, tag, window);
         serving.put(tag, s);
+        if (log.isDebugEnabled()) {
+            // the worker's own log of runs: a request a gateway gave up and sent elsewhere shows here once
+            log.debug("worker {} runs request {} (tag {}) for gateway {}", spec.id(), incoming.request().id(), tag,
+                    endpoint);
+        }
         try {
             local.exchange(incoming.request()).subscribe(s);
         } catch (VirtualMachineError e) {
