@@ -12,9 +12,10 @@ import org.jspecify.annotations.Nullable;
  * credits back); it must not touch a socket: each agent sends what its account is due
  * ({@link #takeGrant}, {@link #takeReclaim}) at the end of its round, and is woken for it.
  *
- * <p>With one gateway (or one registered, the others down) it does what a worker always did: the
- * whole capacity with READY, every credit back with its terminal RESPONSE, no other message.
- * With several, free slots go first to
+ * <p>With one gateway it does what a worker always did: the whole capacity with READY, every
+ * credit back with its terminal RESPONSE, no other message. With several, a gateway is granted
+ * nothing before it acknowledges READY; one registered while the others are down gets every free
+ * slot once registered, and every credit back. With several registered, free slots go first to
  * the gateways that report requests waiting, one at a time to the one holding fewest (so that
  * busy gateways share the capacity evenly), and a gateway with nothing waiting holds at most
  * {@link #STANDING} credit, and only while slots are free.
@@ -122,14 +123,24 @@ final class CreditPool {
     }
 
     /**
-     * READY goes out on {@code a}'s connection: whatever it was granted before is void (a new
-     * registration starts at 0 credits). Returns the credit to send with it: every free slot when
-     * no other gateway is registered (the whole capacity for a worker of one gateway, as always);
-     * none otherwise, which are granted once registered.
+     * READY goes out on {@code a}'s connection. Returns the credit to send with it: a worker of one
+     * gateway grants its whole capacity with READY, as always; a worker of several grants nothing
+     * before the gateway acknowledges it, and then by the rule ({@link #onRegistered}).
+     *
+     * <p>A first READY (none went out since the registration was lost, or ever) voids whatever
+     * {@code a} was granted: a new registration starts at 0 credits. A READY sent {@code again},
+     * the first not acknowledged yet, changes nothing and carries the first one's credit again:
+     * the gateway may hold the first one's grant already (it takes the READY for a retransmission
+     * and keeps its credits), and voiding it here would leave that gateway credits the worker no
+     * longer counts, which it then grants to the others. The gateway that got both holds no more
+     * than the capacity minus its requests in flight, so the repeated credit adds nothing to it.
      */
-    int onReady(Account a) {
+    int onReady(Account a, boolean again) {
+        if (again) {
+            return a.granted;
+        }
         a.reset();
-        if (!alone(a)) {
+        if (accounts.size() > 1) {
             return 0;
         }
         a.granted = Math.max(0, free());

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +33,7 @@ final class Registration {
     private final Runnable onLost;
     private final Runnable onRegistered;
     /** The credit to send with each READY (0: none), from the worker's {@link CreditPool}. */
-    private final IntSupplier readyCredit;
+    private final ReadyCredit readyCredit;
     private final long ownIntervalNanos;
 
     private volatile boolean registered;
@@ -49,9 +48,19 @@ final class Registration {
     private long unregisteredSinceNanos;
     private boolean warnedSilent;
 
+    /** The credit a READY carries: {@link CreditPool#onReady}. */
+    @FunctionalInterface
+    interface ReadyCredit {
+        /**
+         * @param again a READY went out on this connection already and is not acknowledged yet
+         * @return the credit to send after READY (0: none)
+         */
+        int credit(boolean again);
+    }
+
     Registration(ZmqWorkerSpec spec, String endpoint, DealerSocket dealer, LocalWorker local,
             Supplier<Set<String>> cachedKeys, LongAdder registrations, Runnable onLost, Runnable onRegistered,
-            IntSupplier readyCredit) {
+            ReadyCredit readyCredit) {
         this.spec = spec;
         this.endpoint = endpoint;
         this.dealer = dealer;
@@ -135,9 +144,9 @@ final class Registration {
             }
             body.add(Protocol.utf8(k));
         }
-        // a worker of several gateways grants them nothing before they acknowledge it (a READY sent
-        // again would carry its CREDIT twice); one of a single gateway its whole capacity, as always
-        int credit = readyCredit.getAsInt();
+        // a worker of several gateways grants them nothing before they acknowledge it; one of a
+        // single gateway its whole capacity, as always. A READY sent again keeps the first one's grant
+        int credit = readyCredit.credit(readyOut);
         boolean ok = dealer.send(Protocol.READY, body.toArray(new byte[0][]))
                 && (credit == 0 || dealer.send(Protocol.CREDIT, Protocol.u32(credit)));
         if (log.isDebugEnabled()) {

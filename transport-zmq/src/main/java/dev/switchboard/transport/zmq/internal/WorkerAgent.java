@@ -81,7 +81,7 @@ final class WorkerAgent implements Agent {
         this.commands = new CommandQueue<>(spec.commandQueueCapacity());
         this.dealer = new DealerSocket(context, spec, endpoint, wake, counters.dropped);
         this.registration = new Registration(spec, endpoint, dealer, local, cachedKeys, counters.registrations,
-                this::cancelAll, () -> pool.onRegistered(account()), () -> pool.onReady(account()));
+                this::cancelAll, () -> pool.onRegistered(account()), again -> pool.onReady(account(), again));
     }
 
     @Override

@@ -27,7 +27,7 @@ class CreditPoolTest {
     }
 
     private void register(CreditPool.Account a) {
-        int credit = pool.onReady(a);
+        int credit = pool.onReady(a, false);
         pool.onRegistered(a);
         assertEquals(credit, a.granted() - pool.takeGrant(a), "what READY carried");
     }
@@ -44,7 +44,9 @@ class CreditPoolTest {
     @Test
     void oneGatewayGetsTheWholeCapacityWithReadyAndEveryCreditBackWithNoOtherMessage() {
         CreditPool.Account a = join();
-        assertEquals(CAPACITY, pool.onReady(a));
+        assertEquals(CAPACITY, pool.onReady(a, false));
+        assertEquals(CAPACITY, pool.onReady(a, true), "READY sent again: the same grant again");
+        assertEquals(CAPACITY, a.granted(), "counted once");
         pool.onRegistered(a);
         pool.onWaiting(a, 9);
         for (int i = 0; i < CAPACITY; i++) {
@@ -63,9 +65,10 @@ class CreditPoolTest {
     void aSecondGatewayGetsUnusedCreditsBackFromAnIdleOneAndKeptCreditsFromABusyOne() {
         CreditPool.Account a = join();
         CreditPool.Account b = join();
-        assertEquals(CAPACITY, pool.onReady(a), "alone: the whole capacity with READY");
+        assertEquals(0, pool.onReady(a, false), "a worker of several gateways: no credit with READY");
         pool.onRegistered(a);
-        assertEquals(0, pool.onReady(b), "no credit with READY while another gateway holds them");
+        assertEquals(CAPACITY, pool.takeGrant(a), "registered alone: the whole capacity once acknowledged");
+        assertEquals(0, pool.onReady(b, false));
         pool.onRegistered(b);
         assertEquals(0, pool.takeGrant(b));
         // 3 wait at B: A, idle, is asked for 3 of its unused credits, which go to B
@@ -89,12 +92,33 @@ class CreditPoolTest {
     }
 
     @Test
+    void aReadySentAgainKeepsTheGrantOfTheFirstWhichTheGatewayMayHoldAlready() {
+        // the first READY went out while this was the worker's only gateway, with the whole capacity
+        CreditPool.Account a = join();
+        assertEquals(CAPACITY, pool.onReady(a, false));
+        CreditPool.Account b = join();
+        assertEquals(0, pool.onReady(b, false));
+        pool.onRegistered(b);
+        assertEquals(0, pool.takeGrant(b), "A may hold every slot: nothing is free for B");
+        // A's READY goes again before A acknowledged the first: A keeps what the first granted
+        assertEquals(CAPACITY, pool.onReady(a, true), "the first one's credit, again");
+        pool.onRegistered(a);
+        pool.onWaiting(b, 2);
+        assertEquals(0, pool.takeGrant(b), "still nothing free for B");
+        assertEquals(2, pool.takeReclaim(a), "B's requests wait: A's unused credits are asked back");
+        assertEquals(CAPACITY, a.granted() + b.granted(), "no more than the capacity out");
+        assertInvariant();
+    }
+
+    @Test
     void aGatewayThatNeverRegistersTakesNothingFromTheLiveOne() {
         CreditPool.Account a = join();
         CreditPool.Account down = join();
-        assertEquals(CAPACITY, pool.onReady(a));
+        assertEquals(0, pool.onReady(a, false));
         pool.onRegistered(a);
-        assertEquals(0, pool.onReady(down), "READY to a gateway that never answers");
+        assertEquals(CAPACITY, pool.takeGrant(a), "every free slot once acknowledged");
+        assertEquals(0, pool.onReady(down, false), "READY to a gateway that never answers");
+        assertEquals(0, pool.onReady(down, true), "and again");
         pool.onWaiting(a, 9);
         for (int i = 0; i < CAPACITY; i++) {
             assertEquals(CreditPool.Admission.CREDITED, pool.admit(a));
