@@ -55,6 +55,8 @@ public final class ZmqGatewayMeters implements MeterBinder {
                 ZmqGatewayStats::unansweredCancels);
         counter(registry, "fenced.answers", "answers of a registration the gateway had given up, dropped",
                 ZmqGatewayStats::fencedAnswers);
+        counter(registry, "late.answers", "answers that came after the cancel wait, dropped, their credit settled",
+                ZmqGatewayStats::lateAnswers);
     }
 
     private void counter(MeterRegistry r, String name, String description, ToDoubleFunction<ZmqGatewayStats> f) {

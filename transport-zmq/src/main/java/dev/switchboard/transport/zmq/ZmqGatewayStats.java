@@ -22,8 +22,11 @@ package dev.switchboard.transport.zmq;
  * @param fencedAnswers     RESPONSE records of a registration the gateway had given up (a worker
  *                          declared dead, replaced or gone, that answered afterwards): dropped, never
  *                          delivered; their requests had ended already
+ * @param lateAnswers       RESPONSE records of requests the gateway had ended without their answer
+ *                          (the cancel wait passed): dropped, never delivered; the terminal one
+ *                          settles the credit (CANCEL in {@code PROTOCOL.md})
  */
 public record ZmqGatewayStats(int workers, long registrations, long deadWorkers, long refused, long malformed,
                               long requests, long dropped, long undeliverable, long unansweredCancels,
-                              long fencedAnswers) {
+                              long fencedAnswers, long lateAnswers) {
 }

@@ -6,6 +6,7 @@ import dev.switchboard.core.Request;
 import dev.switchboard.core.transport.WorkerLink;
 import dev.switchboard.transport.zmq.internal.Protocol.MalformedException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -24,6 +25,14 @@ import org.slf4j.LoggerFactory;
 final class CreditLedger {
 
     private static final Logger log = LoggerFactory.getLogger(CreditLedger.class);
+
+    /**
+     * Most tags of given-up requests a worker's ledger remembers for their late answer (see
+     * {@link #giveUp}); beyond, the oldest is forgotten, and its answer, if it ever comes, counts
+     * as malformed and settles nothing. A worker that answers its CANCELs leaves none there for
+     * long; only one that never answers them fills it.
+     */
+    static final int MAX_GIVEN_UP = 1024;
 
     private final RouterSocket router;
     private final WorkerRegistry registry;
@@ -193,7 +202,8 @@ final class CreditLedger {
      * have spent one.
      */
     void reclaim(RemoteWorker w, int n) {
-        int back = Math.min(n, w.credits);
+        // a ledger in debt (a late answer kept a credit it had spent) has nothing unused
+        int back = Math.max(0, Math.min(n, w.credits));
         // the REQUESTs already spent must reach the worker before the count it hands back
         sendOutbox(w);
         int rc = router.send(w.routeBytes, Protocol.CREDIT, Protocol.u32(back));
@@ -248,7 +258,7 @@ final class CreditLedger {
                 counters.unansweredCancels.increment();
                 log.warn("worker {} did not answer the cancel of request {} within {} ms: its credit comes back",
                         w.id(), ex.request.id(), TimeUnit.NANOSECONDS.toMillis(cancelWaitNanos));
-                finish(w, ex, false);
+                giveUp(w, ex);
                 ex.fail(new RelayException(ErrorCode.WORKER_FAILED, "worker " + w.id() + " did not answer a cancel"));
             }
         }
@@ -271,6 +281,10 @@ final class CreditLedger {
         long tag = GatewayDecoder.responseTag(frame, from, to);
         Exchange ex = w.inFlight.get(tag);
         if (ex == null) {
+            if (w.givenUp.contains(tag)) {
+                lateAnswer(w, tag, frame, from, to);
+                return;
+            }
             if (tag <= w.tagFloor) {
                 // sent to an earlier registration of this worker, which the gateway gave up: it ended then
                 counters.fencedAnswers.increment();
@@ -281,7 +295,7 @@ final class CreditLedger {
         GatewayDecoder.Response r = GatewayDecoder.response(frame, from, to);
         if (r instanceof GatewayDecoder.Data d) {
             if (ex.allowed <= 0) {
-                finish(w, ex, false);
+                giveUp(w, ex);
                 ex.fail(new RelayException(ErrorCode.WORKER_FAILED,
                         "worker " + w.id() + " sent more items than it was granted"));
                 router.send(w.routeBytes, Protocol.CANCEL, Protocol.u64(tag));
@@ -302,6 +316,50 @@ final class CreditLedger {
             ErrorCode c = Protocol.errorCode(f.code());
             finish(w, ex, f.kept());
             ex.fail(new RelayException(c != null ? c : ErrorCode.WORKER_FAILED, f.message()));
+        }
+    }
+
+    /**
+     * Ends {@code ex} without the worker's answer (it did not answer the CANCEL within the cancel
+     * wait, or sent items beyond its window, and was sent a CANCEL): its credit returns now, and its
+     * tag is remembered for the answer the worker still owes ({@link #lateAnswer}).
+     */
+    private void giveUp(RemoteWorker w, Exchange ex) {
+        if (w.givenUp.size() >= MAX_GIVEN_UP) {
+            Iterator<Long> oldest = w.givenUp.iterator();
+            long forgotten = oldest.next();
+            oldest.remove();
+            log.warn("worker {} left {} given-up requests unanswered: tag {} is forgotten", w.id(), MAX_GIVEN_UP,
+                    forgotten);
+        }
+        w.givenUp.add(ex.tag);
+        finish(w, ex, false);
+    }
+
+    /**
+     * The answer of a request given up earlier ({@link #giveUp}), which took its credit back then.
+     * Only its terminal record settles anything: one that keeps its credit takes that credit back
+     * again, as a debt if it was spent (the worker granted the slot to another gateway, and counts
+     * it no longer here); one without the flag adds nothing (the gateway has it already). Items are
+     * dropped: the request has ended for its client.
+     */
+    private void lateAnswer(RemoteWorker w, long tag, byte[] frame, int from, int to) throws MalformedException {
+        GatewayDecoder.Response r = GatewayDecoder.response(frame, from, to);
+        counters.lateAnswers.increment();
+        boolean kept;
+        if (r instanceof GatewayDecoder.Data d) {
+            if (!d.end()) {
+                return;
+            }
+            kept = d.kept();
+        } else if (r instanceof GatewayDecoder.End e) {
+            kept = e.kept();
+        } else {
+            kept = ((GatewayDecoder.Failure) r).kept();
+        }
+        w.givenUp.remove(tag);
+        if (kept) {
+            w.credits--;
         }
     }
 

@@ -32,9 +32,12 @@ final class CreditPool {
     enum Admission {
         /** On a credit this gateway was granted. */
         CREDITED,
-        /** Without a credit, on a slot nobody held (a gateway that took a credit back, see CANCEL). */
-        SPARE,
-        /** Every slot is taken: the guard against a gateway that sends beyond its credits. */
+        /**
+         * Nothing granted to this gateway: the guard against one that sends beyond its credits.
+         * Refused even when a slot is free: a gateway that took a credit back after its cancel wait
+         * settles it itself when the late answer comes (CANCEL in {@code PROTOCOL.md}); taking the
+         * request on a free slot as well would count that gateway a credit it does not hold.
+         */
         REFUSED
     }
 
@@ -166,10 +169,6 @@ final class CreditPool {
             a.granted--;
             a.inFlight++;
             return Admission.CREDITED;
-        }
-        if (free() > 0) {
-            a.inFlight++;
-            return Admission.SPARE;
         }
         return Admission.REFUSED;
     }

@@ -20,11 +20,12 @@ final class GatewayCounters {
     final LongAdder undeliverable = new LongAdder();
     final LongAdder unansweredCancels = new LongAdder();
     final LongAdder fencedAnswers = new LongAdder();
+    final LongAdder lateAnswers = new LongAdder();
 
     /** A snapshot, with {@code workers} registered now. */
     ZmqGatewayStats stats(int workers) {
         return new ZmqGatewayStats(workers, registrations.sum(), deadWorkers.sum(), refused.sum(),
                 malformed.sum(), requests.sum(), dropped.sum(), undeliverable.sum(), unansweredCancels.sum(),
-                fencedAnswers.sum());
+                fencedAnswers.sum(), lateAnswers.sum());
     }
 }

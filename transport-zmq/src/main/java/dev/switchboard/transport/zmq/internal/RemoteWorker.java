@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,9 +56,18 @@ public final class RemoteWorker implements WorkerLink {
     private volatile boolean alive = true;
 
     // I/O thread only
+    /**
+     * Request credits the gateway may spend; below 0 while it owes the worker credits that late
+     * answers kept ({@link CreditLedger#onResponse}), and then it sends nothing until they are paid.
+     */
     int credits;
     final Map<Long, Exchange> inFlight = new HashMap<>();
     final ArrayDeque<Exchange> pending = new ArrayDeque<>();
+    /**
+     * Tags of requests the gateway ended without the worker's answer and took the credit of, oldest
+     * first, at most {@link CreditLedger#MAX_GIVEN_UP}: the worker may still answer them.
+     */
+    final LinkedHashSet<Long> givenUp = new LinkedHashSet<>();
     /** REQUESTs of this round, sent together as one frame when the round ends. */
     final Batch outbox = new Batch(Protocol.REQUEST);
     long lastHeardNanos;

@@ -92,6 +92,37 @@ class CreditPoolTest {
     }
 
     @Test
+    void aRequestBeyondItsGatewaysGrantIsRefusedEvenWithASlotFree() {
+        CreditPool.Account a = join();
+        CreditPool.Account b = join();
+        pool.onReady(a, false);
+        pool.onRegistered(a);
+        pool.takeGrant(a);
+        pool.onReady(b, false);
+        pool.onRegistered(b);
+        pool.onWaiting(b, 3);
+        assertTrue(pool.onReturned(a, pool.takeReclaim(a)));
+        for (int i = 0; i < 3; i++) {
+            assertEquals(CreditPool.Admission.CREDITED, pool.admit(b));
+        }
+        for (int i = 0; i < 3; i++) {
+            pool.end(b);
+        }
+        assertEquals(1, a.granted(), "A holds its standing credit");
+        assertEquals(2, CAPACITY - a.granted() - b.granted() - a.inFlight() - b.inFlight(), "two slots free");
+        assertEquals(CreditPool.Admission.CREDITED, pool.admit(a));
+        // A gives that request up after its cancel wait, takes its credit back and spends it: the
+        // worker has not seen the CANCEL yet. A free slot must not take it: A's gateway settles that
+        // credit itself when the late answer comes (CANCEL in PROTOCOL.md), and a worker that
+        // counted the spare request too would count A one credit it does not hold, for good
+        assertEquals(CreditPool.Admission.REFUSED, pool.admit(a), "nothing granted to A: refused");
+        assertFalse(pool.end(a), "the late answer of the request A gave up: its credit returns");
+        assertEquals(1, a.granted() + a.inFlight(),
+                "the worker counts for A what A's gateway holds: the credit the refusal gave back");
+        assertInvariant();
+    }
+
+    @Test
     void aReadySentAgainKeepsTheGrantOfTheFirstWhichTheGatewayMayHoldAlready() {
         // the first READY went out while this was the worker's only gateway, with the whole capacity
         CreditPool.Account a = join();
