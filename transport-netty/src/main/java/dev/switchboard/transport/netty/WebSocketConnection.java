@@ -201,8 +201,25 @@ final class WebSocketConnection implements Connection {
         Mono<Void> flushed = sendStarted.get()
                 ? sendDone.asMono().timeout(java.time.Duration.ofMillis(Math.max(1, timeoutMs / 2)), Mono.empty())
                 : Mono.empty();
-        flushed.then(Mono.defer(() -> out.sendClose(status.code(), status.reason())))
-                .subscribe(null, e -> channel.close());
+        flushed.subscribe(null, e -> sendCloseFrame(status), () -> sendCloseFrame(status));
+    }
+
+    /**
+     * Sends the close frame from the channel's event loop, and only while the channel is open.
+     * Reactor Netty's {@code sendClose} makes the frame, drops the inbound and emits the close
+     * status on the calling thread, state it otherwise touches only on the event loop (an unsafe
+     * sink, the receive queue); called from a timer thread as the channel closed, its frame was
+     * seen neither written nor released (a leak under the paranoid detector).
+     */
+    private void sendCloseFrame(CloseStatus status) {
+        if (!channel.eventLoop().inEventLoop()) {
+            channel.eventLoop().execute(() -> sendCloseFrame(status));
+            return;
+        }
+        if (!channel.isActive()) {
+            return;
+        }
+        out.sendClose(status.code(), status.reason()).subscribe(null, e -> channel.close());
     }
 
     private void onChannelClosed() {

@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
@@ -56,6 +57,12 @@ class WebSocketRelayTest {
     };
 
     private final List<AutoCloseable> clients = new ArrayList<>();
+    /**
+     * Lets "held" requests answer. The shutdown tests wait until their request is in flight; a
+     * request held by a timer (300 ms, as "slow" does) may be answered before a loaded machine
+     * looks (seen taking 143 ms at load 9), and the wait then runs out.
+     */
+    private final Sinks.Empty<Void> release = Sinks.empty();
     private @Nullable WebSocketRelayServer server;
     private @Nullable DisposableServer host;
 
@@ -78,6 +85,14 @@ class WebSocketRelayTest {
             router.worker(LocalWorker.builder(HANDLER).id("w" + i).build());
         }
         return Relay.builder().router(router.build()).build();
+    }
+
+    /** One worker that answers "held" once {@link #release} completes, and the rest as {@link #HANDLER}. */
+    private Relay heldRelay() {
+        WorkerHandler held = (req, ctx) -> "held".equals(req.key())
+                ? release.asMono().thenReturn(req.payload()).flux()
+                : HANDLER.handle(req, ctx);
+        return Relay.builder().router(Router.builder().worker(LocalWorker.builder(held).id("w1").build()).build()).build();
     }
 
     private URI start(WebSocketRelaySpec spec) {
@@ -348,14 +363,16 @@ class WebSocketRelayTest {
 
     @Test
     void shutsDownGracefullyFinishingRequestsInFlightAndClosingWith1001() {
-        URI uri = start(WebSocketRelaySpec.defaults());
+        URI uri = start(WebSocketRelaySpec.defaults(), heldRelay());
         TestClient busy = connect(uri);
         TestClient idle = connect(uri);
-        busy.sendText("{\"id\":1,\"key\":\"slow\",\"body\":\"done\"}");
+        busy.sendText("{\"id\":1,\"key\":\"held\",\"body\":\"done\"}");
         awaitInFlight(1);
         Mono<Void> shutdown = server.shutdown(Duration.ofSeconds(5)).cache();
         shutdown.subscribe();
-        // the slow answer comes from a timer, after the handler's call: its end follows alone
+        Await.until(TestClient.WAIT, () -> server.handler().isShuttingDown(), "shutting down");
+        release.tryEmitEmpty();
+        // the held answer comes after the handler's call: its end follows alone
         assertEquals("{\"id\":1,\"body\":\"done\"}", busy.nextText());
         assertEquals("{\"id\":1,\"end\":true}", busy.nextText());
         assertEquals(1001, busy.awaitClose().code());
@@ -367,9 +384,10 @@ class WebSocketRelayTest {
 
     @Test
     void shutdownClosesWith1001AtTheDeadlineWhenRequestsDoNotFinish() {
-        URI uri = start(WebSocketRelaySpec.defaults());
+        URI uri = start(WebSocketRelaySpec.defaults(), heldRelay());
         TestClient busy = connect(uri);
-        busy.sendText("{\"id\":1,\"key\":\"slow\",\"body\":\"late\"}");
+        // never released: the request does not finish
+        busy.sendText("{\"id\":1,\"key\":\"held\",\"body\":\"late\"}");
         awaitInFlight(1);
         server.shutdown(Duration.ofMillis(50)).block(TestClient.WAIT);
         assertEquals(1001, busy.awaitClose().code());
