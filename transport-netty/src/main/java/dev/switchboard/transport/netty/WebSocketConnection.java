@@ -20,6 +20,7 @@ import java.net.SocketAddress;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -213,7 +214,12 @@ final class WebSocketConnection implements Connection {
      */
     private void sendCloseFrame(CloseStatus status) {
         if (!channel.eventLoop().inEventLoop()) {
-            channel.eventLoop().execute(() -> sendCloseFrame(status));
+            try {
+                channel.eventLoop().execute(() -> sendCloseFrame(status));
+            } catch (RejectedExecutionException e) {
+                // the loop is shutting down, and the channel with it: no frame to send
+                channel.close();
+            }
             return;
         }
         if (!channel.isActive()) {
