@@ -57,7 +57,8 @@ final class WorkerAgent implements Agent {
     private final WorkerImpl.Counters counters;
     private final DealerSocket dealer;
     private final Registration registration;
-    private final CreditPool pool;
+    /** This gateway's share of the worker's capacity. */
+    private final PoolShare share;
 
     /** Some request's item or end met the full command queue: see {@link #failUndeliverable}. */
     private volatile boolean undeliverable;
@@ -65,8 +66,6 @@ final class WorkerAgent implements Agent {
 
     // I/O thread only
     private final Map<Long, Serving> serving = new HashMap<>();
-    /** This gateway's share of the worker's capacity; set in {@link #onStart}. */
-    private CreditPool.@Nullable Account account;
     private boolean done;
 
     WorkerAgent(int index, ZmqWorkerSpec spec, String endpoint, ZContext context, IoLoop loop, LocalWorker local,
@@ -76,12 +75,12 @@ final class WorkerAgent implements Agent {
         this.endpoint = endpoint;
         this.local = local;
         this.counters = counters;
-        this.pool = pool;
+        this.share = new PoolShare(pool);
         this.wake = new LoopRunner(loop, this);
         this.commands = new CommandQueue<>(spec.commandQueueCapacity());
         this.dealer = new DealerSocket(context, spec, endpoint, wake, counters.dropped);
         this.registration = new Registration(spec, endpoint, dealer, local, cachedKeys, counters.registrations,
-                this::cancelAll, () -> pool.onRegistered(account()), again -> pool.onReady(account(), again));
+                this::cancelAll, share::onRegistered, share::onReady);
     }
 
     @Override
@@ -96,17 +95,9 @@ final class WorkerAgent implements Agent {
     @Override
     public void onStart() {
         thread = Thread.currentThread();
-        account = pool.join(wake::wake);
+        share.join(wake::wake);
         dealer.open();
         registration.start(System.nanoTime());
-    }
-
-    private CreditPool.Account account() {
-        CreditPool.Account a = account;
-        if (a == null) {
-            throw new IllegalStateException("the agent has not started");
-        }
-        return a;
     }
 
     boolean isRegistered() {
@@ -148,7 +139,7 @@ final class WorkerAgent implements Agent {
         for (int i = 0; i < MAX_BATCH && receiveOne(); i++) {
             work++;
         }
-        sendCredits();
+        share.sendCredits(dealer, registration.isRegistered());
         dealer.sendOutbox();
         return work;
     }
@@ -163,19 +154,6 @@ final class WorkerAgent implements Agent {
         return done;
     }
 
-    /** Sends the CREDIT and RECLAIM the worker's pool decided for this gateway. */
-    private void sendCredits() {
-        CreditPool.Account a = account();
-        int grant = pool.takeGrant(a);
-        if (grant > 0 && !(registration.isRegistered() && dealer.send(Protocol.CREDIT, Protocol.u32(grant)))) {
-            pool.ungrant(a, grant);
-        }
-        int reclaim = pool.takeReclaim(a);
-        if (reclaim > 0 && !(registration.isRegistered() && dealer.send(Protocol.RECLAIM, Protocol.u32(reclaim)))) {
-            pool.reclaimFailed(a);
-        }
-    }
-
     @Override
     public void onClose() {
         registration.close();
@@ -183,11 +161,7 @@ final class WorkerAgent implements Agent {
             cancelAll();
         }
         dealer.close();
-        CreditPool.Account a = account;
-        if (a != null) {
-            pool.onLost(a);
-            pool.leave(a);
-        }
+        share.leave();
     }
 
     /** Ends every request served, the registration being lost or the agent closing. */
@@ -197,15 +171,7 @@ final class WorkerAgent implements Agent {
             counters.cancelled.increment();
         }
         serving.clear();
-        CreditPool.Account a = account;
-        if (a != null) {
-            pool.onLost(a);
-        }
-    }
-
-    /** A served request ends: true when its terminal record keeps the credit ({@link Protocol#KEPT}). */
-    private boolean ended() {
-        return pool.end(account());
+        share.onLost();
     }
 
     // ---- commands from handler threads
@@ -238,7 +204,7 @@ final class WorkerAgent implements Agent {
             return;
         }
         for (Serving s : broken) {
-            boolean kept = serving.remove(s.tag, s) && ended();
+            boolean kept = serving.remove(s.tag, s) && share.end();
             counters.undeliverable.increment();
             counters.served.increment();
             log.warn("worker {}: a response of request {} met a full command queue (capacity {}): the request "
@@ -256,7 +222,7 @@ final class WorkerAgent implements Agent {
             }
             if (i.item().last()) {
                 if (serving.remove(s.tag, s)) {
-                    sendData(s, i.item().payload(), Protocol.status(Protocol.DATA_END, ended()));
+                    sendData(s, i.item().payload(), Protocol.status(Protocol.DATA_END, share.end()));
                     counters.served.increment();
                 }
             } else if (serving.get(s.tag) == s) {
@@ -266,13 +232,13 @@ final class WorkerAgent implements Agent {
         } else if (c instanceof Done d) {
             Serving s = d.serving();
             if (!s.broken && serving.remove(s.tag, s)) {
-                sendFrame(Protocol.responseEnd(s.tag, ended()));
+                sendFrame(Protocol.responseEnd(s.tag, share.end()));
                 counters.served.increment();
             }
         } else if (c instanceof Failed f) {
             Serving s = f.serving();
             if (!s.broken && serving.remove(s.tag, s)) {
-                boolean kept = ended();
+                boolean kept = share.end();
                 // only a RelayException is addressed to the client; the local worker logged any other
                 Throwable t = f.error();
                 String code = t instanceof RelayException r ? r.code().wireName() : "worker_failed";
@@ -324,7 +290,7 @@ final class WorkerAgent implements Agent {
                 int waiting = WorkerDecoder.heartbeatWaiting(f);
                 registration.onHeartbeat(ms, now);
                 if (waiting >= 0 && registration.isRegistered()) {
-                    pool.onWaiting(account(), waiting);
+                    share.onWaiting(waiting);
                 }
             }
             case Protocol.REQUEST -> {
@@ -336,7 +302,7 @@ final class WorkerAgent implements Agent {
                     // the gateway hands back unused request credits, answering RECLAIM
                     int n = WorkerDecoder.returned(f);
                     registration.heard(now);
-                    if (!pool.onReturned(account(), n)) {
+                    if (!share.onReturned(n)) {
                         throw new MalformedException("the gateway handed back more credits than it was granted");
                     }
                     return;
@@ -359,7 +325,7 @@ final class WorkerAgent implements Agent {
                 if (s != null) {
                     s.cancel();
                     counters.cancelled.increment();
-                    sendFrame(Protocol.responseEnd(tag, ended()));
+                    sendFrame(Protocol.responseEnd(tag, share.end()));
                 }
             }
             case Protocol.DISCONNECT -> registration.onDisconnect(now);
@@ -386,7 +352,7 @@ final class WorkerAgent implements Agent {
         // one capacity over every gateway, granted by the pool: a gateway that sends beyond its
         // credits meets this guard, and the answer gives it its credit back
         if (!registration.isRegistered() || serving.containsKey(tag)
-                || pool.admit(account()) == CreditPool.Admission.REFUSED) {
+                || share.admit() == CreditPool.Admission.REFUSED) {
             sendFrame(Protocol.responseError(tag, "overloaded", "worker " + spec.id() + " has no credit for this request"));
             return;
         }
