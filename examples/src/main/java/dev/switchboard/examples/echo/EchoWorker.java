@@ -12,19 +12,19 @@ import dev.switchboard.core.worker.ResourceCache;
 import dev.switchboard.core.worker.WorkerContext;
 import dev.switchboard.core.worker.WorkerHandler;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * The echo worker: opens (or finds) the request key's resource in its cache and answers one
  * item, {@code {"worker": id, "cached": hit, "echo": body}}. A binary body is echoed as a
  * base64 string. A JSON body that is an object with {@code "holdMs": N} makes the request take
  * N ms more (a slow request, for fault tests and demos), at most {@link #MAX_HOLD_MS}; more is a
- * {@code bad_request}. The wait blocks its thread, so the echo app runs only as a blocking
- * handler, and it refuses to wait on a non-blocking thread (an event loop).
+ * {@code bad_request}. The wait blocks no thread: the answer is delayed on Reactor's timer, and the
+ * request stays in flight (holding its worker's slot) until then.
  */
 final class EchoWorker implements WorkerHandler {
 
@@ -45,40 +45,39 @@ final class EchoWorker implements WorkerHandler {
         return Mono.fromCallable(() -> {
             cache.apply(request.key(), Resource::touch);
             Payload body = request.payload();
-            hold(body);
+            long holdMs = holdMs(body);
             String echo = body.isBinary()
                     ? quote(Base64.getEncoder().encodeToString(body.toByteArray()))
                     : body.utf8();
-            return Payload.json("{\"worker\":" + quote(context.workerId()) + ",\"cached\":"
+            Payload answer = Payload.json("{\"worker\":" + quote(context.workerId()) + ",\"cached\":"
                     + context.cachedAtStart() + ",\"echo\":" + echo + "}");
-        }).flux();
+            return holdMs == 0 ? Mono.just(answer) : Mono.delay(Duration.ofMillis(holdMs)).thenReturn(answer);
+        }).flatMap(answer -> answer).flux();
     }
 
-    private static void hold(Payload body) throws InterruptedException {
+    /** The body's {@code "holdMs"}, 0 when it has none; a {@code bad_request} when it is not a valid one. */
+    private static long holdMs(Payload body) {
         if (body.isBinary()) {
-            return;
+            return 0;
         }
         String text = body.utf8();
         if (!text.contains("\"holdMs\"")) {
-            return;
+            return 0;
         }
         JsonNode ms;
         try {
             ms = JSON.readTree(text).path("holdMs");
         } catch (JsonProcessingException e) {
-            return; // the codec already took it as JSON; echo it as it is
+            return 0; // the codec already took it as JSON; echo it as it is
         }
         if (ms.isMissingNode()) {
-            return;
+            return 0;
         }
         if (!ms.isIntegralNumber() || !ms.canConvertToLong() || ms.asLong() < 0 || ms.asLong() > MAX_HOLD_MS) {
             throw new RelayException(ErrorCode.BAD_REQUEST,
                     "holdMs must be an integer from 0 to " + MAX_HOLD_MS + " (EchoWorker.MAX_HOLD_MS)");
         }
-        if (Schedulers.isInNonBlockingThread()) {
-            throw new IllegalStateException("holdMs on a non-blocking thread: run the echo app as a blocking handler");
-        }
-        Thread.sleep(ms.asLong());
+        return ms.asLong();
     }
 
     private static String quote(String s) {

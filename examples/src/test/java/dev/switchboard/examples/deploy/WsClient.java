@@ -20,8 +20,9 @@ import reactor.util.concurrent.Queues;
  * A WebSocket client that reconnects as the browser viewer does when its connection closes (after
  * {@link #RECONNECT_DELAY}, not jittered), and sends once more every request that had no answer
  * yet, as docs/DEPLOY.md tells clients to. Each
- * request id has one pending future, completed by the first answer (an item with {@code "end"}, or
- * an error); later answers for an id already answered are counted in {@link #extraAnswers()}.
+ * request id has one pending future, completed by the first answer (an item with {@code "end"}, an
+ * end after an item, which then carries that item's body, or an error); later answers for an id
+ * already answered are counted in {@link #extraAnswers()}.
  * Without {@code reconnect}, a closed connection fails what is pending.
  */
 final class WsClient implements AutoCloseable {
@@ -42,7 +43,8 @@ final class WsClient implements AutoCloseable {
     private volatile boolean closed;
     private final Disposable loop;
 
-    private record Pending(String text, CompletableFuture<JsonNode> answer) {
+    /** A request without an answer yet: its text, its future, and the item it got before its end. */
+    private record Pending(String text, CompletableFuture<JsonNode> answer, AtomicReference<JsonNode> item) {
     }
 
     WsClient(URI uri, boolean reconnect) {
@@ -81,7 +83,7 @@ final class WsClient implements AutoCloseable {
         if (!idempotent) {
             r.put("idempotent", false);
         }
-        Pending p = new Pending(r.toString(), new CompletableFuture<>());
+        Pending p = new Pending(r.toString(), new CompletableFuture<>(), new AtomicReference<>());
         if (pending.size() >= MAX_PENDING || pending.putIfAbsent(id, p) != null) {
             throw new IllegalStateException("too many pending requests, or a pending id twice: " + id);
         }
@@ -108,14 +110,23 @@ final class WsClient implements AutoCloseable {
             return;
         }
         String id = n.path("id").asText();
-        answers.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
         if (!n.has("error") && !n.path("end").asBoolean(false)) {
+            // an item that is not the last (a handler answering later sends its end apart)
+            Pending p = pending.get(id);
+            if (p != null) {
+                p.item.set(n);
+            }
             return;
         }
+        answers.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
         Pending p = pending.remove(id);
         if (p == null) {
             extraAnswers.incrementAndGet();
         } else {
+            JsonNode item = p.item.get();
+            if (item != null && !n.has("body") && n instanceof ObjectNode end) {
+                end.set("body", item.path("body"));
+            }
             p.answer.complete(n);
         }
     }
@@ -124,7 +135,7 @@ final class WsClient implements AutoCloseable {
         pending.values().forEach(p -> p.answer.completeExceptionally(e));
     }
 
-    /** Answer frames received for {@code id} (an item, an error). */
+    /** Answers received for {@code id}: its end (alone or with its last item) or an error; not the items before. */
     int answersFor(String id) {
         AtomicInteger n = answers.get(id);
         return n == null ? 0 : n.get();

@@ -19,7 +19,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
-/** The echo app's slow requests: {@code "holdMs"} in a JSON body, bounded, never on a non-blocking thread. */
+/** The echo app's slow requests: {@code "holdMs"} in a JSON body, bounded, blocking no thread. */
 class EchoHoldTest {
 
     private static final WorkerContext CTX = new WorkerContext() {
@@ -68,10 +68,16 @@ class EchoHoldTest {
     }
 
     @Test
-    void aHoldIsRefusedOnANonBlockingThread() {
-        StepVerifier.create(app.handler().handle(request("{\"holdMs\":10}"), CTX).subscribeOn(Schedulers.parallel()))
-                .expectErrorSatisfies(e -> assertTrue(assertInstanceOf(IllegalStateException.class, e)
-                        .getMessage().contains("non-blocking"), e.getMessage()))
+    void aHoldBlocksNoThreadAndAnswersWhenItsTimeIsUp() {
+        // on the parallel scheduler (an event loop's kind of thread), in virtual time: nothing
+        // before the hold is over, the answer at once after it
+        StepVerifier.withVirtualTime(() -> app.handler().handle(request("{\"holdMs\":50}"), CTX)
+                        .subscribeOn(Schedulers.parallel()))
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(49))
+                .thenAwait(Duration.ofMillis(1))
+                .assertNext(p -> assertTrue(p.utf8().contains("\"echo\":{\"holdMs\":50}"), p.utf8()))
+                .expectComplete()
                 .verify(Duration.ofSeconds(10));
     }
 
