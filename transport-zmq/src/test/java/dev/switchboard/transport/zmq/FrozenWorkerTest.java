@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.core.Payload;
-import dev.switchboard.core.RelayException;
 import dev.switchboard.core.Request;
-import dev.switchboard.core.RequestId;
 import dev.switchboard.core.routing.Membership;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.worker.LocalWorker;
@@ -17,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -144,19 +141,14 @@ class FrozenWorkerTest {
     }
 
     private List<String> subscribe(Request r) {
-        List<String> signals = new CopyOnWriteArrayList<>();
-        toClose.add(router.route(r).subscribe(p -> signals.add("item " + p.utf8()),
-                e -> signals.add("error " + (e instanceof RelayException x ? x.code().wireName() : e.toString())),
-                () -> signals.add("complete"))::dispose);
-        return signals;
+        return Signals.record(router.route(r), toClose);
     }
 
     private static boolean ended(List<String> signals) {
-        return signals.stream().anyMatch(s -> s.equals("complete") || s.startsWith("error"));
+        return Signals.ended(signals);
     }
 
     private static Request request(long id, boolean idempotent) {
-        return Request.builder().id(RequestId.of(id)).key("k" + id).payload(Payload.json(Long.toString(id)))
-                .idempotent(idempotent).build();
+        return Signals.request(id, idempotent);
     }
 }
